@@ -1,0 +1,55 @@
+# Shared by tools/run, tools/test and tools/blocklist. Source it; it defines functions only.
+# shellcheck shell=bash
+
+repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
+
+# Installs the pinned npm packages (Azurite, the JS SDKs) when node_modules is missing or stale.
+ensure_node_modules() {
+  local root; root=$(repo_root)
+  if ! command -v node >/dev/null 2>&1; then
+    echo "error: Node.js is required (for Azurite). Install Node.js 20+ and try again." >&2; return 1
+  fi
+  if [ ! -x "$root/node_modules/.bin/azurite" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
+    echo "installing npm packages (azurite, Azure JS SDKs)..." >&2
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+}
+
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
+}
+
+# start_azurite <data-dir|--memory>: starts Azurite on free loopback ports; sets AZURITE_PID and
+# AZURITE_CONNECTION_STRING. The caller stops it with stop_azurite.
+start_azurite() {
+  local root; root=$(repo_root)
+  local where=$1 blob queue table args
+  blob=$(free_port); queue=$(free_port); table=$(free_port)
+  args=(--silent --disableTelemetry --skipApiVersionCheck --blobPort "$blob" --queuePort "$queue" --tablePort "$table")
+  if [ "$where" = "--memory" ]; then
+    args+=(--inMemoryPersistence)
+  else
+    mkdir -p "$where"; args+=(--location "$where")
+  fi
+  "$root/node_modules/.bin/azurite" "${args[@]}" >"${AZURITE_LOG:-/dev/null}" 2>&1 &
+  AZURITE_PID=$!
+  local i
+  for i in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$table") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$blob") 2>/dev/null; then
+      AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+      export AZURITE_CONNECTION_STRING
+      return 0
+    fi
+    if ! kill -0 "$AZURITE_PID" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  echo "error: Azurite did not start (ports $blob/$table)" >&2
+  return 1
+}
+
+stop_azurite() {
+  if [ -n "${AZURITE_PID:-}" ] && kill -0 "$AZURITE_PID" 2>/dev/null; then
+    kill "$AZURITE_PID" 2>/dev/null || true
+    wait "$AZURITE_PID" 2>/dev/null || true
+  fi
+}
