@@ -436,9 +436,10 @@ internal static class UrlCanonicalizer
 
             foreach (var c in ascii)
             {
-                if (c == ':')
+                if (c is ':' or '[' or ']')
                 {
-                    return new Rejection(RejectionCodes.InvalidHost, "The host contains ':'.");
+                    // Would read as a port or an IPv6 literal when the canonical URL is parsed again.
+                    return new Rejection(RejectionCodes.InvalidHost, $"The host contains '{c}' outside an IPv6 address.");
                 }
             }
 
@@ -509,7 +510,7 @@ internal static class UrlCanonicalizer
     }
 
     /// <summary>
-    /// The part of UTS #46 mapping that does not need Unicode tables: fullwidth ASCII forms to ASCII, ideographic and
+    /// The part of UTS #46 mapping that does not need Unicode tables: fullwidth letters, digits and hyphen to ASCII, ideographic and
     /// fullwidth full stops to '.', then simple lower-casing. Returns the new length (never longer).
     /// </summary>
     private static int MapUnicode(Span<char> name)
@@ -518,8 +519,9 @@ internal static class UrlCanonicalizer
         for (var r = 0; r < name.Length; r++)
         {
             var c = name[r];
-            if (c is >= '\uFF01' and <= '\uFF5E')
+            if (c is (>= '\uFF10' and <= '\uFF19') or (>= '\uFF21' and <= '\uFF3A') or (>= '\uFF41' and <= '\uFF5A') or '\uFF0D')
             {
+                // Fullwidth letters, digits and hyphen only: fullwidth '%', '/' or '@' must not become delimiters.
                 c = (char)(c - 0xFEE0);
             }
             else if (c is '\u3002' or '\uFF0E' or '\uFF61')
@@ -567,6 +569,7 @@ internal static class UrlCanonicalizer
     {
         written = 0;
         Span<int> points = stackalloc int[64];
+        Span<byte> utf8 = stackalloc byte[4];
         var start = 0;
         for (var i = 0; i <= name.Length; i++)
         {
@@ -586,6 +589,22 @@ internal static class UrlCanonicalizer
             {
                 label.CopyTo(output[written..]);
                 written += label.Length;
+                continue;
+            }
+
+            if (!strict && !IsIdnCandidate(label))
+            {
+                // Not a host name label (e.g. "%\u0430" or "a b\u00fc"): punycode would reorder its ASCII, so its
+                // UTF-8 bytes are kept and escaped instead, like bytes that are not text.
+                foreach (var rune in label.EnumerateRunes())
+                {
+                    var utf8Length = rune.EncodeToUtf8(utf8);
+                    for (var k = 0; k < utf8Length; k++)
+                    {
+                        output[written++] = (char)utf8[k];
+                    }
+                }
+
                 continue;
             }
 
@@ -616,6 +635,19 @@ internal static class UrlCanonicalizer
         }
 
         return null;
+    }
+
+    private static bool IsIdnCandidate(ReadOnlySpan<char> label)
+    {
+        foreach (var c in label)
+        {
+            if (c < 0x80 && !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsLabelRune(Rune rune)
