@@ -128,7 +128,10 @@ internal static class ArtifactJson
                 output.Write(chunk, 0, read);
             }
 
-            return ArtifactResult<byte[]>.Success(output.ToArray());
+            var data = output.ToArray();
+            return GzipTrailer.Matches(compressed, data)
+                ? ArtifactResult<byte[]>.Success(data)
+                : ArtifactResult<byte[]>.Failure("corrupt gzip data: truncated, or the CRC-32/length trailer does not match");
         }
         catch (InvalidDataException e)
         {
