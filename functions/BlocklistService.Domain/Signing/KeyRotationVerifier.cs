@@ -29,7 +29,7 @@ public static class KeyRotationVerifier
 {
     public static KeyRotationResult Verify(KeyTrust trust, SignedKeySet candidate)
     {
-        var keySet = KeySet.Parse(candidate.Document, out var error);
+        var keySet = RotationKeySet.Parse(candidate.Document, out var error);
         if (keySet is null)
         {
             return KeyRotationResult.Refuse(trust, error!);

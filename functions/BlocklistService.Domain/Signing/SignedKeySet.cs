@@ -17,9 +17,9 @@ public sealed record KeySetKey(string KeyId, ReadOnlyMemory<byte> PublicKeySpki,
 /// <see cref="SignedBy"/> key), so a client pinned to the first key follows every rotation without being told
 /// out of band. Key <see cref="ActiveAt"/> a moment is the one with the latest <c>ActiveFrom</c> not after it.
 /// </summary>
-public sealed class KeySet
+public sealed class RotationKeySet
 {
-    private KeySet(long sequence, DateTimeOffset created, string signedBy, IReadOnlyList<KeySetKey> keys)
+    private RotationKeySet(long sequence, DateTimeOffset created, string signedBy, IReadOnlyList<KeySetKey> keys)
     {
         Sequence = sequence;
         Created = created;
@@ -39,17 +39,17 @@ public sealed class KeySet
     public IReadOnlyList<KeySetKey> Keys { get; }
 
     /// <summary>The first key set: one key, signing itself (clients pin it out of band).</summary>
-    public static KeySet Genesis(ReadOnlyMemory<byte> spki, DateTimeOffset activeFrom, DateTimeOffset created)
+    public static RotationKeySet Genesis(ReadOnlyMemory<byte> spki, DateTimeOffset activeFrom, DateTimeOffset created)
     {
         var key = KeySetKey.For(spki, activeFrom);
-        return new KeySet(1, created, key.KeyId, [key]);
+        return new RotationKeySet(1, created, key.KeyId, [key]);
     }
 
     /// <summary>
     /// The next set: every current key plus <paramref name="newKeySpki"/>, which signs from <paramref name="activeFrom"/>;
     /// to be signed by the key active at <paramref name="created"/>.
     /// </summary>
-    public KeySet Rotate(ReadOnlyMemory<byte> newKeySpki, DateTimeOffset activeFrom, DateTimeOffset created)
+    public RotationKeySet Rotate(ReadOnlyMemory<byte> newKeySpki, DateTimeOffset activeFrom, DateTimeOffset created)
     {
         var key = KeySetKey.For(newKeySpki, activeFrom);
         if (Keys.Any(k => k.KeyId == key.KeyId))
@@ -58,7 +58,7 @@ public sealed class KeySet
         }
 
         var endorser = ActiveAt(created) ?? throw new InvalidOperationException($"no key is active at {created:O} to sign the rotation");
-        return new KeySet(Sequence + 1, created, endorser.KeyId, [.. Keys.Append(key).OrderBy(k => k.ActiveFrom)]);
+        return new RotationKeySet(Sequence + 1, created, endorser.KeyId, [.. Keys.Append(key).OrderBy(k => k.ActiveFrom)]);
     }
 
     /// <summary>The key that signs at <paramref name="moment"/>, or null before the first key's start.</summary>
@@ -91,7 +91,7 @@ public sealed class KeySet
     }
 
     /// <summary>Parses <c>keys.json</c>; a malformed document yields null and the reason.</summary>
-    public static KeySet? Parse(ReadOnlySpan<byte> json, out string? error)
+    public static RotationKeySet? Parse(ReadOnlySpan<byte> json, out string? error)
     {
         try
         {
@@ -134,7 +134,7 @@ public sealed class KeySet
             }
 
             error = null;
-            return new KeySet(
+            return new RotationKeySet(
                 root.GetProperty("sequence").GetInt64(),
                 root.GetProperty("created").GetDateTimeOffset(),
                 root.GetProperty("signedBy").GetString() ?? string.Empty,
@@ -152,7 +152,7 @@ public sealed class KeySet
 public sealed record SignedKeySet(byte[] Document, byte[] Signature)
 {
     /// <summary>Signs <paramref name="keySet"/> with <paramref name="endorser"/>, which must be the key it names as signer.</summary>
-    public static async ValueTask<SignedKeySet> SignAsync(KeySet keySet, IArtifactSigner endorser, CancellationToken cancellationToken)
+    public static async ValueTask<SignedKeySet> SignAsync(RotationKeySet keySet, IArtifactSigner endorser, CancellationToken cancellationToken)
     {
         if (endorser.KeyId != keySet.SignedBy)
         {

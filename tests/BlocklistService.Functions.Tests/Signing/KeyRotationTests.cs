@@ -42,7 +42,7 @@ public sealed class KeyRotationTests : IAsyncLifetime
         Assert.True(result.Accepted, result.Reason);
         Assert.Equal(2, result.Trust.Sequence);
         Assert.Equal([_key1.KeyId, _key2.KeyId], result.Trust.Keys.Select(k => k.KeyId));
-        var keySet = KeySet.Parse(rotation.Document, out _)!;
+        var keySet = RotationKeySet.Parse(rotation.Document, out _)!;
         Assert.Equal(_key1.KeyId, keySet.ActiveAt(Switch.AddSeconds(-1))!.KeyId);
         Assert.Equal(_key2.KeyId, keySet.ActiveAt(Switch)!.KeyId);
 
@@ -68,8 +68,8 @@ public sealed class KeyRotationTests : IAsyncLifetime
     [Fact]
     public async Task A_key_set_signed_by_the_new_key_itself_is_refused()
     {
-        var genesis = KeySet.Genesis(_key1.PublicKeySpki, Start, Start);
-        var selfEndorsed = KeySet.Genesis(_key2.PublicKeySpki, Switch, Switch);
+        var genesis = RotationKeySet.Genesis(_key1.PublicKeySpki, Start, Start);
+        var selfEndorsed = RotationKeySet.Genesis(_key2.PublicKeySpki, Switch, Switch);
         var forged = await SignedKeySet.SignAsync(selfEndorsed, _key2, CancellationToken.None);
         var pinned = KeyTrust.Pin(_key1.PublicKeySpki);
 
@@ -88,7 +88,7 @@ public sealed class KeyRotationTests : IAsyncLifetime
         var (_, rotation) = await ChainAsync();
         using var attacker = new EcdsaSigner();
         // The same rotation, but naming the attacker's key: consistent ids, carrying key 1's signature of the original.
-        var swapped = KeySet.Genesis(_key1.PublicKeySpki, Start, Start).Rotate(attacker.PublicKeySpki, Switch, Start.AddDays(30)).ToJson();
+        var swapped = RotationKeySet.Genesis(_key1.PublicKeySpki, Start, Start).Rotate(attacker.PublicKeySpki, Switch, Start.AddDays(30)).ToJson();
         Assert.NotEqual(rotation.Document, swapped);
 
         var result = KeyRotationVerifier.Verify(KeyTrust.Pin(_key1.PublicKeySpki), rotation with { Document = swapped });
@@ -113,7 +113,7 @@ public sealed class KeyRotationTests : IAsyncLifetime
     [Fact]
     public async Task A_rotation_must_be_signed_by_the_key_active_when_it_is_made()
     {
-        var genesis = KeySet.Genesis(_key1.PublicKeySpki, Start, Start);
+        var genesis = RotationKeySet.Genesis(_key1.PublicKeySpki, Start, Start);
         var rotated = genesis.Rotate(_key2.PublicKeySpki, Switch, Start.AddDays(1));
 
         Assert.Equal(_key1.KeyId, rotated.SignedBy);
@@ -123,7 +123,7 @@ public sealed class KeyRotationTests : IAsyncLifetime
 
     private async Task<(SignedKeySet Genesis, SignedKeySet Rotation)> ChainAsync()
     {
-        var genesis = KeySet.Genesis(_key1.PublicKeySpki, Start, Start);
+        var genesis = RotationKeySet.Genesis(_key1.PublicKeySpki, Start, Start);
         var rotation = genesis.Rotate(_key2.PublicKeySpki, Switch, Start.AddDays(30));
         return (await SignedKeySet.SignAsync(genesis, _key1, CancellationToken.None),
                 await SignedKeySet.SignAsync(rotation, _key1, CancellationToken.None));
