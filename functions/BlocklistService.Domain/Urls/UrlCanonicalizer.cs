@@ -650,6 +650,11 @@ internal static class UrlCanonicalizer
         return true;
     }
 
+    /// <summary>
+    /// What a strict host label may hold: ASCII letters, digits, '-' and '_'; other letters, marks, decimal digits and
+    /// symbols (emoji names resolve in browsers). Spaces, punctuation, format characters (zero-width, bidi overrides)
+    /// and controls are refused.
+    /// </summary>
     private static bool IsLabelRune(Rune rune)
     {
         if (rune.IsAscii)
@@ -662,7 +667,8 @@ internal static class UrlCanonicalizer
         {
             UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
                 or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.NonSpacingMark
-                or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.DecimalDigitNumber => true,
+                or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.DecimalDigitNumber
+                or UnicodeCategory.OtherSymbol => true, // emoji and pictographs: such names exist and resolve (e.g. ☃.net)
             _ => false,
         };
     }
