@@ -44,7 +44,7 @@ public static class BlocklistCli
     {
         var root = Build(environment);
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        if (parse.Errors.Count > 0 && parse.Action is not ExtendedHelpAction)
         {
             var json = args.Contains("--json");
             var verb = parse.CommandResult.Command is RootCommand ? "blocklist" : $"blocklist {parse.CommandResult.Command.Name}";
