@@ -62,7 +62,7 @@ public sealed class RpzExporter(RpzOptions options) : IListExporter
             }
         }
 
-        hosts.Sort(StringComparer.Ordinal);
+        hosts.Sort(string.CompareOrdinal);
         var answers = Answers();
         var w = writers[0];
         await w.WriteLineAsync($"; BlocklistService response policy zone: list {state.List}, version {state.Version}");

@@ -40,7 +40,7 @@ public static class AtomicFileWriter
                 Directory.CreateDirectory(directory);
                 var temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
                 temporaries.Add(temporary);
-                var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+                var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.None);
                 streams.Add(stream);
                 writers.Add(new StreamWriter(stream, Utf8, 1 << 16) { NewLine = "\n" });
             }
