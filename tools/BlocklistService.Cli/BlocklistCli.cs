@@ -20,7 +20,7 @@ public static class BlocklistCli
     {
         var global = new GlobalOptions(environment);
         var root = new RootCommand($"""
-            blocklist: export, check and (soon) sync and submit BlocklistService lists.
+            blocklist: export and check BlocklistService lists, canonicalize URLs, create development keys.
             Settings come from flags, then environment variables (BLOCKLIST_API_URL, BLOCKLIST_API_KEY,
             BLOCKLIST_STATE_DIR, BLOCKLIST_LIST, ...), then the config file; see `blocklist config --help`.
             Every verb prints JSON with --json.
@@ -34,6 +34,9 @@ public static class BlocklistCli
               blocklist export --help
             """);
         root.Subcommands.Add(ExportCommand.Create(global));
+        root.Subcommands.Add(CheckCommand.Create(global));
+        root.Subcommands.Add(CanonicalizeCommand.Create(global));
+        root.Subcommands.Add(DevKeyCommand.Create(global));
         root.Subcommands.Add(StateCommand.Create(global));
         root.Subcommands.Add(ConfigCommand.Create(global));
         return root;

@@ -122,6 +122,9 @@ public sealed class CommandJsonTests
     [InlineData("export")]
     [InlineData("state")]
     [InlineData("config")]
+    [InlineData("check")]
+    [InlineData("canonicalize")]
+    [InlineData("dev-key")]
     public async Task Every_verb_has_help_with_examples(string verb)
     {
         using var home = TempDirectory();
