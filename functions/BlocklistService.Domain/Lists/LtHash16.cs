@@ -52,12 +52,13 @@ public sealed class LtHash16 : IEquatable<LtHash16>
     public static LtHash16 Of(IEnumerable<EntryId> ids)
     {
         var hash = new LtHash16();
+        using var shake = new Shake128();
         Span<byte> id = stackalloc byte[32];
         Span<ushort> lanes = stackalloc ushort[LaneCount];
         foreach (var entry in ids)
         {
             Convert.FromHexString(entry.Hex, id, out _, out _);
-            ExpandInto(id, lanes);
+            ExpandInto(shake, id, lanes);
             Add(hash._lanes, lanes);
         }
 
@@ -67,16 +68,21 @@ public sealed class LtHash16 : IEquatable<LtHash16>
     /// <summary>The 1024 lanes of one id: SHAKE128(<see cref="DomainPrefix"/> ‖ 32 id bytes), 2048 bytes, read as little-endian uint16.</summary>
     public static void ExpandInto(ReadOnlySpan<byte> id32, Span<ushort> lanes)
     {
+        using var shake = new Shake128();
+        ExpandInto(shake, id32, lanes);
+    }
+
+    /// <summary>As above with a reusable SHAKE128 instance (creating one per id dominates the cost otherwise).</summary>
+    internal static void ExpandInto(Shake128 shake, ReadOnlySpan<byte> id32, Span<ushort> lanes)
+    {
         if (id32.Length != 32 || lanes.Length != LaneCount)
         {
             throw new ArgumentException("expects a 32-byte id and 1024 lanes");
         }
 
-        Span<byte> input = stackalloc byte[DomainPrefix.Length + 32];
-        DomainPrefix.CopyTo(input);
-        id32.CopyTo(input[DomainPrefix.Length..]);
-        var bytes = MemoryMarshal.AsBytes(lanes);
-        Shake128.HashData(input, bytes);
+        shake.AppendData(DomainPrefix);
+        shake.AppendData(id32);
+        shake.GetHashAndReset(MemoryMarshal.AsBytes(lanes));
         if (!BitConverter.IsLittleEndian)
         {
             for (var i = 0; i < lanes.Length; i++)
@@ -97,6 +103,27 @@ public sealed class LtHash16 : IEquatable<LtHash16>
 
     /// <summary>Removes one id given as its 32 raw bytes.</summary>
     public void Remove(ReadOnlySpan<byte> id32) => Update(id32, subtract: true);
+
+    /// <summary>Removes <paramref name="removes"/> and adds <paramref name="adds"/> (ids as 32 raw bytes each) with one SHAKE128 instance.</summary>
+    internal void Update(IEnumerable<EntryKey> removes, IEnumerable<EntryKey> adds)
+    {
+        using var shake = new Shake128();
+        Span<byte> id = stackalloc byte[32];
+        Span<ushort> lanes = stackalloc ushort[LaneCount];
+        foreach (var key in removes)
+        {
+            key.WriteTo(id);
+            ExpandInto(shake, id, lanes);
+            Subtract(_lanes, lanes);
+        }
+
+        foreach (var key in adds)
+        {
+            key.WriteTo(id);
+            ExpandInto(shake, id, lanes);
+            Add(_lanes, lanes);
+        }
+    }
 
     /// <summary>Adds every lane of <paramref name="other"/> (the union of two disjoint sets).</summary>
     public void Add(LtHash16 other) => Add(_lanes, other._lanes);
