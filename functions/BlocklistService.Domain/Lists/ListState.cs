@@ -62,7 +62,7 @@ public sealed class ListState
             }
         }
 
-        state._checksum.Update([], state._entries.Keys);
+        state._checksum.Update([], state._entries.Keys.ToList());
         return ArtifactResult<ListState>.Success(state);
     }
 
@@ -97,7 +97,7 @@ public sealed class ListState
         }
 
         var checksum = _checksum.Clone();
-        checksum.Update(delta.Removes.Select(EntryKey.From), delta.Adds.Select(entry => EntryKey.From(entry.Id)));
+        checksum.Update(delta.Removes.Select(EntryKey.From).ToList(), delta.Adds.Select(entry => EntryKey.From(entry.Id)).ToList());
         return ArtifactResult<LtHash16>.Success(checksum);
     }
 

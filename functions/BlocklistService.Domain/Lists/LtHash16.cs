@@ -52,16 +52,7 @@ public sealed class LtHash16 : IEquatable<LtHash16>
     public static LtHash16 Of(IEnumerable<EntryId> ids)
     {
         var hash = new LtHash16();
-        using var shake = new Shake128();
-        Span<byte> id = stackalloc byte[32];
-        Span<ushort> lanes = stackalloc ushort[LaneCount];
-        foreach (var entry in ids)
-        {
-            Convert.FromHexString(entry.Hex, id, out _, out _);
-            ExpandInto(shake, id, lanes);
-            Add(hash._lanes, lanes);
-        }
-
+        hash.Update([], ids.Select(EntryKey.From).ToList());
         return hash;
     }
 
@@ -104,24 +95,53 @@ public sealed class LtHash16 : IEquatable<LtHash16>
     /// <summary>Removes one id given as its 32 raw bytes.</summary>
     public void Remove(ReadOnlySpan<byte> id32) => Update(id32, subtract: true);
 
-    /// <summary>Removes <paramref name="removes"/> and adds <paramref name="adds"/> (ids as 32 raw bytes each) with one SHAKE128 instance.</summary>
-    internal void Update(IEnumerable<EntryKey> removes, IEnumerable<EntryKey> adds)
+    /// <summary>
+    /// Removes <paramref name="removes"/> and adds <paramref name="adds"/>. Large batches are split across cores, each
+    /// part summing into its own lanes; the parts are then added together, so the result is the same in any order.
+    /// </summary>
+    internal void Update(IReadOnlyList<EntryKey> removes, IReadOnlyList<EntryKey> adds)
+    {
+        const int PartSize = 2048;
+        var total = removes.Count + adds.Count;
+        var parts = Math.Min(Environment.ProcessorCount, (total + PartSize - 1) / PartSize);
+        if (parts <= 1)
+        {
+            Accumulate(_lanes, removes, adds, 0, total);
+            return;
+        }
+
+        var sums = new ushort[parts][];
+        Parallel.For(0, parts, part =>
+        {
+            var lanes = new ushort[LaneCount];
+            Accumulate(lanes, removes, adds, (int)((long)total * part / parts), (int)((long)total * (part + 1) / parts));
+            sums[part] = lanes;
+        });
+        foreach (var sum in sums)
+        {
+            Add(_lanes, sum);
+        }
+    }
+
+    /// <summary>Sums the lanes of changes [start, end) (removes first, then adds) into <paramref name="target"/>.</summary>
+    private static void Accumulate(Span<ushort> target, IReadOnlyList<EntryKey> removes, IReadOnlyList<EntryKey> adds, int start, int end)
     {
         using var shake = new Shake128();
         Span<byte> id = stackalloc byte[32];
         Span<ushort> lanes = stackalloc ushort[LaneCount];
-        foreach (var key in removes)
+        for (var i = start; i < end; i++)
         {
-            key.WriteTo(id);
+            var remove = i < removes.Count;
+            (remove ? removes[i] : adds[i - removes.Count]).WriteTo(id);
             ExpandInto(shake, id, lanes);
-            Subtract(_lanes, lanes);
-        }
-
-        foreach (var key in adds)
-        {
-            key.WriteTo(id);
-            ExpandInto(shake, id, lanes);
-            Add(_lanes, lanes);
+            if (remove)
+            {
+                Subtract(target, lanes);
+            }
+            else
+            {
+                Add(target, lanes);
+            }
         }
     }
 
