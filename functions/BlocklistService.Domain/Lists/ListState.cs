@@ -54,18 +54,15 @@ public sealed class ListState
         }
 
         var state = new ListState(list, version, new Dictionary<EntryKey, StoredEntry>(entries.TryGetNonEnumeratedCount(out var n) ? n : 0), new(StringComparer.Ordinal), new LtHash16());
-        Span<byte> raw = stackalloc byte[32];
         foreach (var entry in entries)
         {
-            Convert.FromHexString(entry.Id.Hex, raw, out _, out _);
-            if (!state._entries.TryAdd(EntryKey.From(raw), state.Store(entry)))
+            if (!state._entries.TryAdd(EntryKey.From(entry.Id), state.Store(entry)))
             {
                 return ArtifactResult<ListState>.Failure($"entries: id {entry.Id} appears twice");
             }
-
-            state._checksum.Add(raw);
         }
 
+        state._checksum.Update([], state._entries.Keys.ToList());
         return ArtifactResult<ListState>.Success(state);
     }
 
@@ -100,19 +97,7 @@ public sealed class ListState
         }
 
         var checksum = _checksum.Clone();
-        Span<byte> raw = stackalloc byte[32];
-        foreach (var id in delta.Removes)
-        {
-            Convert.FromHexString(id.Hex, raw, out _, out _);
-            checksum.Remove(raw);
-        }
-
-        foreach (var entry in delta.Adds)
-        {
-            Convert.FromHexString(entry.Id.Hex, raw, out _, out _);
-            checksum.Add(raw);
-        }
-
+        checksum.Update(delta.Removes.Select(EntryKey.From).ToList(), delta.Adds.Select(entry => EntryKey.From(entry.Id)).ToList());
         return ArtifactResult<LtHash16>.Success(checksum);
     }
 

@@ -52,31 +52,28 @@ public sealed class LtHash16 : IEquatable<LtHash16>
     public static LtHash16 Of(IEnumerable<EntryId> ids)
     {
         var hash = new LtHash16();
-        Span<byte> id = stackalloc byte[32];
-        Span<ushort> lanes = stackalloc ushort[LaneCount];
-        foreach (var entry in ids)
-        {
-            Convert.FromHexString(entry.Hex, id, out _, out _);
-            ExpandInto(id, lanes);
-            Add(hash._lanes, lanes);
-        }
-
+        hash.Update([], ids.Select(EntryKey.From).ToList());
         return hash;
     }
 
     /// <summary>The 1024 lanes of one id: SHAKE128(<see cref="DomainPrefix"/> ‖ 32 id bytes), 2048 bytes, read as little-endian uint16.</summary>
     public static void ExpandInto(ReadOnlySpan<byte> id32, Span<ushort> lanes)
     {
+        using var shake = new Shake128();
+        ExpandInto(shake, id32, lanes);
+    }
+
+    /// <summary>As above with a reusable SHAKE128 instance (creating one per id dominates the cost otherwise).</summary>
+    internal static void ExpandInto(Shake128 shake, ReadOnlySpan<byte> id32, Span<ushort> lanes)
+    {
         if (id32.Length != 32 || lanes.Length != LaneCount)
         {
             throw new ArgumentException("expects a 32-byte id and 1024 lanes");
         }
 
-        Span<byte> input = stackalloc byte[DomainPrefix.Length + 32];
-        DomainPrefix.CopyTo(input);
-        id32.CopyTo(input[DomainPrefix.Length..]);
-        var bytes = MemoryMarshal.AsBytes(lanes);
-        Shake128.HashData(input, bytes);
+        shake.AppendData(DomainPrefix);
+        shake.AppendData(id32);
+        shake.GetHashAndReset(MemoryMarshal.AsBytes(lanes));
         if (!BitConverter.IsLittleEndian)
         {
             for (var i = 0; i < lanes.Length; i++)
@@ -97,6 +94,56 @@ public sealed class LtHash16 : IEquatable<LtHash16>
 
     /// <summary>Removes one id given as its 32 raw bytes.</summary>
     public void Remove(ReadOnlySpan<byte> id32) => Update(id32, subtract: true);
+
+    /// <summary>
+    /// Removes <paramref name="removes"/> and adds <paramref name="adds"/>. Large batches are split across cores, each
+    /// part summing into its own lanes; the parts are then added together, so the result is the same in any order.
+    /// </summary>
+    internal void Update(IReadOnlyList<EntryKey> removes, IReadOnlyList<EntryKey> adds)
+    {
+        const int PartSize = 2048;
+        var total = removes.Count + adds.Count;
+        var parts = Math.Min(Environment.ProcessorCount, (total + PartSize - 1) / PartSize);
+        if (parts <= 1)
+        {
+            Accumulate(_lanes, removes, adds, 0, total);
+            return;
+        }
+
+        var sums = new ushort[parts][];
+        Parallel.For(0, parts, part =>
+        {
+            var lanes = new ushort[LaneCount];
+            Accumulate(lanes, removes, adds, (int)((long)total * part / parts), (int)((long)total * (part + 1) / parts));
+            sums[part] = lanes;
+        });
+        foreach (var sum in sums)
+        {
+            Add(_lanes, sum);
+        }
+    }
+
+    /// <summary>Sums the lanes of changes [start, end) (removes first, then adds) into <paramref name="target"/>.</summary>
+    private static void Accumulate(Span<ushort> target, IReadOnlyList<EntryKey> removes, IReadOnlyList<EntryKey> adds, int start, int end)
+    {
+        using var shake = new Shake128();
+        Span<byte> id = stackalloc byte[32];
+        Span<ushort> lanes = stackalloc ushort[LaneCount];
+        for (var i = start; i < end; i++)
+        {
+            var remove = i < removes.Count;
+            (remove ? removes[i] : adds[i - removes.Count]).WriteTo(id);
+            ExpandInto(shake, id, lanes);
+            if (remove)
+            {
+                Subtract(target, lanes);
+            }
+            else
+            {
+                Add(target, lanes);
+            }
+        }
+    }
 
     /// <summary>Adds every lane of <paramref name="other"/> (the union of two disjoint sets).</summary>
     public void Add(LtHash16 other) => Add(_lanes, other._lanes);

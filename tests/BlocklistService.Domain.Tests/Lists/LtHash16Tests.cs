@@ -80,6 +80,29 @@ public sealed class LtHash16Tests
     }
 
     [Fact]
+    public void Large_batches_split_across_cores_give_the_same_checksum_as_one_by_one_updates()
+    {
+        var ids = Enumerable.Range(0, 9000).Select(n => Samples.Entry(n).Id).ToList();
+        var oneByOne = new LtHash16();
+        foreach (var id in ids)
+        {
+            oneByOne.Add(id);
+        }
+
+        Assert.Equal(oneByOne, LtHash16.Of(ids));
+
+        var state = ListState.FromEntries(Samples.Eu, 1, ids.Take(6000).Select((_, n) => Samples.Entry(n))).Value;
+        var delta = Delta.Create(Samples.Eu, 1, 2, Enumerable.Range(6000, 3000).Select(n => Samples.Entry(n)), ids.Take(2500));
+        Assert.True(state.Apply(delta).IsSuccess);
+        foreach (var id in ids.Take(2500))
+        {
+            oneByOne.Remove(id);
+        }
+
+        Assert.Equal(oneByOne.StateHash, state.StateHash);
+    }
+
+    [Fact]
     public void Empty_set_hash_is_sha256_of_2048_zero_bytes()
     {
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(new byte[2048])), LtHash16.EmptyStateHash);
