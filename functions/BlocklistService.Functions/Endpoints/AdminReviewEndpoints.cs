@@ -49,7 +49,7 @@ public static class AdminReviewEndpoints
 
         var result = approve ? ItemResult.Accepted : ItemResult.Rejected;
         var alreadyDecided = item.Reason == (approve ? null : "rejected-by-review") && item.Result == result &&
-                             item.Errors.Count == 0;
+                             await reviews.ContainsAsync(submissionId, index, cancellationToken);
         if (item.Result != ItemResult.Held && !alreadyDecided)
         {
             return Problems.Create(StatusCodes.Status409Conflict, "not-held", "Item not held",

@@ -18,8 +18,7 @@ public static class SubmissionEndpoints
         var group = routes.MapGroup("/api/v1/submissions").WithTags("Submissions").RequireAuthorization(Roles.Hotline);
         group.MapPost("/", SubmitAsync)
             .WithName("Submit")
-            .WithSummary("Journal a batch of add/remove items; 202 once durable, with a result per item")
-            .Accepts<object>("application/json");
+            .WithSummary("Journal a batch of add/remove items (application/json); 202 once durable, with a result per item");
         group.MapGet("/{id}", StatusAsync)
             .WithName("SubmissionStatus")
             .WithSummary("Each item's state: rejected (why), held, pending, or published in list version N");

@@ -33,6 +33,11 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
     public (IReadOnlyList<JournalItem>? Items, SubmissionBodyError? Error) Validate(
         ReadOnlyMemory<byte> body, string hotline, IReadOnlySet<string> existingLists)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            return (null, new SubmissionBodyError("body", "not valid UTF-8"));
+        }
+
         JsonDocument document;
         try
         {

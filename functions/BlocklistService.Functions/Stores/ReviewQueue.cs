@@ -47,6 +47,10 @@ public sealed class ReviewQueue(StorageAccount account)
         return items;
     }
 
+    /// <summary>True while the item waits in the queue.</summary>
+    public async Task<bool> ContainsAsync(string submissionId, int index, CancellationToken cancellationToken) =>
+        (await Table.GetEntityIfExistsAsync(Partition, RowKey(submissionId, index), select: null, cancellationToken)).HasValue;
+
     public async Task RemoveAsync(string submissionId, int index, CancellationToken cancellationToken) =>
         await Table.DeleteEntityAsync(Partition, RowKey(submissionId, index), Azure.ETag.All, cancellationToken);
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Azure;
 using BlocklistService.Functions.Ingest;
@@ -149,8 +150,28 @@ public class SubmissionJournal(StorageAccount account)
     protected virtual async Task SubmitItemBatchAsync(IReadOnlyList<TableTransactionAction> batch, CancellationToken cancellationToken) =>
         await Submissions.SubmitTransactionAsync(batch, cancellationToken);
 
-    /// <summary>Row keys may not hold '/', '\', '#', '?' or control characters: percent-encode all but unreserved ASCII.</summary>
-    public static string EscapeKey(string key) => Uri.EscapeDataString(key);
+    /// <summary>
+    /// Row keys may not hold '/', '\', '#', '?' or control characters, and quotes complicate key paths: every UTF-8 byte
+    /// outside [A-Za-z0-9-_.~] is percent-encoded (uppercase hex), so the row key is plain ASCII.
+    /// </summary>
+    public static string EscapeKey(string key)
+    {
+        var escaped = new StringBuilder(key.Length);
+        foreach (var b in Encoding.UTF8.GetBytes(key))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '~')
+            {
+                escaped.Append(c);
+            }
+            else
+            {
+                escaped.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return escaped.ToString();
+    }
 
     private static TableEntity ToEntity(string submissionId, string hotline, JournalItem item)
     {
