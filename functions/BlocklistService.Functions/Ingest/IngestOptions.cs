@@ -7,6 +7,9 @@ public sealed class IngestOptions : IValidatableObject
 {
     public const string Section = "Ingest";
 
+    /// <summary>The canonicalizer refuses longer URLs whatever this option says.</summary>
+    public const int CanonicalUrlLimit = BlocklistService.Domain.Urls.CanonicalUrl.MaxWebUrlLength;
+
     /// <summary><c>Ingest:MaxItems</c>: items per submission.</summary>
     [Range(1, 100_000)]
     public int MaxItems { get; set; } = 10_000;
@@ -16,8 +19,8 @@ public sealed class IngestOptions : IValidatableObject
     public long MaxRequestBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary><c>Ingest:MaxUrlLength</c>: longest accepted URL, in characters.</summary>
-    [Range(16, 16_384)]
-    public int MaxUrlLength { get; set; } = 4096;
+    [Range(16, CanonicalUrlLimit)]
+    public int MaxUrlLength { get; set; } = 2048;
 
     /// <summary><c>Ingest:ReviewAfter</c>: default review-by = verifiedAt + this (proportionality: entries expire).</summary>
     public TimeSpan ReviewAfter { get; set; } = TimeSpan.FromDays(90);

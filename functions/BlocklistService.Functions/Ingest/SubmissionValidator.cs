@@ -122,11 +122,16 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
         }
         else if (url.Length > context.Options.MaxUrlLength)
         {
-            Fail("url", "invalid-url", $"longer than {context.Options.MaxUrlLength} characters");
+            Fail("url", "url-too-long", $"longer than {context.Options.MaxUrlLength} characters");
         }
-        else if (scopeValid && !EntryExpressions.TryCreate(url, scope, out expression, out var canonicalError))
+        else if (scopeValid)
         {
-            Fail("url", "invalid-url", canonicalError);
+            var created = EntryExpression.Create(url, scope);
+            if (!created.TryGetValue(out expression!))
+            {
+                Fail("url", created.Failure!.Code, created.Failure.Message);
+                expression = null;
+            }
         }
 
         var lists = ReadStringArray(element, "lists", out var listsError);
@@ -211,7 +216,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
         }
 
         var result = errors.Count == 0 ? ItemResult.Accepted : ItemResult.Rejected;
-        if (result == ItemResult.Accepted && isAdd && expression is not null && IsProtected(expression.Host, context.Options))
+        if (result == ItemResult.Accepted && isAdd && expression is not null && IsProtected(expression.Url.Host, context.Options))
         {
             if (scope == EntryScope.Host)
             {
@@ -242,7 +247,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
             ReviewBy = reviewBy,
             Expression = expression?.Expression,
             EntryId = expression?.Id.Hex,
-            Host = expression?.Host,
+            Host = expression?.Url.Host,
         };
     }
 

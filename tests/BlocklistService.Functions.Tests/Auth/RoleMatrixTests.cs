@@ -24,7 +24,7 @@ public sealed class RoleMatrixTests(AzuriteFixture storage) : IClassFixture<Azur
         ("GET", "/", null, null),
         ("GET", "/api/health", null, null),
         ("GET", "/api/openapi.json", null, null),
-        ("POST", "/api/v1/submissions", Payloads.Body(Payloads.Add("http://matrix.example/")), Roles.Hotline),
+        ("POST", "/api/v1/submissions", Payloads.Body(Payloads.Add("http://matrix.example/page")), Roles.Hotline),
         ("GET", $"/api/v1/submissions/s{new string('a', 40)}", null, Roles.Hotline),
         ("POST", "/api/v1/admin/keys", """{"role":"auditor","organisation":"matrix-auditor"}""", Roles.Admin),
         ("GET", "/api/v1/admin/keys", null, Roles.Admin),

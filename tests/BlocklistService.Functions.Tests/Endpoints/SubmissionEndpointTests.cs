@@ -34,10 +34,10 @@ public sealed class SubmissionEndpointTests(AzuriteFixture storage) : IClassFixt
         badCategory["category"] = "spam";
         var body = Payloads.Body(
             Payloads.Add("http://Good.Example/a/../b?x=1"),
-            Payloads.Add("not a url"),
-            Payloads.Add("http://one-analyst.example/", verifiedBy: ["only-me"]),
+            Payloads.Add("ftp://files.example/x"),
+            Payloads.Add("http://one-analyst.example/page", verifiedBy: ["only-me"]),
             badCategory,
-            Payloads.Add("http://unknown-list.example/", lists: ["de"]),
+            Payloads.Add("http://unknown-list.example/page", lists: ["de"]),
             Payloads.Remove("http://gone.example/p/", "path", ["eu", "uk"]));
 
         var response = await hotline.SendAsync(Payloads.Post(body));
@@ -51,7 +51,7 @@ public sealed class SubmissionEndpointTests(AzuriteFixture storage) : IClassFixt
         var items = receipt.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(["accepted", "rejected", "rejected", "rejected", "rejected", "accepted"],
             items.Select(i => i.GetProperty("result").GetString()));
-        Assert.Equal([null, "invalid-url", "two-person-rule", "invalid-category", "unknown-list", null],
+        Assert.Equal([null, "unsupported-scheme", "two-person-rule", "invalid-category", "unknown-list", null],
             items.Select(i => i.GetProperty("reason").GetString()));
         Assert.True(items[1].GetProperty("errors").TryGetProperty("items[1].url", out _));
         Assert.True(items[2].GetProperty("errors").TryGetProperty("items[2].verifiedBy", out _));
@@ -94,9 +94,9 @@ public sealed class SubmissionEndpointTests(AzuriteFixture storage) : IClassFixt
     public async Task The_same_idempotency_key_with_another_body_is_refused_with_409()
     {
         var (hotline, _) = await _api.ClientForAsync(Roles.Hotline, "conflict-hotline");
-        await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://one.example/")), "same-key"));
+        await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://one.example/page")), "same-key"));
 
-        var response = await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://two.example/")), "same-key"));
+        var response = await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://two.example/page")), "same-key"));
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
@@ -104,7 +104,7 @@ public sealed class SubmissionEndpointTests(AzuriteFixture storage) : IClassFixt
         Assert.Equal(409, problem.GetProperty("status").GetInt32());
         Assert.True(problem.GetProperty("errors").TryGetProperty("Idempotency-Key", out _));
         var items = await _api.RowsAsync(StorageNames.Submissions, SubmissionIngest.SubmissionIdFor("conflict-hotline", "same-key"));
-        Assert.Equal("one.example/", items.Single(r => r.RowKey == "item-00000").GetString("Expression"));
+        Assert.Equal("one.example/page", items.Single(r => r.RowKey == "item-00000").GetString("Expression"));
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class SubmissionEndpointTests(AzuriteFixture storage) : IClassFixt
         Assert.Equal("published", items[1].GetProperty("state").GetString());
         Assert.Equal(8, items[1].GetProperty("lists")[0].GetProperty("version").GetInt64());
         Assert.Equal("rejected", items[2].GetProperty("state").GetString());
-        Assert.Equal("invalid-url", items[2].GetProperty("reason").GetString());
+        Assert.Equal("unsupported-scheme", items[2].GetProperty("reason").GetString());
         Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await hotline.GetAsync($"/api/v1/submissions/s{new string('0', 40)}")).StatusCode);
     }
@@ -167,8 +167,8 @@ public sealed class SubmissionEndpointTests(AzuriteFixture storage) : IClassFixt
     {
         var (strict, _) = await _api.ClientForAsync(Roles.Hotline, "strict-hotline");
         var (solo, _) = await _api.ClientForAsync(Roles.Hotline, "solo-hotline");
-        var sameAnalystTwice = Payloads.Body(Payloads.Add("http://tpr.example/", verifiedBy: ["ana", "ANA"]));
-        var oneAnalyst = Payloads.Body(Payloads.Add("http://tpr.example/", verifiedBy: ["ana"]));
+        var sameAnalystTwice = Payloads.Body(Payloads.Add("http://tpr.example/page", verifiedBy: ["ana", "ANA"]));
+        var oneAnalyst = Payloads.Body(Payloads.Add("http://tpr.example/page", verifiedBy: ["ana"]));
 
         var strictTwice = await (await strict.SendAsync(Payloads.Post(sameAnalystTwice))).JsonAsync();
         var soloOne = await (await solo.SendAsync(Payloads.Post(oneAnalyst))).JsonAsync();
