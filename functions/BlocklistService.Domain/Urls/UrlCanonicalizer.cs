@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 
@@ -24,6 +25,7 @@ namespace BlocklistService.Domain.Urls;
 /// </list>
 /// Strict mode adds what a submitted web URL must satisfy (see <see cref="CanonicalUrl.ParseWebUrl"/>).
 /// </summary>
+[SkipLocalsInit] // stack buffers are always written before they are read
 internal static class UrlCanonicalizer
 {
     private const int StackBytes = 1024;
@@ -37,7 +39,7 @@ internal static class UrlCanonicalizer
 
         var max = Encoding.UTF8.GetMaxByteCount(input.Length);
         byte[]? rented = null;
-        var bytes = max <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        var bytes = max <= StackBytes ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
             var length = Encoding.UTF8.GetBytes(input, bytes);
@@ -60,7 +62,7 @@ internal static class UrlCanonicalizer
         }
 
         byte[]? rented = null;
-        var bytes = input.Length <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(input.Length));
+        var bytes = input.Length <= StackBytes ? stackalloc byte[input.Length] : (rented = ArrayPool<byte>.Shared.Rent(input.Length));
         try
         {
             input.CopyTo(bytes);
@@ -218,8 +220,9 @@ internal static class UrlCanonicalizer
             return Fail(RejectionCodes.InvalidPort, $"'{Printable(port)}' is not a port number (0-65535).");
         }
 
-        Span<char> initial = stackalloc char[512];
-        var output = new CharBuilder(initial);
+        // Room for the usual case (a few escapes); CharBuilder moves to a pooled array if it needs more.
+        var initialLength = Math.Min(u.Length + (u.Length / 2) + 16, 512);
+        var output = new CharBuilder(stackalloc char[initialLength]);
         try
         {
             foreach (var b in scheme)
@@ -376,7 +379,7 @@ internal static class UrlCanonicalizer
         // Decode to chars: ASCII as is, valid UTF-8 as Unicode (to be mapped and punycoded), anything else byte by byte.
         var scratchLength = (raw.Length * 12) + 64;
         char[]? rented = null;
-        var scratch = scratchLength <= 1024 ? stackalloc char[1024] : (rented = ArrayPool<char>.Shared.Rent(scratchLength));
+        var scratch = scratchLength <= 1024 ? stackalloc char[scratchLength] : (rented = ArrayPool<char>.Shared.Rent(scratchLength));
         try
         {
             var name = scratch[..raw.Length];
@@ -650,6 +653,11 @@ internal static class UrlCanonicalizer
         return true;
     }
 
+    /// <summary>
+    /// What a strict host label may hold: ASCII letters, digits, '-' and '_'; other letters, marks, decimal digits and
+    /// symbols (emoji names resolve in browsers). Spaces, punctuation, format characters (zero-width, bidi overrides)
+    /// and controls are refused.
+    /// </summary>
     private static bool IsLabelRune(Rune rune)
     {
         if (rune.IsAscii)
@@ -662,7 +670,8 @@ internal static class UrlCanonicalizer
         {
             UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
                 or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.NonSpacingMark
-                or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.DecimalDigitNumber => true,
+                or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.DecimalDigitNumber
+                or UnicodeCategory.OtherSymbol => true, // emoji and pictographs: such names exist and resolve (e.g. ☃.net)
             _ => false,
         };
     }
@@ -756,7 +765,7 @@ internal static class UrlCanonicalizer
         var baseLength = output.Length;
         var maxSegments = (path.Length / 2) + 2;
         int[]? rented = null;
-        var starts = maxSegments <= 128 ? stackalloc int[128] : (rented = ArrayPool<int>.Shared.Rent(maxSegments));
+        var starts = maxSegments <= 128 ? stackalloc int[maxSegments] : (rented = ArrayPool<int>.Shared.Rent(maxSegments));
         try
         {
             var depth = 0;

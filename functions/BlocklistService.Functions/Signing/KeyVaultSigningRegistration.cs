@@ -1,0 +1,51 @@
+using Azure.Core;
+using Azure.Identity;
+using BlocklistService.Domain.Signing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace BlocklistService.Functions.Signing;
+
+/// <summary>
+/// Chooses the artifact signer from configuration: <c>Signing:Provider</c> = <c>KeyVault</c> selects
+/// <see cref="KeyVaultArtifactSigner"/> (production; main.bicep sets it); anything else leaves the choice to the
+/// local signer's registration.
+/// </summary>
+public static class KeyVaultSigningRegistration
+{
+    /// <summary>Configuration key that names the signer.</summary>
+    public const string ProviderKey = "Signing:Provider";
+
+    /// <summary>The <see cref="ProviderKey"/> value that selects Key Vault.</summary>
+    public const string KeyVaultProvider = "KeyVault";
+
+    /// <summary>True when configuration selects the Key Vault signer.</summary>
+    public static bool IsSelected(IConfiguration configuration) =>
+        string.Equals(configuration[ProviderKey], KeyVaultProvider, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// When <see cref="IsSelected"/>, registers <see cref="IArtifactSigner"/> as a <see cref="KeyVaultArtifactSigner"/>
+    /// (its options validated at start-up) and, unless one is registered, a <see cref="TokenCredential"/> for the
+    /// managed identity (<c>AZURE_CLIENT_ID</c> picks the user-assigned one). Returns whether it registered.
+    /// </summary>
+    public static bool AddKeyVaultArtifactSignerIfSelected(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (!IsSelected(configuration))
+        {
+            return false;
+        }
+
+        services.AddOptions<KeyVaultSigningOptions>()
+            .Bind(configuration.GetSection(KeyVaultSigningOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.AddSingleton<IArtifactSigner>(provider =>
+        {
+            var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<KeyVaultSigningOptions>>().Value;
+            var credential = provider.GetRequiredService<TokenCredential>();
+            // The public key is read once, when the signer is first resolved; a container factory cannot await.
+            return KeyVaultArtifactSigner.CreateAsync(options, credential, null, CancellationToken.None).GetAwaiter().GetResult();
+        });
+        return true;
+    }
+}

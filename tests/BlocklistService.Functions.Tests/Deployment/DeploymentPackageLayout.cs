@@ -1,0 +1,236 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace BlocklistService.Functions.Tests.Deployment;
+
+/// <summary>
+/// What the Azure Functions host requires of a custom-handler deployment zip, as checks that return every
+/// problem found (empty = valid): host.json at the root with a customHandler whose executable is in the zip and
+/// executable, one root folder per function holding a valid function.json, a self-contained linux-x64 handler.
+/// </summary>
+internal static partial class DeploymentPackageLayout
+{
+    public const string HandlerFolder = "handler/";
+
+    public static List<string> Validate(ZipArchive zip)
+    {
+        var problems = new List<string>();
+        var entries = zip.Entries.ToDictionary(e => e.FullName, StringComparer.Ordinal);
+        if (!entries.TryGetValue("host.json", out var hostEntry))
+        {
+            problems.Add("host.json is not at the root of the zip");
+            return problems;
+        }
+
+        using (var host = JsonDocument.Parse(Read(hostEntry)))
+        {
+            ValidateHost(host.RootElement, entries, problems);
+        }
+
+        var functionFiles = entries.Keys.Where(name => name.EndsWith("/function.json", StringComparison.Ordinal)).ToList();
+        if (functionFiles.Count == 0)
+        {
+            problems.Add("no function.json in the zip");
+        }
+
+        foreach (var name in functionFiles)
+        {
+            if (name.Count(c => c == '/') != 1 || name.StartsWith(HandlerFolder, StringComparison.Ordinal))
+            {
+                problems.Add($"{name}: a function.json must sit in a root folder named after its function");
+                continue;
+            }
+
+            problems.AddRange(ValidateFunction(name, Read(entries[name])));
+        }
+
+        return problems;
+    }
+
+    /// <summary>Checks one function.json; problems are prefixed with <paramref name="name"/>.</summary>
+    public static IEnumerable<string> ValidateFunction(string name, byte[] json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            return [$"{name}: not JSON ({e.Message})"];
+        }
+
+        using (document)
+        {
+            var problems = new List<string>();
+            if (!document.RootElement.TryGetProperty("bindings", out var bindings) || bindings.ValueKind != JsonValueKind.Array)
+            {
+                return [$"{name}: no bindings array"];
+            }
+
+            var triggers = bindings.EnumerateArray()
+                .Where(b => Text(b, "type").EndsWith("Trigger", StringComparison.Ordinal))
+                .ToList();
+            if (triggers.Count != 1)
+            {
+                problems.Add($"{name}: needs exactly one trigger binding, has {triggers.Count}");
+                return problems;
+            }
+
+            foreach (var binding in bindings.EnumerateArray())
+            {
+                if (Text(binding, "name").Length == 0 || Text(binding, "direction") is not ("in" or "out"))
+                {
+                    problems.Add($"{name}: every binding needs a name and a direction of in or out");
+                }
+            }
+
+            var trigger = triggers[0];
+            if (Text(trigger, "direction") != "in")
+            {
+                problems.Add($"{name}: the trigger's direction must be in");
+            }
+
+            switch (Text(trigger, "type"))
+            {
+                case "httpTrigger":
+                    if (Text(trigger, "authLevel") != "anonymous")
+                    {
+                        problems.Add($"{name}: the API authenticates itself; authLevel must be anonymous");
+                    }
+
+                    if (Text(trigger, "route") != "{*path}")
+                    {
+                        problems.Add($"{name}: the HTTP trigger must be the catch-all route {{*path}}");
+                    }
+
+                    var methods = trigger.TryGetProperty("methods", out var m) ? m.EnumerateArray().Select(x => x.GetString()).ToHashSet() : [];
+                    foreach (var method in new[] { "get", "head", "post", "put", "patch", "delete", "options" })
+                    {
+                        if (!methods.Contains(method))
+                        {
+                            problems.Add($"{name}: HTTP method {method} is not routed to the handler");
+                        }
+                    }
+
+                    if (!bindings.EnumerateArray().Any(b => Text(b, "type") == "http" && Text(b, "direction") == "out"))
+                    {
+                        problems.Add($"{name}: an HTTP function needs an http output binding");
+                    }
+
+                    break;
+                case "timerTrigger":
+                    var schedule = Text(trigger, "schedule");
+                    if (!SettingReference().IsMatch(schedule) && !IsNcrontab(schedule))
+                    {
+                        problems.Add($"{name}: schedule '{schedule}' is neither %SETTING% nor a six-field NCRONTAB expression");
+                    }
+
+                    break;
+                default:
+                    problems.Add($"{name}: trigger type {Text(trigger, "type")} is not one the service handles");
+                    break;
+            }
+
+            return problems;
+        }
+    }
+
+    /// <summary>The app settings a function.json refers to as <c>%NAME%</c>.</summary>
+    public static IEnumerable<string> SettingReferences(string json) =>
+        SettingReference().Matches(json).Select(match => match.Groups[1].Value);
+
+    public static byte[] Read(ZipArchiveEntry entry)
+    {
+        using var stream = entry.Open();
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    private static void ValidateHost(JsonElement host, Dictionary<string, ZipArchiveEntry> entries, List<string> problems)
+    {
+        if (Text(host, "version") != "2.0")
+        {
+            problems.Add("host.json: version must be 2.0");
+        }
+
+        if (!host.TryGetProperty("customHandler", out var handler))
+        {
+            problems.Add("host.json: no customHandler section");
+            return;
+        }
+
+        if (!handler.TryGetProperty("enableProxyingHttpRequest", out var proxy) || proxy.ValueKind != JsonValueKind.True)
+        {
+            problems.Add("host.json: customHandler.enableProxyingHttpRequest must be true");
+        }
+
+        var executable = handler.TryGetProperty("description", out var description) ? Text(description, "defaultExecutablePath") : string.Empty;
+        if (!entries.TryGetValue(executable, out var entry))
+        {
+            problems.Add($"host.json: the handler executable '{executable}' is not in the zip");
+        }
+        else
+        {
+            var mode = (entry.ExternalAttributes >> 16) & 0x1FF;
+            if ((mode & 0x49) != 0x49)
+            {
+                problems.Add($"{executable}: not executable (mode {Convert.ToString(mode, 8)})");
+            }
+
+            var head = Read(entry).AsSpan(0, 4);
+            if (!head.SequenceEqual("\u007fELF"u8))
+            {
+                problems.Add($"{executable}: not a Linux ELF executable");
+            }
+        }
+
+        var workingDirectory = Text(description, "workingDirectory");
+        if (workingDirectory.Length > 0 && !entries.Keys.Any(k => k.StartsWith(workingDirectory.TrimEnd('/') + "/", StringComparison.Ordinal)))
+        {
+            problems.Add($"host.json: workingDirectory '{workingDirectory}' is not a folder of the zip");
+        }
+
+        var routePrefix = host.TryGetProperty("extensions", out var extensions) && extensions.TryGetProperty("http", out var http)
+            ? Text(http, "routePrefix")
+            : "api";
+        if (routePrefix.Length != 0)
+        {
+            problems.Add("host.json: extensions.http.routePrefix must be empty, the server's routes already start with /api");
+        }
+
+        var runtimeConfig = executable + ".runtimeconfig.json";
+        if (entries.TryGetValue(runtimeConfig, out var config))
+        {
+            using var json = JsonDocument.Parse(Read(config));
+            var options = json.RootElement.GetProperty("runtimeOptions");
+            if (!options.TryGetProperty("includedFrameworks", out _) || options.TryGetProperty("framework", out _) || options.TryGetProperty("frameworks", out _))
+            {
+                problems.Add($"{runtimeConfig}: the handler is not self-contained");
+            }
+        }
+        else
+        {
+            problems.Add($"{runtimeConfig} is missing");
+        }
+    }
+
+    private static string Text(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString() ?? string.Empty
+            : string.Empty;
+
+    private static bool IsNcrontab(string schedule)
+    {
+        var fields = schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length == 6 && fields.All(field => NcrontabField().IsMatch(field));
+    }
+
+    [GeneratedRegex(@"%([A-Za-z0-9_]+)%")]
+    private static partial Regex SettingReference();
+
+    [GeneratedRegex(@"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$|^[A-Za-z]{3}(-[A-Za-z]{3})?$")]
+    private static partial Regex NcrontabField();
+}
