@@ -1,5 +1,6 @@
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Hosting;
+using BlocklistService.Functions.Signing;
 
 // One-time bootstrap of a fresh deployment: print a new admin key and the Bootstrap:AdminKey setting holding its hash.
 if (args is ["new-admin-key"])
@@ -13,6 +14,7 @@ if (args is ["new-admin-key"])
 var builder = WebApplication.CreateBuilder(args);
 builder.UseCustomHandlerPort();
 builder.AddStructuredLogging();
+builder.Services.AddKeyVaultArtifactSignerIfSelected(builder.Configuration);
 builder.Services.AddBlocklistApi();
 
 var app = builder.Build();

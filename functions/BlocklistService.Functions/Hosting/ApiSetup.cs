@@ -1,4 +1,7 @@
 using System.Threading.RateLimiting;
+using Azure.Core;
+using Azure.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Ingest;
@@ -55,6 +58,7 @@ public static class ApiSetup
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<ListCatalog>();

@@ -116,7 +116,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
 
         var url = ReadString(element, "url", out var urlError);
         EntryExpression? expression = null;
-        if (urlError is not null || string.IsNullOrEmpty(url))
+        if (urlError is not null || url is null)
         {
             Fail("url", "invalid-url", "required: a string");
         }

@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Identity;
 using BlocklistService.Storage.Tables;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +10,7 @@ public sealed class StorageAccount
     private readonly TableServiceClient _tables;
     private readonly string _prefix;
 
-    public StorageAccount(IOptions<StorageOptions> options)
+    public StorageAccount(IOptions<StorageOptions> options, TokenCredential credential)
     {
         var value = options.Value;
         _prefix = value.TablePrefix;
@@ -21,11 +20,7 @@ public sealed class StorageAccount
         }
         else
         {
-            TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
-            {
-                ManagedIdentityClientId = string.IsNullOrWhiteSpace(value.ManagedIdentityClientId) ? null : value.ManagedIdentityClientId,
-            });
-            _tables = new TableServiceClient(new Uri($"https://{value.AccountName}.table.core.windows.net"), credential);
+            _tables = new TableServiceClient(value.TableEndpoint!, credential);
         }
     }
 
