@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Hosting;
+using BlocklistService.Functions.Stores;
+using BlocklistService.Storage.Tables;
+using BlocklistService.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace BlocklistService.Bench;
+
+/// <summary>
+/// <c>POST /api/v1/submissions</c> throughput (batches of 1,000 over HTTP to Kestrel on 127.0.0.1: auth, validation,
+/// canonicalization, journal rows, head, pending markers) against the storage client's raw batched upserts of rows
+/// of the same shape on the same Azurite in the same run.
+/// </summary>
+public sealed class IngestBenchmark : IBenchmark
+{
+    private const int BatchItems = 1000;
+
+    public string Name => "ingest";
+
+    public string Description => "submission ingest over HTTP (URLs/s) vs raw batched Table upserts of the same rows";
+
+    public async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        var batches = Math.Max(2, context.Scaled(20_000) / BatchItems);
+        await using var azurite = await Azurite.StartAsync(cancellationToken);
+        var port = FreePort();
+        var builder = WebApplication.CreateBuilder(["--urls", $"http://127.0.0.1:{port}"]);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Bootstrap:Lists:0"] = "eu",
+            ["RateLimits:PermitsPerWindow"] = "1000000",
+        });
+        builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.UseCustomHandlerPort();
+        builder.Services.AddBlocklistApi();
+        await using var app = builder.Build();
+        app.UseBlocklistApi();
+        app.MapBlocklistApi();
+        await app.StartAsync(cancellationToken);
+
+        var (key, _) = await app.Services.GetRequiredService<ApiKeyStore>().IssueAsync(Roles.Hotline, "bench-hotline", [], cancellationToken);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.Value);
+        var bodies = Enumerable.Range(0, batches + 1).Select(b => Body(b)).ToList();
+
+        await SubmitAsync(http, bodies[batches], cancellationToken); // warm-up: JIT, connections, tables
+        var stopwatch = Stopwatch.StartNew();
+        for (var b = 0; b < batches; b++)
+        {
+            await SubmitAsync(http, bodies[b], cancellationToken);
+        }
+
+        var apiSeconds = stopwatch.Elapsed.TotalSeconds;
+
+        var table = new TableServiceClient(azurite.ConnectionString).GetTableClient(Azurite.UniqueName("rawingest"));
+        await table.CreateIfNotExistsAsync(cancellationToken);
+        await RawInsertAsync(table, "warm", 300, cancellationToken);
+        stopwatch.Restart();
+        for (var b = 0; b < batches; b++)
+        {
+            await RawInsertAsync(table, $"s{b:D6}", BatchItems, cancellationToken);
+        }
+
+        var rawSeconds = stopwatch.Elapsed.TotalSeconds;
+        await app.StopAsync(cancellationToken);
+
+        var urls = batches * BatchItems;
+        var ours = urls / apiSeconds;
+        var baseline = urls / rawSeconds;
+        context.Report($"POST /api/v1/submissions ({batches} x {BatchItems} URLs)", ours, "URLs/s");
+        context.Report("raw batched upserts, same rows (same Azurite, same run)", baseline, "rows/s");
+        context.Ratio("ratio ingest / raw batched insert", ours / baseline, 0.7);
+    }
+
+    private static async Task SubmitAsync(HttpClient http, string body, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("/api/v1/submissions", content, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"ingest answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+    }
+
+    private static string Body(int batch)
+    {
+        var items = new JsonArray();
+        for (var i = 0; i < BatchItems; i++)
+        {
+            items.Add(new JsonObject
+            {
+                ["action"] = "add",
+                ["url"] = $"http://host{batch}.example/gallery/{i}/image.jpg?id={i}",
+                ["scope"] = "exact",
+                ["lists"] = new JsonArray("eu"),
+                ["category"] = "csam",
+                ["reference"] = $"REF-{batch}-{i}",
+                ["verifiedAt"] = "2026-01-10T09:30:00Z",
+                ["verifiedBy"] = new JsonArray("analyst-a", "analyst-b"),
+            });
+        }
+
+        return new JsonObject { ["items"] = items }.ToJsonString();
+    }
+
+    /// <summary>What the journal writes per item, without validation, HTTP or the head and markers.</summary>
+    private static async Task RawInsertAsync(TableClient table, string partition, int count, CancellationToken cancellationToken)
+    {
+        for (var start = 0; start < count; start += 100)
+        {
+            var actions = new List<TableTransactionAction>(100);
+            for (var i = start; i < Math.Min(count, start + 100); i++)
+            {
+                var expression = $"host.example/gallery/{i}/image.jpg?id={i}";
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, $"item-{i:D5}")
+                {
+                    ["Index"] = i, ["Hotline"] = "bench-hotline", ["Result"] = "accepted", ["Reason"] = string.Empty,
+                    ["Action"] = "add", ["Url"] = "http://" + expression, ["Scope"] = "exact", ["Lists"] = "eu",
+                    ["Category"] = "csam", ["Reference"] = $"REF-{i}", ["VerifiedBy"] = "analyst-a,analyst-b",
+                    ["Expression"] = expression, ["EntryId"] = new string('a', 64), ["Host"] = "host.example",
+                    ["VerifiedAt"] = DateTimeOffset.Parse("2026-01-10T09:30:00Z", CultureInfo.InvariantCulture),
+                    ["ReviewBy"] = DateTimeOffset.Parse("2026-04-10T09:30:00Z", CultureInfo.InvariantCulture),
+                }));
+            }
+
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
