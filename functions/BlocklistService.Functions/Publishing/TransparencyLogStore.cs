@@ -52,6 +52,21 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             }
 
             var size = head?.GetInt64("Size") ?? 0;
+            if (leaves.Count == 0)
+            {
+                // nothing to append: record where the log stood, create-only so every executor agrees
+                var root = head?.GetString("Root") ?? Convert.ToHexStringLower(MerkleHashes.Empty());
+                try
+                {
+                    await rows.AddAsync(names.LogBatches, BatchRow(list, version, size, 0, size, root), cancellationToken);
+                }
+                catch (RowConflictException)
+                {
+                }
+
+                continue;
+            }
+
             var announced = new Row(HeadPartition, HeadRow, new Dictionary<string, object?>
             {
                 ["Size"] = size,
@@ -187,13 +202,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         var root = Convert.ToHexStringLower(MerkleHashes.FoldRoot(subtrees));
         var checkpoint = CheckpointJson(size, root, at);
         await files.WriteImmutableAsync(names.LogContainer, $"checkpoints/{size}.json", checkpoint, "application/json", cancellationToken);
-        await rows.UpsertAsync(names.LogBatches, [new Row(list, Key(version), new Dictionary<string, object?>
-        {
-            ["Start"] = start,
-            ["Count"] = count,
-            ["Size"] = size,
-            ["Root"] = root,
-        })], cancellationToken);
+        await rows.UpsertAsync(names.LogBatches, [BatchRow(list, version, start, count, size, root)], cancellationToken);
 
         try
         {
@@ -232,6 +241,9 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
 
         return stream.ToArray();
     }
+
+    private static Row BatchRow(string list, long version, long start, long count, long size, string root) =>
+        new(list, Key(version), new Dictionary<string, object?> { ["Start"] = start, ["Count"] = count, ["Size"] = size, ["Root"] = root });
 
     private static string LeafPartition(long index) => $"leaves-{index / 1024}";
 
