@@ -1,6 +1,7 @@
 var builder = WebApplication.CreateBuilder(args);
 var app = builder.Build();
 app.MapGet("/", () => Results.Ok());
+BlocklistService.Functions.Endpoints.PublishEndpoints.MapPublishEndpoints(app);
 app.MapGet("/api/health", () => Results.Ok(new { status = "healthy" }));
 app.Run();
 

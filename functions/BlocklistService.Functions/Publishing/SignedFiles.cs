@@ -37,7 +37,7 @@ public sealed class SignedFiles(IBlobStore blobs, IArtifactSigner signer)
         }
     }
 
-    /// <summary>Overwrites a current pointer: the signature first, so a reader never sees new bytes under an old signature for long.</summary>
+    /// <summary>Overwrites a current pointer and then its signature (a reader racing the two sees a mismatch and retries).</summary>
     public async Task OverwriteAsync(string container, string name, byte[] content, string contentType, CancellationToken cancellationToken)
     {
         var signature = await signer.SignAsync(content, cancellationToken);
