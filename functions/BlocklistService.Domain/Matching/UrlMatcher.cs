@@ -1,0 +1,82 @@
+using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Urls;
+
+namespace BlocklistService.Domain.Matching;
+
+/// <summary>
+/// Checks requested URLs against a list the way Safe Browsing clients do: canonicalize, generate the host-suffix ×
+/// path-prefix expressions, and look each up, most specific first. A list of plain expressions and a list of entry ids
+/// (SHA-256 of the expressions) give the same answers; the hashed form is what a client holds when it must not
+/// carry the URLs themselves. Immutable once built, so one instance may serve many threads.
+/// </summary>
+public sealed class UrlMatcher
+{
+    private readonly HashSet<string>? expressions;
+    private readonly HashSet<EntryId>? ids;
+
+    private UrlMatcher(HashSet<string>? expressions, HashSet<EntryId>? ids)
+    {
+        this.expressions = expressions;
+        this.ids = ids;
+    }
+
+    /// <summary>Number of listed expressions or ids.</summary>
+    public int Count => expressions?.Count ?? ids!.Count;
+
+    /// <summary>A matcher over plain expressions (e.g. <c>evil.example/</c>, <c>x.org/a/b.html</c>).</summary>
+    public static UrlMatcher ForExpressions(IEnumerable<string> listed) => new(new HashSet<string>(listed, StringComparer.Ordinal), null);
+
+    /// <summary>A matcher over entry ids; each candidate expression is hashed before the lookup.</summary>
+    public static UrlMatcher ForIds(IEnumerable<EntryId> listed) => new(null, new HashSet<EntryId>(listed));
+
+    /// <summary>Canonicalizes <paramref name="url"/> leniently (as a browser request may look) and matches it.</summary>
+    public UrlMatch Match(string? url)
+    {
+        var parsed = CanonicalUrl.Parse(url);
+        return parsed.TryGetValue(out var canonical) ? Match(canonical) : new UrlMatch(null, null, null, parsed.Failure);
+    }
+
+    /// <summary>The first listed expression of <paramref name="url"/>, most specific first.</summary>
+    public UrlMatch Match(CanonicalUrl url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        foreach (var expression in url.LookupExpressions())
+        {
+            if (IsListed(expression, out var id))
+            {
+                return new UrlMatch(url, expression, id, null);
+            }
+        }
+
+        return new UrlMatch(url, null, null, null);
+    }
+
+    /// <summary>Every listed expression of <paramref name="url"/>, most specific first (e.g. for a stop page naming all reasons).</summary>
+    public IReadOnlyList<UrlMatch> MatchAll(CanonicalUrl url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var matches = new List<UrlMatch>();
+        foreach (var expression in url.LookupExpressions())
+        {
+            if (IsListed(expression, out var id))
+            {
+                matches.Add(new UrlMatch(url, expression, id, null));
+            }
+        }
+
+        return matches;
+    }
+
+    private bool IsListed(string expression, out EntryId id)
+    {
+        if (expressions is not null)
+        {
+            var listed = expressions.Contains(expression);
+            id = listed ? EntryId.ForExpression(expression) : default;
+            return listed;
+        }
+
+        id = EntryId.ForExpression(expression);
+        return ids!.Contains(id);
+    }
+}
