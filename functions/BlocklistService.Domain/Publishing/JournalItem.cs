@@ -29,7 +29,8 @@ public sealed record JournalItem(
     string Hotline,
     string Reference,
     DateTimeOffset VerifiedAt,
-    DateTimeOffset ReviewBy);
+    DateTimeOffset ReviewBy,
+    IReadOnlyList<string>? VerifiedBy = null);
 
 /// <summary>A backing whose review-by date has passed, as the expiry index names it.</summary>
 public sealed record DueExpiry(EntryId Id, string Hotline, DateTimeOffset ReviewBy);

@@ -1,29 +1,15 @@
 using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Lists;
+using BlocklistService.Domain.Transparency;
 
 namespace BlocklistService.Domain.Publishing;
 
-/// <summary>The kind of backing change a transparency-log leaf records. Wire names are lowercase.</summary>
-public enum LeafKind
-{
-    /// <summary>A hotline backed the entry or re-verified its backing.</summary>
-    Add,
-
-    /// <summary>A hotline withdrew its backing; other hotlines still back the entry, so it stays listed.</summary>
-    Withdraw,
-
-    /// <summary>A hotline withdrew the last backing; the entry is no longer listed.</summary>
-    Remove,
-
-    /// <summary>A backing passed its review-by date without re-verification.</summary>
-    Expire,
-}
-
 /// <summary>
-/// One backing change that reached a version, in the order the planner applied them. The runner turns each into
-/// a transparency-log leaf.
+/// One backing change that reached a version, in the order the planner applied them. The runner appends each to the
+/// transparency log as the <see cref="LogLeaf"/> of <see cref="ToLogLeaf"/>.
 /// </summary>
 public sealed record PlannedLeaf(
-    LeafKind Kind,
+    LogLeafKind Kind,
     string List,
     long Version,
     EntryId Id,
@@ -32,8 +18,37 @@ public sealed record PlannedLeaf(
     string Category,
     string Hotline,
     string Reference,
+    DateTimeOffset VerifiedAt,
+    IReadOnlyList<string> VerifiedBy,
     DateTimeOffset At,
     DateTimeOffset? ReviewBy,
     bool ListedAfter,
     string? SubmissionId,
-    int? ItemIndex);
+    int? ItemIndex)
+{
+    /// <summary>The reason an expiry leaf states.</summary>
+    public const string ExpiryReason = "review-by passed";
+
+    /// <summary>The leaf as the log records it (<c>blocklist-log-leaf/1</c>); <see cref="At"/> is the publication time.</summary>
+    public LogLeaf ToLogLeaf() => new()
+    {
+        Kind = Kind,
+        List = ListName.Parse(List),
+        Version = Version,
+        EntryId = Id,
+        Expression = Expression,
+        Scope = Scope,
+        Category = Category,
+        Hotline = Hotline,
+        Reference = Reference,
+        VerifiedAt = VerifiedAt,
+        VerifiedBy = VerifiedBy,
+        ReviewBy = ReviewBy,
+        Submission = SubmissionId,
+        Reason = Kind == LogLeafKind.Expire ? ExpiryReason : null,
+        PublishedAt = At,
+    };
+
+    /// <summary>The canonical leaf bytes (what the Merkle tree hashes).</summary>
+    public byte[] ToLeafBytes() => ToLogLeaf().ToJson();
+}

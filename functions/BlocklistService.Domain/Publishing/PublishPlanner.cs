@@ -1,5 +1,6 @@
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Lists;
+using BlocklistService.Domain.Transparency;
 
 namespace BlocklistService.Domain.Publishing;
 
@@ -60,7 +61,7 @@ public static class PublishPlanner
 
             var after = state with { Backings = Without(state.Backings, due.Hotline) };
             working[due.Id] = after;
-            leaves.Add(Leaf(LeafKind.Expire, input.List, version, after, backing, now, after.IsListed, null, null));
+            leaves.Add(Leaf(LogLeafKind.Expire, input.List, version, after, backing, [], now, after.IsListed, null, null));
         }
 
         foreach (var item in input.Items
@@ -76,7 +77,7 @@ public static class PublishPlanner
                 var backing = new Backing(item.Hotline, item.Reference, item.VerifiedAt, item.ReviewBy, item.SubmissionId, item.Index);
                 var after = state with { Backings = With(state.Backings, backing) };
                 working[item.Id] = after;
-                leaves.Add(Leaf(LeafKind.Add, input.List, version, after, backing, now, true, item.SubmissionId, item.Index));
+                leaves.Add(Leaf(LogLeafKind.Add, input.List, version, after, backing, item.VerifiedBy, now, true, item.SubmissionId, item.Index));
                 publications.Add(new ItemPublication(item.SubmissionId, item.Index, input.List, version, PublicationOutcome.Applied));
                 continue;
             }
@@ -90,9 +91,9 @@ public static class PublishPlanner
 
             var removed = state with { Backings = Without(state.Backings, item.Hotline) };
             working[item.Id] = removed;
-            var kind = removed.IsListed ? LeafKind.Withdraw : LeafKind.Remove;
+            var kind = removed.IsListed ? LogLeafKind.Withdraw : LogLeafKind.Remove;
             var withdrawal = existing with { Reference = item.Reference, SubmissionId = item.SubmissionId, ItemIndex = item.Index };
-            leaves.Add(Leaf(kind, input.List, version, removed, withdrawal, now, removed.IsListed, item.SubmissionId, item.Index));
+            leaves.Add(Leaf(kind, input.List, version, removed, withdrawal, item.VerifiedBy, now, removed.IsListed, item.SubmissionId, item.Index));
             publications.Add(new ItemPublication(item.SubmissionId, item.Index, input.List, version, PublicationOutcome.Applied));
         }
 
@@ -149,10 +150,10 @@ public static class PublishPlanner
     }
 
     private static PlannedLeaf Leaf(
-        LeafKind kind, string list, long version, EntryState entry, Backing backing, DateTimeOffset at, bool listedAfter,
-        string? submissionId, int? index) =>
-        new(kind, list, version, entry.Id, entry.Expression, entry.Scope, entry.Category, backing.Hotline, backing.Reference, at,
-            kind == LeafKind.Add ? backing.ReviewBy : null, listedAfter, submissionId, index);
+        LogLeafKind kind, string list, long version, EntryState entry, Backing backing, IReadOnlyList<string>? verifiedBy, DateTimeOffset at,
+        bool listedAfter, string? submissionId, int? index) =>
+        new(kind, list, version, entry.Id, entry.Expression, entry.Scope, entry.Category, backing.Hotline, backing.Reference,
+            backing.VerifiedAt, verifiedBy ?? [], at, kind == LogLeafKind.Add ? backing.ReviewBy : null, listedAfter, submissionId, index);
 
     private static IReadOnlyList<Backing> With(IReadOnlyList<Backing> backings, Backing backing) =>
         Without(backings, backing.Hotline).Append(backing).OrderBy(b => b.Hotline, StringComparer.Ordinal).ToList();

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Publishing;
 
@@ -7,7 +6,11 @@ namespace BlocklistService.Functions.Publishing;
 /// <summary>
 /// Reads what ingest journaled for a list: the <c>pending</c> markers, and the accepted item rows of those
 /// submissions that name the list (the <c>head</c> row gives the hotline and the acceptance time). A submission
-/// without a head does not exist yet and is skipped; its marker stays.
+/// without a head does not exist yet and is skipped; its marker stays. Property names are those ingest writes
+/// (Stores/SubmissionJournal): items <c>Index</c>, <c>Hotline</c>, <c>Result</c>, <c>Action</c>, <c>Lists</c>
+/// (comma-separated), <c>Expression</c>, <c>EntryId</c>, <c>Scope</c>, <c>Category</c>, <c>Reference</c>,
+/// <c>VerifiedAt</c>, <c>VerifiedBy</c> (comma-separated), <c>ReviewBy</c> (absent when not given); head
+/// <c>Hotline</c>, <c>Received</c>.
 /// </summary>
 public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
 {
@@ -45,7 +48,7 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
         }
 
         var hotline = head.GetString("Hotline") ?? string.Empty;
-        var accepted = head.GetDateTimeOffset("Created") ?? DateTimeOffset.UnixEpoch;
+        var accepted = head.GetDateTimeOffset("Received") ?? DateTimeOffset.UnixEpoch;
         var result = new List<JournalItem>();
         foreach (var row in items)
         {
@@ -54,8 +57,11 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
                 continue;
             }
 
-            EntryId.TryParse(row.GetString("EntryId"), out var id);
-            EntryScopeNames.TryParse(row.GetString("Scope"), out var scope);
+            if (!EntryId.TryParse(row.GetString("EntryId"), out var id) || !EntryScopeNames.TryParse(row.GetString("Scope"), out var scope))
+            {
+                continue; // an accepted item always has both; a row without them is not one ingest wrote
+            }
+
             result.Add(new JournalItem(
                 submissionId,
                 int.Parse(row.RowKey.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture),
@@ -65,24 +71,22 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
                 row.GetString("Expression") ?? string.Empty,
                 scope,
                 row.GetString("Category") ?? string.Empty,
-                hotline,
+                row.GetString("Hotline") is { Length: > 0 } itemHotline ? itemHotline : hotline,
                 row.GetString("Reference") ?? string.Empty,
                 row.GetDateTimeOffset("VerifiedAt") ?? accepted,
-                row.GetDateTimeOffset("ReviewBy") ?? DateTimeOffset.MaxValue));
+                row.GetDateTimeOffset("ReviewBy") ?? NoReview,
+                Split(row.GetString("VerifiedBy"))));
         }
 
         return result;
     }
 
-    /// <summary>The <c>Lists</c> property is a JSON array of list names.</summary>
-    private static bool NamesList(string? lists, string list)
-    {
-        if (string.IsNullOrEmpty(lists))
-        {
-            return false;
-        }
+    /// <summary>A backing without a review-by date never expires (the expiry index is keyed by date, so one far away).</summary>
+    public static readonly DateTimeOffset NoReview = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
 
-        using var document = JsonDocument.Parse(lists);
-        return document.RootElement.EnumerateArray().Any(e => e.GetString() == list);
-    }
+    /// <summary>The <c>Lists</c> property is a comma-separated list of names.</summary>
+    private static bool NamesList(string? lists, string list) => Split(lists).Contains(list, StringComparer.Ordinal);
+
+    private static IReadOnlyList<string> Split(string? value) =>
+        string.IsNullOrEmpty(value) ? [] : value.Split(',', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Publishing;
 using BlocklistService.Domain.Signing;
 using Microsoft.Extensions.Logging;
@@ -90,7 +92,7 @@ public sealed class PublishRunner(
 
         var plan = document.Plan;
         var guard = new ChangeGuard(Options.HoldShare, Options.HoldChanges, Options.HoldMinimumChanges);
-        if (guard.MustHold(head.GetInt64("Count"), plan.ChangeCount) && !await IsApprovedAsync(list, plan, cancellationToken))
+        if (guard.MustHold(head.GetInt64("EntryCount"), plan.ChangeCount) && !await IsApprovedAsync(list, plan, cancellationToken))
         {
             await HoldAsync(list, plan, cancellationToken);
             return new ListPublishResult(list, ListPublishOutcome.Held, plan.Version);
@@ -123,7 +125,7 @@ public sealed class PublishRunner(
     {
         var blob = await blobs.GetAsync(_names.WorkContainer, planName, cancellationToken)
                    ?? throw new InvalidOperationException($"plan {planName} of a pending log batch is missing");
-        return PlanDocument.FromJson(blob.Content).Plan.Leaves.Select(LeafCodec.Encode).ToList();
+        return PlanDocument.FromJson(blob.Content).Plan.Leaves.Select(l => l.ToLeafBytes()).ToList();
     }
 
     private async Task<PlanDocument?> PlanAsync(string list, Row head, DateTimeOffset now, CancellationToken cancellationToken)
@@ -170,14 +172,24 @@ public sealed class PublishRunner(
             }
         }
 
-        var plan = PublishPlanner.Plan(new PlanInput(list, version, head.GetInt64("Count"), now, Options.ManifestLifetime, consumed, items, due, entries));
-        var checksum = ListArtifacts.UpdateChecksum(head.GetBinary("Checksum"), plan.Listed.Select(e => e.Id), plan.Unlisted);
+        var plan = PublishPlanner.Plan(new PlanInput(list, version, head.GetInt64("EntryCount"), now, Options.ManifestLifetime, consumed, items, due, entries));
+        var checksum = head.GetBinary("Checksum") is { } stored ? LtHash16.FromBytes(stored).Value : new LtHash16();
+        foreach (var entry in plan.Listed)
+        {
+            checksum.Add(entry.Id);
+        }
+
+        foreach (var id in plan.Unlisted)
+        {
+            checksum.Remove(id);
+        }
+
         var snapshotVersion = head.GetInt64("SnapshotVersion");
         var deltaBytes = head.GetInt64("DeltaBytesSinceSnapshot");
         return new PlanDocument
         {
             Plan = plan,
-            Checksum = checksum,
+            Checksum = checksum.ToBytes(),
             PreviousManifestSha256 = head.GetString("ManifestSha256") is { Length: > 0 } previous ? previous : null,
             SnapshotDue = SnapshotPolicy.IsDue(plan.Version, snapshotVersion, deltaBytes, head.GetInt64("SnapshotSize"), Options.SnapshotEvery),
             PreviousSnapshotVersion = snapshotVersion,
@@ -193,32 +205,44 @@ public sealed class PublishRunner(
         var list = plan.List;
         var artifacts = _names.ArtifactsContainer;
 
-        var batch = await Log.AppendBatchAsync(list, plan.Version, planName, plan.Leaves.Select(LeafCodec.Encode).ToList(), plan.Created, cancellationToken);
+        var batch = await Log.AppendBatchAsync(list, plan.Version, planName, plan.Leaves.Select(l => l.ToLeafBytes()).ToList(), plan.Created, cancellationToken);
         Step(list, "logged");
 
-        var delta = ListArtifacts.Delta(list, plan.Version, plan.Listed, plan.Unlisted);
-        var deltaPath = ListArtifacts.DeltaPath(list, plan.Version);
-        await _files.WriteImmutableAsync(artifacts, deltaPath, delta, "application/gzip", cancellationToken);
+        var listName = ListName.Parse(list);
+        var deltaDocument = Delta.Create(listName, plan.Version - 1, plan.Version, plan.Listed, plan.Unlisted);
+        var delta = deltaDocument.ToGzip();
+        var deltaFile = ArtifactFile.Describe(ArtifactPaths.RelativeDelta(plan.Version), delta);
+        await _files.WriteImmutableAsync(artifacts, ArtifactPaths.Delta(listName, plan.Version), delta, "application/gzip", cancellationToken);
         Step(list, "delta");
 
-        long? snapshotVersion = document.PreviousSnapshotVersion > 0 ? document.PreviousSnapshotVersion : null;
-        var snapshotSha = document.PreviousSnapshotSha256;
-        long? snapshotSize = document.PreviousSnapshotSize;
+        var snapshot = document.PreviousSnapshotVersion > 0
+            ? new SnapshotReference(document.PreviousSnapshotVersion, ArtifactPaths.RelativeSnapshot(document.PreviousSnapshotVersion), document.PreviousSnapshotSha256!, document.PreviousSnapshotSize)
+            : null;
         if (document.SnapshotDue)
         {
-            var snapshot = await BuildSnapshotAsync(document, delta, cancellationToken);
-            await _files.WriteImmutableAsync(artifacts, ListArtifacts.SnapshotPath(list, plan.Version), snapshot, "application/gzip", cancellationToken);
-            (snapshotVersion, snapshotSha, snapshotSize) = (plan.Version, ListArtifacts.Sha256Hex(snapshot), snapshot.Length);
+            var snapshotBytes = await BuildSnapshotAsync(listName, document, deltaDocument, cancellationToken);
+            await _files.WriteImmutableAsync(artifacts, ArtifactPaths.Snapshot(listName, plan.Version), snapshotBytes, "application/gzip", cancellationToken);
+            var described = ArtifactFile.Describe(ArtifactPaths.RelativeSnapshot(plan.Version), snapshotBytes);
+            snapshot = new SnapshotReference(plan.Version, described.Path, described.Sha256, described.Size);
             Step(list, "snapshot");
         }
 
-        var manifest = ListArtifacts.Manifest(new ManifestFacts(
-            list, plan.Version, plan.Count, ListArtifacts.StateHash(document.Checksum), plan.Created, plan.Expires,
-            deltaPath, ListArtifacts.Sha256Hex(delta), delta.Length,
-            snapshotVersion, snapshotVersion is { } sv ? ListArtifacts.SnapshotPath(list, sv) : null, snapshotSha, snapshotVersion is null ? null : snapshotSize,
-            document.PreviousManifestSha256, signer.KeyId, batch.Size, batch.Root));
-        var manifestSha = ListArtifacts.Sha256Hex(manifest);
-        await _files.WriteImmutableAsync(artifacts, ListArtifacts.ManifestPath(list, plan.Version), manifest, "application/json", cancellationToken);
+        var manifest = new Manifest
+        {
+            List = listName,
+            Version = plan.Version,
+            EntryCount = plan.Count,
+            StateHash = LtHash16.FromBytes(document.Checksum).Value.StateHash,
+            Created = plan.Created,
+            Expires = plan.Expires,
+            Delta = deltaFile,
+            Snapshot = snapshot,
+            PreviousManifestSha256 = document.PreviousManifestSha256,
+            KeyId = signer.KeyId,
+            Log = new LogReference(batch.Size, batch.Root),
+        }.ToJson();
+        var manifestSha = Sha256Hex(manifest);
+        await _files.WriteImmutableAsync(artifacts, ArtifactPaths.Manifest(listName, plan.Version), manifest, "application/json", cancellationToken);
         Step(list, "manifest");
 
         await ApplyEntriesAsync(plan, cancellationToken);
@@ -228,14 +252,14 @@ public sealed class PublishRunner(
         await rows.UpsertAsync(_names.Versions, [new Row(list, versionKey, new Dictionary<string, object?>
         {
             ["Created"] = plan.Created,
-            ["Count"] = plan.Count,
+            ["EntryCount"] = plan.Count,
             ["Added"] = (long)plan.Listed.Count,
             ["Removed"] = (long)plan.Unlisted.Count,
-            ["DeltaSha256"] = ListArtifacts.Sha256Hex(delta),
-            ["DeltaSize"] = (long)delta.Length,
+            ["DeltaSha256"] = deltaFile.Sha256,
+            ["DeltaSize"] = deltaFile.Size,
             ["ManifestSha256"] = manifestSha,
-            ["SnapshotVersion"] = snapshotVersion ?? 0,
-            ["SnapshotSize"] = snapshotSize ?? 0,
+            ["SnapshotVersion"] = snapshot?.Version ?? 0,
+            ["SnapshotSize"] = snapshot?.Size ?? 0,
             ["LogSize"] = batch.Size,
             ["LogRoot"] = batch.Root,
             ["Plan"] = planName,
@@ -255,12 +279,12 @@ public sealed class PublishRunner(
         var committed = With(head, new()
         {
             ["Version"] = plan.Version,
-            ["Count"] = plan.Count,
+            ["EntryCount"] = plan.Count,
             ["Checksum"] = document.Checksum,
             ["ManifestSha256"] = manifestSha,
-            ["SnapshotVersion"] = snapshotVersion ?? 0,
-            ["SnapshotSha256"] = snapshotSha,
-            ["SnapshotSize"] = snapshotSize ?? 0,
+            ["SnapshotVersion"] = snapshot?.Version ?? 0,
+            ["SnapshotSha256"] = snapshot?.Sha256,
+            ["SnapshotSize"] = snapshot?.Size ?? 0,
             ["DeltaBytesSinceSnapshot"] = document.SnapshotDue ? 0 : document.DeltaBytesSinceSnapshot + delta.Length,
             ["Published"] = plan.Created,
             ["PlanName"] = string.Empty,
@@ -276,7 +300,7 @@ public sealed class PublishRunner(
         }
 
         Step(list, "committed");
-        await _files.OverwriteAsync(artifacts, ListArtifacts.CurrentManifestPath(list), manifest, "application/json", cancellationToken);
+        await _files.OverwriteAsync(artifacts, ArtifactPaths.CurrentManifest(listName), manifest, "application/json", cancellationToken);
         logger.LogInformation("Published {List} version {Version}: +{Added} -{Removed}, {Count} entries", list, plan.Version, plan.Listed.Count, plan.Unlisted.Count, plan.Count);
         return new ListPublishResult(list, outcome, plan.Version);
     }
@@ -304,28 +328,34 @@ public sealed class PublishRunner(
     }
 
     /// <summary>The snapshot at the plan's version: the previous snapshot plus the deltas after it, never a scan of the entries.</summary>
-    private async Task<byte[]> BuildSnapshotAsync(PlanDocument document, byte[] delta, CancellationToken cancellationToken)
+    private async Task<byte[]> BuildSnapshotAsync(ListName list, PlanDocument document, Delta last, CancellationToken cancellationToken)
     {
         var plan = document.Plan;
-        var entries = new Dictionary<EntryId, Domain.Lists.ListEntry>();
-        var from = 1L;
+        var state = ListState.Empty(list);
         if (document.PreviousSnapshotVersion > 0)
         {
-            var previous = await blobs.GetAsync(_names.ArtifactsContainer, ListArtifacts.SnapshotPath(plan.List, document.PreviousSnapshotVersion), cancellationToken)
-                           ?? throw new InvalidOperationException($"snapshot {document.PreviousSnapshotVersion} of '{plan.List}' is missing");
-            entries = ListArtifacts.ReadSnapshot(previous.Content);
-            from = document.PreviousSnapshotVersion + 1;
+            var previous = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.Snapshot(list, document.PreviousSnapshotVersion), cancellationToken)
+                           ?? throw new InvalidOperationException($"snapshot {document.PreviousSnapshotVersion} of '{list}' is missing");
+            state = ListState.FromSnapshot(Snapshot.FromGzip(previous.Content).Value).Value;
         }
 
-        for (var v = from; v < plan.Version; v++)
+        for (var v = state.Version + 1; v < plan.Version; v++)
         {
-            var step = await blobs.GetAsync(_names.ArtifactsContainer, ListArtifacts.DeltaPath(plan.List, v), cancellationToken)
-                       ?? throw new InvalidOperationException($"delta {v} of '{plan.List}' is missing");
-            ListArtifacts.ApplyDelta(entries, step.Content);
+            var step = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.Delta(list, v), cancellationToken)
+                       ?? throw new InvalidOperationException($"delta {v} of '{list}' is missing");
+            if (state.Apply(Delta.FromGzip(step.Content).Value) is { IsSuccess: false } failed)
+            {
+                throw new InvalidOperationException($"delta {v} of '{list}' does not apply: {failed.Error}");
+            }
         }
 
-        ListArtifacts.ApplyDelta(entries, delta);
-        return ListArtifacts.Snapshot(plan.List, plan.Version, entries.Values);
+        var applied = state.Apply(last);
+        if (!applied.IsSuccess || state.StateHash != LtHash16.FromBytes(document.Checksum).Value.StateHash)
+        {
+            throw new InvalidOperationException($"the snapshot of '{list}' version {plan.Version} does not match its checksum: {applied.Error ?? "state hash differs"}");
+        }
+
+        return state.ToSnapshot().ToGzip();
     }
 
     /// <summary>A crash between the head commit and the current-manifest overwrite leaves the pointer behind; fix it first.</summary>
@@ -337,15 +367,16 @@ public sealed class PublishRunner(
             return;
         }
 
-        var current = await blobs.GetAsync(_names.ArtifactsContainer, ListArtifacts.CurrentManifestPath(list), cancellationToken);
-        if (current is not null && ListArtifacts.Sha256Hex(current.Content) == head.GetString("ManifestSha256"))
+        var listName = ListName.Parse(list);
+        var current = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), cancellationToken);
+        if (current is not null && Sha256Hex(current.Content) == head.GetString("ManifestSha256"))
         {
             return;
         }
 
-        var versioned = await blobs.GetAsync(_names.ArtifactsContainer, ListArtifacts.ManifestPath(list, version), cancellationToken)
+        var versioned = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.Manifest(listName, version), cancellationToken)
                         ?? throw new InvalidOperationException($"manifest {version} of '{list}' is missing");
-        await _files.OverwriteAsync(_names.ArtifactsContainer, ListArtifacts.CurrentManifestPath(list), versioned.Content, "application/json", cancellationToken);
+        await _files.OverwriteAsync(_names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), versioned.Content, "application/json", cancellationToken);
     }
 
     private async Task<bool> IsApprovedAsync(string list, PublishPlan plan, CancellationToken cancellationToken)
@@ -403,6 +434,8 @@ public sealed class PublishRunner(
             backings.Select(b => new Backing(b.Hotline, b.Reference, b.VerifiedAt, b.ReviewBy, b.SubmissionId, b.ItemIndex)).ToList(),
             addedIn == 0 ? null : addedIn, removedIn == 0 ? null : removedIn);
     }
+
+    private static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private static string ExpiryKeyPrefix(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using BlocklistService.Domain.Signing;
 
 namespace BlocklistService.Functions.Publishing;
@@ -13,6 +12,9 @@ public sealed class SignedFiles(IBlobStore blobs, IArtifactSigner signer)
     public const string SignatureSuffix = ".sig";
     public const string ImmutableCache = "public, max-age=31536000, immutable";
     public const string NoCache = "no-cache";
+
+    /// <summary>The id of the key the signatures are made with.</summary>
+    public string KeyId => signer.KeyId;
 
     public async Task WriteImmutableAsync(string container, string name, byte[] content, string contentType, CancellationToken cancellationToken)
     {
@@ -48,8 +50,7 @@ public sealed class SignedFiles(IBlobStore blobs, IArtifactSigner signer)
     /// <summary>True when <paramref name="signature"/> (DER) verifies over <paramref name="content"/> with the signer's key.</summary>
     public bool Verifies(ReadOnlySpan<byte> content, ReadOnlySpan<byte> signature)
     {
-        using var key = ECDsa.Create();
-        key.ImportSubjectPublicKeyInfo(signer.PublicKeySpki.Span, out _);
-        return key.VerifyData(content, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        using var verifier = SignatureVerifier.FromSpki([signer.PublicKeySpki]);
+        return verifier.Verify(content, signature);
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using BlocklistService.Domain.Publishing;
+using BlocklistService.Domain.Transparency;
 
 namespace BlocklistService.Functions.Publishing;
 
@@ -55,7 +55,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             if (leaves.Count == 0)
             {
                 // nothing to append: record where the log stood, create-only so every executor agrees
-                var root = head?.GetString("Root") ?? Convert.ToHexStringLower(MerkleHashes.Empty());
+                var root = head?.GetString("Root") ?? Convert.ToHexStringLower(MerkleHash.Empty());
                 try
                 {
                     await rows.AddAsync(names.LogBatches, BatchRow(list, version, size, 0, size, root), cancellationToken);
@@ -70,7 +70,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             var announced = new Row(HeadPartition, HeadRow, new Dictionary<string, object?>
             {
                 ["Size"] = size,
-                ["Root"] = head?.GetString("Root") ?? Convert.ToHexStringLower(MerkleHashes.Empty()),
+                ["Root"] = head?.GetString("Root") ?? Convert.ToHexStringLower(MerkleHash.Empty()),
                 ["PendingList"] = list,
                 ["PendingVersion"] = version,
                 ["PendingPlan"] = planName,
@@ -101,7 +101,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
     {
         var head = await rows.GetAsync(names.LogHead, HeadPartition, HeadRow, cancellationToken);
         return head is null
-            ? new LogHead(0, Convert.ToHexStringLower(MerkleHashes.Empty()))
+            ? new LogHead(0, Convert.ToHexStringLower(MerkleHash.Empty()))
             : new LogHead(head.GetInt64("Size"), head.GetString("Root")!);
     }
 
@@ -142,14 +142,21 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
     /// <summary>The root of the first <paramref name="size"/> leaves, from O(log n) stored subtree hashes.</summary>
     public async Task<byte[]> RootAtAsync(long size, CancellationToken cancellationToken)
     {
-        var hashes = new List<byte[]>();
-        foreach (var (level, index) in MerkleHashes.PerfectSubtrees(size))
+        var known = await NodesAsync(size == 0 ? [] : MerkleTree.RootPlan(size).Nodes, cancellationToken);
+        return MerkleTree.Root(size, coordinate => known[coordinate]);
+    }
+
+    /// <summary>Reads stored subtree hashes; a missing one is an inconsistent log.</summary>
+    private async Task<Dictionary<NodeCoordinate, byte[]>> NodesAsync(IEnumerable<NodeCoordinate> coordinates, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<NodeCoordinate, byte[]>();
+        foreach (var coordinate in coordinates)
         {
-            hashes.Add(await GetNodeHashAsync(level, index, cancellationToken)
-                       ?? throw new InvalidOperationException($"log node {level}/{index} is missing"));
+            result[coordinate] = await GetNodeHashAsync(coordinate.Level, coordinate.Index, cancellationToken)
+                                 ?? throw new InvalidOperationException($"log node {coordinate} is missing");
         }
 
-        return MerkleHashes.FoldRoot(hashes);
+        return result;
     }
 
     private async Task CompleteAsync(Row head, IReadOnlyList<byte[]> leaves, CancellationToken cancellationToken)
@@ -165,7 +172,6 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         }
 
         var leafRows = new List<Row>();
-        var nodes = new Dictionary<(int, long), byte[]>();
         for (var i = 0; i < leaves.Count; i++)
         {
             var index = start + i;
@@ -175,32 +181,18 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
                 ["List"] = list,
                 ["Version"] = version,
             }));
-            var hash = MerkleHashes.Leaf(leaves[i]);
-            nodes[(0, index)] = hash;
-            var (level, at2) = (0, index);
-            while (at2 % 2 == 1)
-            {
-                var left = await NodeAsync(nodes, level, at2 - 1, cancellationToken);
-                hash = MerkleHashes.Node(left, hash);
-                level++;
-                at2 /= 2;
-                nodes[(level, at2)] = hash;
-            }
         }
 
+        // the right edge of the tree before the batch: the only stored nodes an append reads
+        var edge = await NodesAsync(start == 0 ? [] : MerkleTree.RootPlan(start).Nodes, cancellationToken);
+        var nodes = MerkleTree.Append(start, leaves.Select(leaf => MerkleHash.Leaf(leaf)).ToList(), coordinate => edge[coordinate]);
         await rows.UpsertAsync(names.LogLeaves, leafRows, cancellationToken);
-        await rows.UpsertAsync(names.LogNodes, nodes.OrderBy(n => n.Key).Select(n => new Row(NodePartition(n.Key.Item1), Key(n.Key.Item2),
+        await rows.UpsertAsync(names.LogNodes, nodes.OrderBy(n => n.Key.Level).ThenBy(n => n.Key.Index).Select(n => new Row(NodePartition(n.Key.Level), Key(n.Key.Index),
             new Dictionary<string, object?> { ["Hash"] = Convert.ToHexStringLower(n.Value) })).ToList(), cancellationToken);
 
         var size = start + count;
-        var subtrees = new List<byte[]>();
-        foreach (var (level, index) in MerkleHashes.PerfectSubtrees(size))
-        {
-            subtrees.Add(await NodeAsync(nodes, level, index, cancellationToken));
-        }
-
-        var root = Convert.ToHexStringLower(MerkleHashes.FoldRoot(subtrees));
-        var checkpoint = CheckpointJson(size, root, at);
+        var root = Convert.ToHexStringLower(MerkleTree.Root(size, coordinate => nodes.TryGetValue(coordinate, out var hash) ? hash : edge[coordinate]));
+        var checkpoint = new Checkpoint(size, root, at, files.KeyId).ToJson();
         await files.WriteImmutableAsync(names.LogContainer, $"checkpoints/{size}.json", checkpoint, "application/json", cancellationToken);
         await rows.UpsertAsync(names.LogBatches, [BatchRow(list, version, start, count, size, root)], cancellationToken);
 
@@ -218,28 +210,6 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         {
             // another publisher committed the same batch first
         }
-    }
-
-    private async Task<byte[]> NodeAsync(Dictionary<(int, long), byte[]> fresh, int level, long index, CancellationToken cancellationToken) =>
-        fresh.TryGetValue((level, index), out var hash)
-            ? hash
-            : await GetNodeHashAsync(level, index, cancellationToken) ?? throw new InvalidOperationException($"log node {level}/{index} is missing");
-
-    /// <summary>The checkpoint's canonical bytes: size, root and the time the batch was announced.</summary>
-    public static byte[] CheckpointJson(long size, string root, DateTimeOffset at)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("format", "blocklist-checkpoint/1");
-            writer.WriteNumber("size", size);
-            writer.WriteString("root", root);
-            writer.WriteString("time", at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-            writer.WriteEndObject();
-        }
-
-        return stream.ToArray();
     }
 
     private static Row BatchRow(string list, long version, long start, long count, long size, string root) =>

@@ -1,3 +1,4 @@
+using BlocklistService.Domain.Transparency;
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Publishing;
 
@@ -33,7 +34,7 @@ public sealed class PublishPlannerTests
         Assert.Empty(plan.Unlisted);
         Assert.Equal(11, plan.Count);
         var leaf = Assert.Single(plan.Leaves);
-        Assert.Equal(LeafKind.Add, leaf.Kind);
+        Assert.Equal(LogLeafKind.Add, leaf.Kind);
         Assert.Equal(5, leaf.Version);
         var write = Assert.Single(plan.EntryWrites);
         Assert.Equal(5, write.AddedIn);
@@ -52,7 +53,7 @@ public sealed class PublishPlannerTests
         Assert.Empty(plan.Listed);
         Assert.Empty(plan.Unlisted);
         Assert.Equal(10, plan.Count);
-        Assert.Equal(LeafKind.Add, Assert.Single(plan.Leaves).Kind);
+        Assert.Equal(LogLeafKind.Add, Assert.Single(plan.Leaves).Kind);
         Assert.Equal(["h1", "h2"], Assert.Single(plan.EntryWrites).Backings.Select(b => b.Hotline));
     }
 
@@ -77,7 +78,7 @@ public sealed class PublishPlannerTests
             new Dictionary<EntryId, EntryState> { [entry.Id] = entry }));
 
         Assert.Empty(plan.Unlisted);
-        Assert.Equal(LeafKind.Withdraw, Assert.Single(plan.Leaves).Kind);
+        Assert.Equal(LogLeafKind.Withdraw, Assert.Single(plan.Leaves).Kind);
         Assert.Equal("h2", Assert.Single(Assert.Single(plan.EntryWrites).Backings).Hotline);
         Assert.Equal("h1", Assert.Single(plan.ExpiryRowsDeleted).Hotline);
     }
@@ -91,7 +92,7 @@ public sealed class PublishPlannerTests
 
         Assert.Equal(entry.Id, Assert.Single(plan.Unlisted));
         Assert.Equal(9, plan.Count);
-        Assert.Equal(LeafKind.Remove, Assert.Single(plan.Leaves).Kind);
+        Assert.Equal(LogLeafKind.Remove, Assert.Single(plan.Leaves).Kind);
         var write = Assert.Single(plan.EntryWrites);
         Assert.False(write.IsListed);
         Assert.Equal(5, write.RemovedIn);
@@ -121,7 +122,7 @@ public sealed class PublishPlannerTests
 
         Assert.Equal(entry.Id, Assert.Single(plan.Unlisted));
         var leaf = Assert.Single(plan.Leaves);
-        Assert.Equal(LeafKind.Expire, leaf.Kind);
+        Assert.Equal(LogLeafKind.Expire, leaf.Kind);
         Assert.False(leaf.ListedAfter);
         Assert.Equal(due, Assert.Single(plan.ExpiryRowsDeleted));
         Assert.Empty(plan.ExpiryRowsAdded);
@@ -149,7 +150,7 @@ public sealed class PublishPlannerTests
 
         Assert.Empty(plan.Listed);
         Assert.Empty(plan.Unlisted);
-        Assert.Equal([LeafKind.Expire, LeafKind.Add], plan.Leaves.Select(l => l.Kind));
+        Assert.Equal([LogLeafKind.Expire, LogLeafKind.Add], plan.Leaves.Select(l => l.Kind));
     }
 
     [Fact]
@@ -161,7 +162,7 @@ public sealed class PublishPlannerTests
 
         Assert.Empty(plan.Listed);
         Assert.Empty(plan.Unlisted);
-        Assert.Equal([LeafKind.Add, LeafKind.Remove], plan.Leaves.Select(l => l.Kind));
+        Assert.Equal([LogLeafKind.Add, LogLeafKind.Remove], plan.Leaves.Select(l => l.Kind));
         Assert.Equal(10, plan.Count);
         Assert.Empty(plan.ExpiryRowsAdded);
     }
@@ -177,7 +178,7 @@ public sealed class PublishPlannerTests
 
         Assert.Equal(a.Listed, b.Listed);
         Assert.Equal(a.Unlisted, b.Unlisted);
-        Assert.Equal(a.Leaves, b.Leaves);
+        Assert.Equal(a.Leaves.Select(l => Convert.ToHexString(l.ToLeafBytes())), b.Leaves.Select(l => Convert.ToHexString(l.ToLeafBytes())));
         Assert.Equal(a.Publications, b.Publications);
         Assert.Equal(a.EntryWrites.Select(e => (e.Id, e.Backings.Count)), b.EntryWrites.Select(e => (e.Id, e.Backings.Count)));
         Assert.Equal(a.ExpiryRowsAdded, b.ExpiryRowsAdded);

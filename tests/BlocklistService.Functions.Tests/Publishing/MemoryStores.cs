@@ -174,27 +174,6 @@ public sealed class MemoryBlobStore : IBlobStore
     }
 }
 
-/// <summary>A real ECDSA P-256 key held in memory.</summary>
-public sealed class EphemeralSigner : IArtifactSigner, IDisposable
-{
-    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-
-    public EphemeralSigner()
-    {
-        PublicKeySpki = _key.ExportSubjectPublicKeyInfo();
-        KeyId = Convert.ToHexStringLower(SHA256.HashData(PublicKeySpki.Span));
-    }
-
-    public string KeyId { get; }
-
-    public ReadOnlyMemory<byte> PublicKeySpki { get; }
-
-    public ValueTask<byte[]> SignAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_key.SignData(content.Span, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
-
-    public void Dispose() => _key.Dispose();
-}
-
 /// <summary>A clock the test moves.</summary>
 public sealed class ManualTime(DateTimeOffset start) : TimeProvider
 {

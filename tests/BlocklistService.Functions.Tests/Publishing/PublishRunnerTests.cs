@@ -1,5 +1,6 @@
 using System.Text.Json;
-using BlocklistService.Domain.Publishing;
+using BlocklistService.Domain.Lists;
+using BlocklistService.Domain.Transparency;
 using BlocklistService.Functions.Publishing;
 
 namespace BlocklistService.Functions.Tests.Publishing;
@@ -33,7 +34,9 @@ public sealed class PublishRunnerTests
         var log = await runner.Log.GetHeadAsync(default);
         Assert.Equal(4, log.Size);
         Assert.Equal(log.Root, Convert.ToHexStringLower(await runner.Log.RootAtAsync(4, default)));
-        Assert.Equal(Convert.ToHexStringLower(MerkleHashes.RootOf(await runner.Log.GetLeavesAsync(0, 4, default))), log.Root);
+        var leaves = await runner.Log.GetLeavesAsync(0, 4, default);
+        Assert.Equal(Convert.ToHexStringLower(MerkleTree.Root(leaves.Select(l => MerkleHash.Leaf(l)).ToList())), log.Root);
+        Assert.All(leaves, l => Assert.True(LogLeaf.FromJson(l).IsSuccess));
     }
 
     [Fact]
@@ -108,7 +111,7 @@ public sealed class PublishRunnerTests
         var first = Assert.Single(await runner.RunOnceAsync(default));
         Assert.Equal(ListPublishOutcome.Held, first.Outcome);
         Assert.Single(world.Rows.All("pending"));
-        Assert.Null(await world.Blobs.GetAsync("artifacts", ListArtifacts.CurrentManifestPath("eu"), default));
+        Assert.Null(await world.Blobs.GetAsync("artifacts", ArtifactPaths.CurrentManifest(ListName.Parse("eu")), default));
 
         var hold = Assert.Single(world.Rows.All("holds"));
         await world.Rows.UpdateAsync("holds", hold with { Properties = new Dictionary<string, object?>(hold.Properties) { ["Status"] = "approved" } }, hold.ETag, default);
@@ -129,7 +132,7 @@ public sealed class PublishRunnerTests
 
         world.Time.Advance(TimeSpan.FromDays(1));
         Assert.Equal(2, Assert.Single(await runner.RunOnceAsync(default)).Version);
-        var manifest = await world.Blobs.GetAsync("artifacts", ListArtifacts.CurrentManifestPath("eu"), default);
+        var manifest = await world.Blobs.GetAsync("artifacts", ArtifactPaths.CurrentManifest(ListName.Parse("eu")), default);
         using var doc = JsonDocument.Parse(manifest!.Content);
         Assert.Equal("2026-11-30T14:00:01Z", doc.RootElement.GetProperty("expires").GetString());
         Assert.Single((await world.VerifyChainAsync("eu")).Expressions);

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
 using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Lists;
+using BlocklistService.Domain.Signing;
 using BlocklistService.Functions.Publishing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ public sealed class PublishWorld : IDisposable
 {
     public MemoryRowStore Rows { get; } = new();
     public MemoryBlobStore Blobs { get; } = new();
-    public EphemeralSigner Signer { get; } = new();
+    public PemArtifactSigner Signer { get; } = PemArtifactSigner.Generate();
     public ManualTime Time { get; } = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
     public PublishingOptions Options { get; } = new() { SnapshotEvery = 3, HoldMinimumChanges = 1000 };
     private int _submissions;
@@ -22,7 +23,7 @@ public sealed class PublishWorld : IDisposable
         new(Rows, Blobs, Signer, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<PublishRunner>.Instance, null, faults);
 
     public async Task CreateListAsync(string list) =>
-        await Rows.AddAsync("lists", new Row("list", list, new Dictionary<string, object?> { ["Version"] = 0L, ["Count"] = 0L }), default);
+        await Rows.AddAsync("lists", new Row("list", list, new Dictionary<string, object?> { ["Version"] = 0L, ["EntryCount"] = 0L }), default);
 
     /// <summary>Journals a submission exactly as ingest does: item rows, the head, then one pending marker per list.</summary>
     public async Task<string> SubmitAsync(string hotline, params (string Action, string Expression, string List, int ReviewDays)[] items)
@@ -30,8 +31,10 @@ public sealed class PublishWorld : IDisposable
         var id = $"sub{Interlocked.Increment(ref _submissions):D6}";
         var rows = items.Select((item, index) => new Row(id, $"item-{index:D5}", new Dictionary<string, object?>
         {
+            ["Index"] = index,
+            ["Hotline"] = hotline,
             ["Action"] = item.Action,
-            ["Lists"] = JsonSerializer.Serialize(new[] { item.List }),
+            ["Lists"] = item.List,
             ["Expression"] = item.Expression,
             ["EntryId"] = EntryId.ForExpression(item.Expression).Hex,
             ["Scope"] = "exact",
@@ -42,7 +45,7 @@ public sealed class PublishWorld : IDisposable
             ["Result"] = "accepted",
         })).ToList();
         await Rows.UpsertAsync("submissions", rows, default);
-        await Rows.UpsertAsync("submissions", [new Row(id, "head", new Dictionary<string, object?> { ["Hotline"] = hotline, ["Created"] = Time.GetUtcNow() })], default);
+        await Rows.UpsertAsync("submissions", [new Row(id, "head", new Dictionary<string, object?> { ["Hotline"] = hotline, ["Received"] = Time.GetUtcNow() })], default);
         await Rows.UpsertAsync("pending", items.Select(i => i.List).Distinct().Select(l => new Row(l, id, new Dictionary<string, object?>())).ToList(), default);
         Time.Advance(TimeSpan.FromSeconds(1));
         return id;
@@ -54,56 +57,51 @@ public sealed class PublishWorld : IDisposable
     /// </summary>
     public async Task<(long Version, IReadOnlySet<string> Expressions)> VerifyChainAsync(string list)
     {
-        var current = await Blobs.GetAsync("artifacts", ListArtifacts.CurrentManifestPath(list), default) ?? throw new Xunit.Sdk.XunitException("no current manifest");
-        AssertSigned(ListArtifacts.CurrentManifestPath(list), current.Content, await Blobs.GetAsync("artifacts", ListArtifacts.CurrentManifestPath(list) + ".sig", default));
-        using var currentDoc = JsonDocument.Parse(current.Content);
-        var version = currentDoc.RootElement.GetProperty("version").GetInt64();
+        var name = ListName.Parse(list);
+        var current = await SignedAsync(ArtifactPaths.CurrentManifest(name));
+        var version = Manifest.FromJson(current).Value.Version;
 
-        var entries = new Dictionary<EntryId, Domain.Lists.ListEntry>();
+        var state = ListState.Empty(name);
         string? previous = null;
-        var checksum = ListArtifacts.UpdateChecksum(null, [], []);
         for (var v = 1L; v <= version; v++)
         {
-            var manifest = await SignedAsync(ListArtifacts.ManifestPath(list, v));
-            using var doc = JsonDocument.Parse(manifest);
-            var root = doc.RootElement;
-            Assert.Equal(v, root.GetProperty("version").GetInt64());
-            Assert.Equal(previous, root.GetProperty("previousManifestSha256").GetString());
-            var delta = await SignedAsync(root.GetProperty("delta").GetProperty("path").GetString()!);
-            Assert.Equal(root.GetProperty("delta").GetProperty("sha256").GetString(), ListArtifacts.Sha256Hex(delta));
-            var before = entries.Keys.ToHashSet();
-            ListArtifacts.ApplyDelta(entries, delta);
-            checksum = ListArtifacts.UpdateChecksum(checksum, entries.Keys.Except(before), before.Except(entries.Keys));
-            Assert.Equal(root.GetProperty("stateHash").GetString(), ListArtifacts.StateHash(checksum));
-            Assert.Equal(root.GetProperty("entryCount").GetInt64(), entries.Count);
-            if (root.GetProperty("snapshot").ValueKind == JsonValueKind.Object && root.GetProperty("snapshot").GetProperty("version").GetInt64() == v)
+            var bytes = await SignedAsync(ArtifactPaths.Manifest(name, v));
+            var manifest = Manifest.FromJson(bytes).Value;
+            Assert.Equal(v, manifest.Version);
+            Assert.Equal(Signer.KeyId, manifest.KeyId);
+            Assert.Equal(previous, manifest.PreviousManifestSha256);
+            var delta = await SignedAsync(ArtifactPaths.Resolve(name, manifest.Delta.Path));
+            Assert.True(manifest.Delta.Matches(delta));
+            var applied = state.Apply(Delta.FromGzip(delta).Value);
+            Assert.True(applied.IsSuccess, applied.Error);
+            Assert.Equal(manifest.StateHash, state.StateHash);
+            Assert.Equal(manifest.EntryCount, state.Count);
+            if (manifest.Snapshot is { } snapshot && snapshot.Version == v)
             {
-                var snapshot = await SignedAsync(root.GetProperty("snapshot").GetProperty("path").GetString()!);
-                Assert.Equal(entries.Keys.Select(k => k.Hex).Order().ToList(), ListArtifacts.ReadSnapshot(snapshot).Keys.Select(k => k.Hex).Order().ToList());
+                var snapshotBytes = await SignedAsync(ArtifactPaths.Resolve(name, snapshot.Path));
+                Assert.True(snapshot.File.Matches(snapshotBytes));
+                var restored = ListState.FromSnapshot(Snapshot.FromGzip(snapshotBytes).Value).Value;
+                Assert.Equal(state.StateHash, restored.StateHash);
             }
 
-            previous = ListArtifacts.Sha256Hex(manifest);
+            previous = Sha256Hex(bytes);
         }
 
-        Assert.Equal(previous, ListArtifacts.Sha256Hex(current.Content));
-        Assert.Null(await Blobs.GetAsync("artifacts", ListArtifacts.ManifestPath(list, version + 1), default));
-        return (version, entries.Values.Select(e => e.Expression).ToHashSet());
+        Assert.Equal(previous, Sha256Hex(current));
+        Assert.Null(await Blobs.GetAsync("artifacts", ArtifactPaths.Manifest(name, version + 1), default));
+        return (version, state.Entries.Select(e => e.Expression).ToHashSet());
     }
 
     private async Task<byte[]> SignedAsync(string path)
     {
         var blob = await Blobs.GetAsync("artifacts", path, default) ?? throw new Xunit.Sdk.XunitException($"{path} missing");
-        AssertSigned(path, blob.Content, await Blobs.GetAsync("artifacts", path + ".sig", default));
+        var signature = await Blobs.GetAsync("artifacts", path + ".sig", default) ?? throw new Xunit.Sdk.XunitException($"{path}.sig missing");
+        using var verifier = SignatureVerifier.FromSpki([Signer.PublicKeySpki]);
+        Assert.True(verifier.Verify(blob.Content, signature.Content, Signer.KeyId), $"{path} signature");
         return blob.Content;
     }
 
-    private void AssertSigned(string path, byte[] content, StoredBlob? signature)
-    {
-        Assert.NotNull(signature);
-        using var key = ECDsa.Create();
-        key.ImportSubjectPublicKeyInfo(Signer.PublicKeySpki.Span, out _);
-        Assert.True(key.VerifyData(content, signature!.Content, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence), $"{path} signature");
-    }
+    private static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     public IReadOnlyList<Row> Publications(string submission) => Rows.All("publications").Where(r => r.PartitionKey == submission).ToList();
 
