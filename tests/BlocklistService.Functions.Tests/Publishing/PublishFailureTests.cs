@@ -1,16 +1,32 @@
 using BlocklistService.Functions.Publishing;
+using BlocklistService.Testing;
 
 namespace BlocklistService.Functions.Tests.Publishing;
 
-public sealed class PublishFailureTests
+public sealed class PublishFailureTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
 {
-    public static TheoryData<string> Steps => new() { "planned", "plan-written", "claimed", "logged", "delta", "snapshot", "manifest", "entries", "publications", "pending", "committed" };
+    private static readonly string[] StepNames = ["planned", "plan-written", "claimed", "logged", "delta", "snapshot", "manifest", "entries", "publications", "pending", "committed"];
+
+    /// <summary>Every publish step, on every backend.</summary>
+    public static TheoryData<string, string> Steps()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var backend in PublishWorld.BackendNames)
+        {
+            foreach (var step in StepNames)
+            {
+                data.Add(backend, step);
+            }
+        }
+
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Steps))]
-    public async Task A_publisher_stopped_at_any_step_resumes_to_the_uninterrupted_result(string failAt)
+    public async Task A_publisher_stopped_at_any_step_resumes_to_the_uninterrupted_result(string backend, string failAt)
     {
-        using var world = new PublishWorld();
+        using var world = await PublishWorld.CreateAsync(backend, storage);
         world.Options.SnapshotEvery = 1; // every version has a snapshot, so the snapshot step runs too
         await world.CreateListAsync("eu");
         var crashed = false;
@@ -39,10 +55,10 @@ public sealed class PublishFailureTests
         var (version, expressions) = await world.VerifyChainAsync("eu");
         Assert.Equal(2, version);
         Assert.Equal(new HashSet<string> { "b.example/2", "c.example/3" }, expressions);
-        Assert.Empty(world.Rows.All("pending"));
+        Assert.Empty((await world.AllAsync("pending")));
         foreach (var submission in submissions)
         {
-            var publications = world.Publications(submission);
+            var publications = await world.PublicationsAsync(submission);
             Assert.Equal(publications.Count, publications.Select(p => p.RowKey).Distinct().Count());
             Assert.All(publications, p => Assert.Equal(submission == submissions[0] ? 1 : 2, p.GetInt64("Version")));
         }
@@ -51,12 +67,13 @@ public sealed class PublishFailureTests
         Assert.Equal(5, log.Size); // 2 adds, then remove + add + second backing: each change logged exactly once
     }
 
-    [Fact]
-    public async Task Concurrent_publishers_never_fork_the_chain()
+    [Theory]
+    [MemberData(nameof(PublishWorld.Backends), MemberType = typeof(PublishWorld))]
+    public async Task Concurrent_publishers_never_fork_the_chain(string backend)
     {
-        for (var round = 0; round < 25; round++)
+        for (var round = 0; round < (backend == "memory" ? 25 : 6); round++)
         {
-            using var world = new PublishWorld();
+            using var world = await PublishWorld.CreateAsync(backend, storage);
             await world.CreateListAsync("eu");
             await world.CreateListAsync("uk");
             var expected = new HashSet<string>();
@@ -78,7 +95,7 @@ public sealed class PublishFailureTests
             await world.Runner().RunOnceAsync(default);
             var (_, expressions) = await world.VerifyChainAsync("eu");
             Assert.Equal(expected, expressions);
-            Assert.Empty(world.Rows.All("pending"));
+            Assert.Empty((await world.AllAsync("pending")));
             var log = await world.Runner().Log.GetHeadAsync(default);
             Assert.Equal(8, log.Size); // 6 adds on eu, 2 on uk, none twice
         }

@@ -2,15 +2,17 @@ using System.Text.Json;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Transparency;
 using BlocklistService.Functions.Publishing;
+using BlocklistService.Testing;
 
 namespace BlocklistService.Functions.Tests.Publishing;
 
-public sealed class PublishRunnerTests
+public sealed class PublishRunnerTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
 {
-    [Fact]
-    public async Task Submitted_adds_and_removes_publish_in_contiguous_signed_versions_that_rebuild_the_submitted_set()
+    [Theory]
+    [MemberData(nameof(PublishWorld.Backends), MemberType = typeof(PublishWorld))]
+    public async Task Submitted_adds_and_removes_publish_in_contiguous_signed_versions_that_rebuild_the_submitted_set(string backend)
     {
-        using var world = new PublishWorld();
+        using var world = await PublishWorld.CreateAsync(backend, storage);
         await world.CreateListAsync("eu");
         var runner = world.Runner();
 
@@ -18,12 +20,12 @@ public sealed class PublishRunnerTests
         var results = await runner.RunOnceAsync(default);
         Assert.Equal(ListPublishOutcome.Published, Assert.Single(results).Outcome);
         Assert.Equal(1, results[0].Version);
-        Assert.All(world.Publications(first), p => Assert.Equal(1, p.GetInt64("Version")));
-        Assert.Empty(world.Rows.All("pending"));
+        Assert.All(await world.PublicationsAsync(first), p => Assert.Equal(1, p.GetInt64("Version")));
+        Assert.Empty((await world.AllAsync("pending")));
 
         var second = await world.SubmitAsync("h1", ("remove", "b.example/2", "eu", 30), ("remove", "z.example/", "eu", 30));
         await runner.RunOnceAsync(default);
-        var outcomes = world.Publications(second).Select(p => p.GetString("Outcome")).ToList();
+        var outcomes = (await world.PublicationsAsync(second)).Select(p => p.GetString("Outcome")).ToList();
         Assert.Equal(["applied", "not-backed"], outcomes);
 
         Assert.Equal(ListPublishOutcome.NothingPending, Assert.Single(await runner.RunOnceAsync(default)).Outcome);
@@ -39,10 +41,11 @@ public sealed class PublishRunnerTests
         Assert.All(leaves, l => Assert.True(LogLeaf.FromJson(l).IsSuccess));
     }
 
-    [Fact]
-    public async Task A_backing_past_its_review_by_date_expires_in_the_next_version()
+    [Theory]
+    [MemberData(nameof(PublishWorld.Backends), MemberType = typeof(PublishWorld))]
+    public async Task A_backing_past_its_review_by_date_expires_in_the_next_version(string backend)
     {
-        using var world = new PublishWorld();
+        using var world = await PublishWorld.CreateAsync(backend, storage);
         await world.CreateListAsync("eu");
         var runner = world.Runner();
         await world.SubmitAsync("h1", ("add", "a.example/1", "eu", 2), ("add", "b.example/2", "eu", 30));
@@ -58,10 +61,11 @@ public sealed class PublishRunnerTests
         Assert.Contains("\"kind\":\"expire\"", System.Text.Encoding.UTF8.GetString(leaves[^1]));
     }
 
-    [Fact]
-    public async Task An_entry_stays_listed_while_another_hotline_backs_it()
+    [Theory]
+    [MemberData(nameof(PublishWorld.Backends), MemberType = typeof(PublishWorld))]
+    public async Task An_entry_stays_listed_while_another_hotline_backs_it(string backend)
     {
-        using var world = new PublishWorld();
+        using var world = await PublishWorld.CreateAsync(backend, storage);
         await world.CreateListAsync("eu");
         var runner = world.Runner();
         await world.SubmitAsync("h1", ("add", "a.example/1", "eu", 30));
@@ -76,10 +80,11 @@ public sealed class PublishRunnerTests
         Assert.Empty((await world.VerifyChainAsync("eu")).Expressions);
     }
 
-    [Fact]
-    public async Task A_change_journaled_after_the_pending_markers_were_read_goes_into_the_next_version()
+    [Theory]
+    [MemberData(nameof(PublishWorld.Backends), MemberType = typeof(PublishWorld))]
+    public async Task A_change_journaled_after_the_pending_markers_were_read_goes_into_the_next_version(string backend)
     {
-        using var world = new PublishWorld();
+        using var world = await PublishWorld.CreateAsync(backend, storage);
         await world.CreateListAsync("eu");
         await world.SubmitAsync("h1", ("add", "a.example/1", "eu", 30));
         string? late = null;
@@ -92,17 +97,18 @@ public sealed class PublishRunnerTests
         });
 
         await world.Runner(faults).RunOnceAsync(default);
-        Assert.Single(world.Rows.All("pending"));
+        Assert.Single((await world.AllAsync("pending")));
         await world.Runner().RunOnceAsync(default);
 
-        Assert.Equal(2, Assert.Single(world.Publications(late!)).GetInt64("Version"));
+        Assert.Equal(2, Assert.Single(await world.PublicationsAsync(late!)).GetInt64("Version"));
         Assert.Equal(new HashSet<string> { "a.example/1", "late.example/" }, (await world.VerifyChainAsync("eu")).Expressions);
     }
 
-    [Fact]
-    public async Task A_version_that_changes_too_much_is_held_until_approved_and_loses_nothing()
+    [Theory]
+    [MemberData(nameof(PublishWorld.Backends), MemberType = typeof(PublishWorld))]
+    public async Task A_version_that_changes_too_much_is_held_until_approved_and_loses_nothing(string backend)
     {
-        using var world = new PublishWorld();
+        using var world = await PublishWorld.CreateAsync(backend, storage);
         world.Options.HoldMinimumChanges = 2;
         await world.CreateListAsync("eu");
         var runner = world.Runner();
@@ -110,19 +116,20 @@ public sealed class PublishRunnerTests
 
         var first = Assert.Single(await runner.RunOnceAsync(default));
         Assert.Equal(ListPublishOutcome.Held, first.Outcome);
-        Assert.Single(world.Rows.All("pending"));
+        Assert.Single((await world.AllAsync("pending")));
         Assert.Null(await world.Blobs.GetAsync("artifacts", ArtifactPaths.CurrentManifest(ListName.Parse("eu")), default));
 
-        var hold = Assert.Single(world.Rows.All("holds"));
+        var hold = Assert.Single(await world.AllAsync("holds"));
         await world.Rows.UpdateAsync("holds", hold with { Properties = new Dictionary<string, object?>(hold.Properties) { ["Status"] = "approved" } }, hold.ETag, default);
         Assert.Equal(ListPublishOutcome.Published, Assert.Single(await runner.RunOnceAsync(default)).Outcome);
         Assert.Equal(3, (await world.VerifyChainAsync("eu")).Expressions.Count);
     }
 
-    [Fact]
-    public async Task A_quiet_list_gets_an_empty_version_when_its_manifest_is_due_for_refresh()
+    [Theory]
+    [MemberData(nameof(PublishWorld.Backends), MemberType = typeof(PublishWorld))]
+    public async Task A_quiet_list_gets_an_empty_version_when_its_manifest_is_due_for_refresh(string backend)
     {
-        using var world = new PublishWorld();
+        using var world = await PublishWorld.CreateAsync(backend, storage);
         await world.CreateListAsync("eu");
         var runner = world.Runner();
         await world.SubmitAsync("h1", ("add", "a.example/1", "eu", 300));

@@ -4,16 +4,60 @@ using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Signing;
 using BlocklistService.Functions.Publishing;
+using BlocklistService.Functions.Stores;
+using BlocklistService.Storage.Blobs;
+using BlocklistService.Storage.Tables;
+using BlocklistService.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Tests.Publishing;
 
-/// <summary>Storage, a signing key and a clock shared by any number of publishers; journals like ingest does.</summary>
+/// <summary>
+/// Storage (in memory, or real tables and blobs on Azurite under a unique prefix), a signing key and a clock shared by
+/// any number of publishers; journals like ingest does.
+/// </summary>
 public sealed class PublishWorld : IDisposable
 {
-    public MemoryRowStore Rows { get; } = new();
-    public MemoryBlobStore Blobs { get; } = new();
+    /// <summary>The backends every runner test runs on.</summary>
+    public static TheoryData<string> Backends => new(BackendNames);
+
+    public static readonly string[] BackendNames = ["memory", "azurite"];
+
+    private PublishWorld(IRowStore rows, IBlobStore blobs)
+    {
+        Rows = rows;
+        Blobs = blobs;
+    }
+
+    public IRowStore Rows { get; }
+    public IBlobStore Blobs { get; }
+
+    /// <summary>A world on <paramref name="backend"/>: "memory", or "azurite" (fresh tables and containers).</summary>
+    public static async Task<PublishWorld> CreateAsync(string backend, AzuriteFixture storage)
+    {
+        if (backend == "memory")
+        {
+            return new PublishWorld(new MemoryRowStore(), new MemoryBlobStore());
+        }
+
+        var account = new PublishStorage(
+            new TableServiceClient(storage.ConnectionString), new BlobServiceClient(storage.ConnectionString), Azurite.UniqueName("p")[..12]);
+        await account.CreateAsync(new PublishStorageNames(), default);
+        return new PublishWorld(account.Rows, account.Blobs);
+    }
+
+    /// <summary>Every row of a table.</summary>
+    public async Task<IReadOnlyList<Row>> AllAsync(string table)
+    {
+        var rows = new List<Row>();
+        await foreach (var row in Rows.QueryAllAsync(table, default))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
     public PemArtifactSigner Signer { get; } = PemArtifactSigner.Generate();
     public ManualTime Time { get; } = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
     public PublishingOptions Options { get; } = new() { SnapshotEvery = 3, HoldMinimumChanges = 1000 };
@@ -103,7 +147,7 @@ public sealed class PublishWorld : IDisposable
 
     private static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    public IReadOnlyList<Row> Publications(string submission) => Rows.All("publications").Where(r => r.PartitionKey == submission).ToList();
+    public async Task<IReadOnlyList<Row>> PublicationsAsync(string submission) => (await AllAsync("publications")).Where(r => r.PartitionKey == submission).ToList();
 
     public static string Key(long version) => version.ToString("D12", CultureInfo.InvariantCulture);
 
