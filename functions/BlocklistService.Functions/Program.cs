@@ -1,6 +1,7 @@
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Hosting;
+using BlocklistService.Functions.Publishing;
 
 // One-time bootstrap of a fresh deployment: print a new admin key and the Bootstrap:AdminKey setting holding its hash.
 if (args is ["new-admin-key"])
@@ -15,11 +16,14 @@ var builder = WebApplication.CreateBuilder(args);
 builder.UseCustomHandlerPort();
 builder.AddStructuredLogging();
 builder.Services.AddBlocklistApi();
+builder.Services.AddPublishing(builder.Configuration);
 
 var app = builder.Build();
 app.UseBlocklistApi();
 app.MapBlocklistApi();
 app.MapPublishEndpoints();
+app.MapListEndpoints();
+app.MapAdminPublishEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to WebApplicationFactory.</summary>

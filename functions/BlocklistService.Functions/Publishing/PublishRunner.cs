@@ -38,7 +38,8 @@ public sealed class PublishRunner(
     PublishStorageNames? storageNames = null,
     IPublishFaults? faults = null) : ILogBatchSource
 {
-    private const string ListsPartition = "list";
+    /// <summary>The <c>lists</c> table partition of list heads.</summary>
+    public const string ListsPartition = "list";
     private readonly PublishStorageNames _names = storageNames ?? new PublishStorageNames();
     private readonly SignedFiles _files = new(blobs, signer);
     private PublishingOptions Options => options.Value;
@@ -388,12 +389,6 @@ public sealed class PublishRunner(
     private async Task HoldAsync(string list, PublishPlan plan, CancellationToken cancellationToken)
     {
         var id = HoldId(list, plan.Version);
-        var existing = await rows.GetAsync(_names.Holds, "hold", id, cancellationToken);
-        if (existing?.GetString("Status") == "rejected")
-        {
-            return;
-        }
-
         await rows.UpsertAsync(_names.Holds, [new Row("hold", id, new Dictionary<string, object?>
         {
             ["List"] = list,

@@ -1,18 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace BlocklistService.Functions.Publishing;
 
-/// <summary>Publishing settings, bound from the <c>Publishing</c> section.</summary>
-public sealed class PublishingOptions
+/// <summary>Publishing settings, bound from the <c>Publishing</c> section and validated at start-up.</summary>
+public sealed class PublishingOptions : IValidatableObject
 {
     public const string Section = "Publishing";
 
     /// <summary>NCRONTAB schedule of the Publish timer (six fields, UTC); the local scheduler uses <see cref="Interval"/>.</summary>
     public string Schedule { get; set; } = "0 */1 * * * *";
 
-    /// <summary>How often the in-process scheduler publishes when the service runs standalone; zero disables it.</summary>
+    /// <summary>
+    /// How often the in-process scheduler publishes when the service runs standalone (no
+    /// <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>); zero disables it.
+    /// </summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>Run the in-process scheduler (local runs); off when the Functions host invokes Publish.</summary>
-    public bool LocalScheduler { get; set; }
 
     /// <summary>A manifest expires this long after it is created.</summary>
     public TimeSpan ManifestLifetime { get; set; } = TimeSpan.FromDays(7);
@@ -32,6 +34,40 @@ public sealed class PublishingOptions
     /// <summary>Versions with at most this many changes are never held.</summary>
     public int HoldMinimumChanges { get; set; } = 100;
 
+    /// <summary>How long the ISP routes reuse a list head they read (zero: read it on every request).</summary>
+    public TimeSpan HeadCacheTtl { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>An ISP's poll is recorded at most this often per key and list, unless its <c>since</c> changes.</summary>
+    public TimeSpan PollRecordInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>What ISP clients are told to wait between polls.</summary>
     public int MinimumWaitSeconds { get; set; } = 60;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Interval < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Publishing:Interval must not be negative (zero disables the local scheduler)", [nameof(Interval)]);
+        }
+
+        if (RefreshAfter <= TimeSpan.Zero || ManifestLifetime <= RefreshAfter)
+        {
+            yield return new ValidationResult("Publishing:ManifestLifetime must be longer than Publishing:RefreshAfter, which must be positive", [nameof(ManifestLifetime), nameof(RefreshAfter)]);
+        }
+
+        if (SnapshotEvery < 1)
+        {
+            yield return new ValidationResult("Publishing:SnapshotEvery must be at least 1", [nameof(SnapshotEvery)]);
+        }
+
+        if (HoldShare is <= 0 or > 1 || HoldChanges < 1 || HoldMinimumChanges < 0)
+        {
+            yield return new ValidationResult("Publishing:HoldShare must be in (0, 1], HoldChanges at least 1, HoldMinimumChanges not negative", [nameof(HoldShare), nameof(HoldChanges), nameof(HoldMinimumChanges)]);
+        }
+
+        if (MinimumWaitSeconds < 1)
+        {
+            yield return new ValidationResult("Publishing:MinimumWaitSeconds must be at least 1", [nameof(MinimumWaitSeconds)]);
+        }
+    }
 }
