@@ -1,5 +1,7 @@
 using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Hosting;
+using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Signing;
 
 // One-time bootstrap of a fresh deployment: print a new admin key and the Bootstrap:AdminKey setting holding its hash.
@@ -16,10 +18,14 @@ builder.UseCustomHandlerPort();
 builder.AddStructuredLogging();
 builder.Services.AddKeyVaultArtifactSignerIfSelected(builder.Configuration);
 builder.Services.AddBlocklistApi();
+builder.Services.AddPublishing(builder.Configuration);
 
 var app = builder.Build();
 app.UseBlocklistApi();
 app.MapBlocklistApi();
+app.MapPublishEndpoints();
+app.MapListEndpoints();
+app.MapAdminPublishEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to WebApplicationFactory.</summary>

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Security.Claims;
+using BlocklistService.Domain.Lists;
+using BlocklistService.Domain.Signing;
+using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Publishing;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace BlocklistService.Functions.Endpoints;
+
+/// <summary>
+/// What ISPs poll and fetch: <c>GET /api/v1/lists/{list}/updates?since=N</c> (the steps to the current version, strong
+/// ETag, 304 on If-None-Match), the current manifest and the signed files with their signatures; and the public
+/// signing keys, which anyone may read (<c>GET /api/v1/keys</c>, anonymous: a client needs them before it trusts anything).
+/// </summary>
+public static class ListEndpoints
+{
+    public const string ImmutableCache = "public, max-age=31536000, immutable";
+    public const string NoCache = "no-cache";
+
+    /// <summary>The body of <c>GET /api/v1/lists/{list}/updates</c>.</summary>
+    public sealed record UpdatesResponse(string List, long Since, long CurrentVersion, bool UpToDate, ManifestLocation? Manifest, IReadOnlyList<UpdateStepResponse> Steps, int MinimumWaitSeconds);
+
+    /// <summary>The current version's (immutable) manifest: path relative to the list, URLs of it and its signature, SHA-256.</summary>
+    public sealed record ManifestLocation(long Version, string Path, string Url, string SignatureUrl, string Sha256);
+
+    /// <summary>One file to fetch and apply, in order.</summary>
+    public sealed record UpdateStepResponse(string Kind, long Version, string Path, string Url, string SignatureUrl, string Sha256, long Size);
+
+    public static IEndpointRouteBuilder MapListEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var lists = routes.MapGroup("/api/v1/lists/{list}").WithTags("Lists").RequireAuthorization(Roles.Isp);
+        lists.MapGet("/updates", UpdatesAsync).WithName("GetListUpdates")
+            .WithSummary("What to fetch to reach the current version: deltas, or a snapshot then deltas");
+        lists.MapGet("/manifest", ManifestAsync).WithName("GetListManifest")
+            .WithSummary("The current signed manifest (its signature is artifacts/manifest.json.sig)");
+        lists.MapGet("/artifacts/{**path}", ArtifactAsync).WithName("GetListArtifact")
+            .WithSummary("A signed file of the list (delta, snapshot, manifest) or its .sig");
+        routes.MapGet("/api/v1/keys", Keys).WithName("GetSigningKeys").WithTags("Keys").AllowAnonymous()
+            .WithSummary("The public keys artifacts are signed with (blocklist-keys/1)");
+        return routes;
+    }
+
+    private static async Task<IResult> UpdatesAsync(
+        string list, string? since, HttpContext context, ListReader reader, IspTracker tracker, IOptions<PublishingOptions> options, CancellationToken cancellationToken)
+    {
+        if (Refuse(list, context.User) is { } refused)
+        {
+            return refused;
+        }
+
+        long sinceVersion = 0;
+        if (since is not null && (!long.TryParse(since, NumberStyles.None, CultureInfo.InvariantCulture, out sinceVersion) || sinceVersion < 0))
+        {
+            return Problems.Field(400, "invalid-since", "Invalid query", "since", "a version number: a whole number ≥ 0 (0 or absent: no state yet)");
+        }
+
+        var head = await reader.HeadAsync(list, cancellationToken);
+        if (head is null)
+        {
+            return Problems.Create(404, "not-found", "Not found", $"no list named '{list}'");
+        }
+
+        await tracker.RecordPollAsync(context.User.KeyId() ?? string.Empty, context.User.Organisation(), list, sinceVersion, cancellationToken);
+        var etag = new EntityTagHeaderValue($"\"{list}.{head.Version}.{sinceVersion}.{(head.ManifestSha256 ?? "none")[..Math.Min(16, (head.ManifestSha256 ?? "none").Length)]}\"");
+        context.Response.Headers.ETag = etag.ToString();
+        context.Response.Headers.CacheControl = NoCache;
+        if (Matches(context.Request, etag))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var prefix = $"/api/v1/lists/{list}/artifacts/";
+        var steps = await reader.StepsAsync(head, sinceVersion, cancellationToken);
+        var manifest = head.Version == 0 || head.ManifestSha256 is null
+            ? null
+            : new ManifestLocation(head.Version, ArtifactPaths.RelativeManifest(head.Version), prefix + ArtifactPaths.RelativeManifest(head.Version),
+                prefix + ArtifactPaths.Signature(ArtifactPaths.RelativeManifest(head.Version)), head.ManifestSha256);
+        return TypedResults.Ok(new UpdatesResponse(
+            list, sinceVersion, head.Version, sinceVersion == head.Version, manifest,
+            steps.Select(s => new UpdateStepResponse(s.Kind, s.Version, s.Path, prefix + s.Path, prefix + ArtifactPaths.Signature(s.Path), s.Sha256, s.Size)).ToList(),
+            options.Value.MinimumWaitSeconds));
+    }
+
+    private static Task<IResult> ManifestAsync(string list, HttpContext context, ListReader reader, CancellationToken cancellationToken) =>
+        ArtifactAsync(list, ArtifactPaths.ManifestFile, context, reader, cancellationToken);
+
+    private static async Task<IResult> ArtifactAsync(string list, string path, HttpContext context, ListReader reader, CancellationToken cancellationToken)
+    {
+        if (Refuse(list, context.User) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!ListReader.IsServable(path))
+        {
+            return Problems.Field(404, "not-found", "Not found", "path",
+                "one of manifest.json, v/{version}/delta.json.gz, v/{version}/snapshot.json.gz, v/{version}/manifest.json, each optionally with .sig");
+        }
+
+        var file = await reader.FileAsync(ListName.Parse(list), path, cancellationToken);
+        if (file is null)
+        {
+            return Problems.Create(404, "not-found", "Not found", $"list '{list}' has no file '{path}'");
+        }
+
+        var etag = new EntityTagHeaderValue(file.ETag.StartsWith('"') ? file.ETag : $"\"{file.ETag}\"");
+        context.Response.Headers.ETag = etag.ToString();
+        context.Response.Headers.CacheControl = ListReader.IsImmutable(path) ? ImmutableCache : NoCache;
+        if (Matches(context.Request, etag))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var contentType = path.EndsWith(".sig", StringComparison.Ordinal) ? "application/octet-stream"
+            : path.EndsWith(".gz", StringComparison.Ordinal) ? "application/gzip"
+            : "application/json";
+        return TypedResults.Bytes(file.Content, contentType);
+    }
+
+    private static IResult Keys(IArtifactSigner signer, HttpContext context)
+    {
+        context.Response.Headers.CacheControl = NoCache;
+        var keys = new KeySet([PublishedKey.Create(signer.PublicKeySpki.Span, DateTimeOffset.UnixEpoch)]);
+        return TypedResults.Bytes(keys.ToJson(), "application/json");
+    }
+
+    /// <summary>404 for a name that is no list; 403 when the ISP key may not read this list.</summary>
+    private static IResult? Refuse(string list, ClaimsPrincipal user)
+    {
+        if (!ListName.TryParse(list, out _))
+        {
+            return Problems.Field(404, "not-found", "Not found", "list", "list names are [a-z0-9-]{1,32}");
+        }
+
+        var allowed = user.FindAll(ApiKeyClaims.List).Select(c => c.Value).ToList();
+        return allowed.Contains(Stores.ApiKeyRecord.AllLists) || allowed.Contains(list)
+            ? null
+            : Problems.Create(403, "list-not-allowed", "Forbidden", $"this API key may not read list '{list}'");
+    }
+
+    private static bool Matches(HttpRequest request, EntityTagHeaderValue etag) =>
+        EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var tags)
+        && tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(etag, useStrongComparison: false));
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using BlocklistService.Domain.Lists;
+using BlocklistService.Domain.Publishing;
+using Microsoft.Extensions.Options;
+
+namespace BlocklistService.Functions.Publishing;
+
+/// <summary>A list's published head: version, current manifest hash and latest snapshot.</summary>
+public sealed record PublishedHead(string List, long Version, string? ManifestSha256, long SnapshotVersion, string? SnapshotSha256, long SnapshotSize);
+
+/// <summary>One file of an update: what it is, where it is (relative to the list) and what it must hash to.</summary>
+public sealed record UpdateFile(string Kind, long Version, string Path, string Sha256, long Size);
+
+/// <summary>
+/// What the ISP routes read: list heads (point reads, cached for <see cref="PublishingOptions.HeadCacheTtl"/>), the
+/// steps from a client's version to the current one, and the signed files themselves.
+/// </summary>
+public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, PublishStorageNames names, IOptions<PublishingOptions> options, TimeProvider time)
+{
+    private readonly Dictionary<string, (PublishedHead? Head, DateTimeOffset At)> _heads = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <summary>The head of <paramref name="list"/>, or null when no such list exists.</summary>
+    public async Task<PublishedHead?> HeadAsync(string list, CancellationToken cancellationToken)
+    {
+        var ttl = options.Value.HeadCacheTtl;
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            if (ttl > TimeSpan.Zero && _heads.TryGetValue(list, out var cached) && now - cached.At < ttl)
+            {
+                return cached.Head;
+            }
+        }
+
+        var row = await rows.GetAsync(names.Lists, PublishRunner.ListsPartition, list, cancellationToken);
+        var head = row is null
+            ? null
+            : new PublishedHead(list, row.GetInt64("Version"), row.GetString("ManifestSha256"), row.GetInt64("SnapshotVersion"), row.GetString("SnapshotSha256"), row.GetInt64("SnapshotSize"));
+        if (ttl > TimeSpan.Zero)
+        {
+            lock (_gate)
+            {
+                _heads[list] = (head, now);
+            }
+        }
+
+        return head;
+    }
+
+    /// <summary>The files that take a client at <paramref name="since"/> to <paramref name="head"/>'s version, in order.</summary>
+    public async Task<IReadOnlyList<UpdateFile>> StepsAsync(PublishedHead head, long since, CancellationToken cancellationToken)
+    {
+        if (since == head.Version || head.Version == 0)
+        {
+            return [];
+        }
+
+        // the deltas either path may use: after the snapshot, and after a known since
+        var from = head.SnapshotVersion > 0 ? head.SnapshotVersion + 1 : 1;
+        if (since > 0 && since < head.Version)
+        {
+            from = Math.Min(from, since + 1);
+        }
+
+        var deltas = new Dictionary<long, (string Sha256, long Size)>();
+        await foreach (var row in rows.QueryAsync(names.Versions, head.List, Key(from), Key(head.Version + 1), cancellationToken))
+        {
+            deltas[long.Parse(row.RowKey, CultureInfo.InvariantCulture)] = (row.GetString("DeltaSha256") ?? string.Empty, row.GetInt64("DeltaSize"));
+        }
+
+        var plan = UpdatePath.Plan(since, head.Version, head.SnapshotVersion, head.SnapshotSize, v => deltas.TryGetValue(v, out var d) ? d.Size : long.MaxValue / 4);
+        return plan.Select(step => step.Kind == UpdatePath.Snapshot
+            ? new UpdateFile(step.Kind, step.Version, ArtifactPaths.RelativeSnapshot(step.Version), head.SnapshotSha256 ?? string.Empty, head.SnapshotSize)
+            : new UpdateFile(step.Kind, step.Version, ArtifactPaths.RelativeDelta(step.Version), deltas[step.Version].Sha256, deltas[step.Version].Size)).ToList();
+    }
+
+    /// <summary>
+    /// A file under <c>lists/{list}/</c>: <c>manifest.json</c> or <c>v/{n}/delta.json.gz|snapshot.json.gz|manifest.json</c>,
+    /// each optionally <c>.sig</c>. Null for any other path (never a traversal) or a file that does not exist.
+    /// </summary>
+    public async Task<StoredBlob?> FileAsync(ListName list, string relativePath, CancellationToken cancellationToken) =>
+        IsServable(relativePath)
+            ? await blobs.GetAsync(names.ArtifactsContainer, ArtifactPaths.Resolve(list, relativePath), cancellationToken)
+            : null;
+
+    /// <summary>True for the paths <see cref="FileAsync"/> serves.</summary>
+    public static bool IsServable(string relativePath) => ServablePath().IsMatch(relativePath);
+
+    /// <summary>True for files that never change once written (everything under <c>v/</c>).</summary>
+    public static bool IsImmutable(string relativePath) => relativePath.StartsWith("v/", StringComparison.Ordinal);
+
+    private static string Key(long version) => version.ToString("D12", CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"\A(manifest\.json|v/[1-9][0-9]{0,17}/(delta\.json\.gz|snapshot\.json\.gz|manifest\.json))(\.sig)?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ServablePath();
+}

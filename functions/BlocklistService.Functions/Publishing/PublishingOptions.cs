@@ -1,0 +1,73 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BlocklistService.Functions.Publishing;
+
+/// <summary>Publishing settings, bound from the <c>Publishing</c> section and validated at start-up.</summary>
+public sealed class PublishingOptions : IValidatableObject
+{
+    public const string Section = "Publishing";
+
+    /// <summary>NCRONTAB schedule of the Publish timer (six fields, UTC); the local scheduler uses <see cref="Interval"/>.</summary>
+    public string Schedule { get; set; } = "0 */1 * * * *";
+
+    /// <summary>
+    /// How often the in-process scheduler publishes when the service runs standalone (no
+    /// <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>); zero disables it.
+    /// </summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A manifest expires this long after it is created.</summary>
+    public TimeSpan ManifestLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>When nothing changed for this long, an empty version refreshes the manifest.</summary>
+    public TimeSpan RefreshAfter { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>A snapshot at least every this many versions.</summary>
+    public int SnapshotEvery { get; set; } = 50;
+
+    /// <summary>Hold a version that changes more than this share of the list.</summary>
+    public double HoldShare { get; set; } = 0.10;
+
+    /// <summary>Hold a version that changes more than this many entries.</summary>
+    public int HoldChanges { get; set; } = 10_000;
+
+    /// <summary>Versions with at most this many changes are never held.</summary>
+    public int HoldMinimumChanges { get; set; } = 100;
+
+    /// <summary>How long the ISP routes reuse a list head they read (zero: read it on every request).</summary>
+    public TimeSpan HeadCacheTtl { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>An ISP's poll is recorded at most this often per key and list, unless its <c>since</c> changes.</summary>
+    public TimeSpan PollRecordInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>What ISP clients are told to wait between polls.</summary>
+    public int MinimumWaitSeconds { get; set; } = 60;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Interval < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Publishing:Interval must not be negative (zero disables the local scheduler)", [nameof(Interval)]);
+        }
+
+        if (RefreshAfter <= TimeSpan.Zero || ManifestLifetime <= RefreshAfter)
+        {
+            yield return new ValidationResult("Publishing:ManifestLifetime must be longer than Publishing:RefreshAfter, which must be positive", [nameof(ManifestLifetime), nameof(RefreshAfter)]);
+        }
+
+        if (SnapshotEvery < 1)
+        {
+            yield return new ValidationResult("Publishing:SnapshotEvery must be at least 1", [nameof(SnapshotEvery)]);
+        }
+
+        if (HoldShare is <= 0 or > 1 || HoldChanges < 1 || HoldMinimumChanges < 0)
+        {
+            yield return new ValidationResult("Publishing:HoldShare must be in (0, 1], HoldChanges at least 1, HoldMinimumChanges not negative", [nameof(HoldShare), nameof(HoldChanges), nameof(HoldMinimumChanges)]);
+        }
+
+        if (MinimumWaitSeconds < 1)
+        {
+            yield return new ValidationResult("Publishing:MinimumWaitSeconds must be at least 1", [nameof(MinimumWaitSeconds)]);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using Azure.Core;
+using Azure.Identity;
+using BlocklistService.Domain.Signing;
+using BlocklistService.Functions.Stores;
+using BlocklistService.Storage.Blobs;
+using BlocklistService.Storage.Tables;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace BlocklistService.Functions.Publishing;
+
+/// <summary>Registers the publisher: options, storage, signer, runner, the read side for the ISP routes and the local scheduler.</summary>
+public static class PublishingServices
+{
+    /// <summary>Set by the Functions host; when present the timer function publishes and the local scheduler stays off.</summary>
+    public const string CustomHandlerPortVariable = "FUNCTIONS_CUSTOMHANDLER_PORT";
+
+    public static IServiceCollection AddPublishing(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PublishingOptions>().BindConfiguration(PublishingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SigningOptions>().BindConfiguration(SigningOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SigningOptions>, SigningOptionsValidation>();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new PublishStorageNames());
+        services.TryAddSingleton(CreateStorage);
+        services.TryAddSingleton(provider => provider.GetRequiredService<PublishStorage>().Rows);
+        services.TryAddSingleton(provider => provider.GetRequiredService<PublishStorage>().Blobs);
+
+        // The signer switch: 'pem' is registered here; 'keyvault' by the Key Vault signer's registration
+        // (AddKeyVaultArtifactSignerIfSelected), called before this method.
+        var signing = configuration.GetSection(SigningOptions.Section).Get<SigningOptions>() ?? new SigningOptions();
+        if (signing.IsPem)
+        {
+            services.TryAddSingleton<IArtifactSigner>(provider =>
+            {
+                var path = provider.GetRequiredService<IOptions<SigningOptions>>().Value.PemPath;
+                if (string.IsNullOrWhiteSpace(path))
+                {
+                    var ephemeral = PemArtifactSigner.Generate();
+                    provider.GetRequiredService<ILogger<PublishRunner>>().LogWarning(
+                        "Signing:PemPath is not set: signing with an ephemeral development key {KeyId}; nothing it signs survives a restart", ephemeral.KeyId);
+                    return ephemeral;
+                }
+
+                var signer = PemArtifactSigner.FromPem(File.ReadAllText(path));
+                return signer.IsSuccess ? signer.Value : throw new InvalidOperationException($"Signing:PemPath '{path}': {signer.Error}");
+            });
+        }
+
+        services.TryAddSingleton(provider => new PublishRunner(
+            provider.GetRequiredService<IRowStore>(),
+            provider.GetRequiredService<IBlobStore>(),
+            provider.GetRequiredService<IArtifactSigner>(),
+            provider.GetRequiredService<IOptions<PublishingOptions>>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<PublishRunner>>(),
+            provider.GetRequiredService<PublishStorageNames>()));
+        services.TryAddSingleton<ListReader>();
+        services.TryAddSingleton<HoldDesk>();
+        services.TryAddSingleton<IspTracker>();
+        services.AddHostedService<PublishStorageStartup>();
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CustomHandlerPortVariable)))
+        {
+            services.AddHostedService<LocalPublishScheduler>();
+        }
+
+        return services;
+    }
+
+    private static PublishStorage CreateStorage(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            return new PublishStorage(new TableServiceClient(options.ConnectionString), new BlobServiceClient(options.ConnectionString), options.TablePrefix);
+        }
+
+        TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = string.IsNullOrWhiteSpace(options.ManagedIdentityClientId) ? null : options.ManagedIdentityClientId,
+        });
+        return new PublishStorage(
+            new TableServiceClient(new Uri($"https://{options.AccountName}.table.core.windows.net"), credential),
+            new BlobServiceClient(new Uri($"https://{options.AccountName}.blob.core.windows.net"), credential),
+            options.TablePrefix);
+    }
+}
+
+/// <summary>Creates the publisher's tables and containers before the server takes requests.</summary>
+public sealed class PublishStorageStartup(PublishStorage storage, PublishStorageNames names) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => storage.CreateAsync(names, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// Plays the Publish timer when the server runs standalone: one <see cref="PublishRunner.RunOnceAsync"/> every
+/// <see cref="PublishingOptions.Interval"/> (zero: off). A failed cycle is logged; the next one resumes it.
+/// </summary>
+public sealed class LocalPublishScheduler(PublishRunner runner, IOptions<PublishingOptions> options, TimeProvider time, ILogger<LocalPublishScheduler> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.Interval;
+        if (interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var results = await runner.RunOnceAsync(stoppingToken);
+                foreach (var result in results.Where(r => r.Outcome != ListPublishOutcome.NothingPending))
+                {
+                    logger.LogInformation("Scheduled publish: {List} {Outcome} version {Version}", result.List, result.Outcome, result.Version);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Scheduled publish failed; the next cycle resumes it");
+            }
+        }
+    }
+}
