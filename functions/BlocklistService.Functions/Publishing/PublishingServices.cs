@@ -76,13 +76,13 @@ public static class PublishingServices
             return new PublishStorage(new TableServiceClient(options.ConnectionString), new BlobServiceClient(options.ConnectionString), options.TablePrefix);
         }
 
-        TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
-        {
-            ManagedIdentityClientId = string.IsNullOrWhiteSpace(options.ManagedIdentityClientId) ? null : options.ManagedIdentityClientId,
-        });
+        // Azure: the managed identity (AZURE_CLIENT_ID selects the user-assigned one), the same credential the API uses.
+        var credential = provider.GetRequiredService<TokenCredential>();
+        var blobEndpoint = options.BlobEndpoint
+            ?? throw new InvalidOperationException("Storage:BlobEndpoint is required with Storage:TableEndpoint (the publisher writes artifacts)");
         return new PublishStorage(
-            new TableServiceClient(new Uri($"https://{options.AccountName}.table.core.windows.net"), credential),
-            new BlobServiceClient(new Uri($"https://{options.AccountName}.blob.core.windows.net"), credential),
+            new TableServiceClient(options.TableEndpoint!, credential),
+            new BlobServiceClient(blobEndpoint, credential),
             options.TablePrefix);
     }
 }
