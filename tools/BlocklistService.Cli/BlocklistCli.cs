@@ -33,6 +33,7 @@ public static class BlocklistCli
               blocklist export --format rpz --list eu --output /etc/unbound/blocklist.rpz
               blocklist export --help
             """);
+        root.Subcommands.Add(SyncCommand.Create(global));
         root.Subcommands.Add(ExportCommand.Create(global));
         root.Subcommands.Add(CheckCommand.Create(global));
         root.Subcommands.Add(CanonicalizeCommand.Create(global));
