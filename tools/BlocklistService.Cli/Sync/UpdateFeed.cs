@@ -71,7 +71,17 @@ public sealed class UpdateFeed(ServiceClient service, TimeProvider time)
     public async Task<byte[]> DownloadAsync(ListName list, string relative, long maxBytes, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, Service.Resolve($"api/v1/lists/{list.Value}/artifacts/{relative}"));
-        using var response = await Service.SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+        HttpResponseMessage started;
+        try
+        {
+            started = await Service.SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+        }
+        catch (CliException e) when (e.Code == "unreachable")
+        {
+            throw Refusal.Of("download", $"the download of {relative} broke off: {e.Message}");
+        }
+
+        using var response = started;
         if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
         {
             throw new CliException("server-busy", $"Downloading {relative} was refused for now: HTTP {(int)response.StatusCode}.", "Sync retries later.");
