@@ -157,7 +157,7 @@ public sealed class SubmissionUploader(ServiceClient service, TimeProvider time)
             }
             catch (CliException e) when (e.Code is "unreachable" or "timeout" && attempt < 4)
             {
-                await Task.Delay(TimeSpan.FromSeconds(1 << attempt), time, cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(500 << (attempt - 1)), time, cancellationToken);
                 continue;
             }
 
@@ -165,7 +165,7 @@ public sealed class SubmissionUploader(ServiceClient service, TimeProvider time)
             {
                 if (((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests) && attempt < 4)
                 {
-                    await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1 << attempt), time, cancellationToken);
+                    await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(500 << (attempt - 1)), time, cancellationToken);
                     continue;
                 }
 
