@@ -20,7 +20,8 @@ public static class BlocklistCli
     {
         var global = new GlobalOptions(environment);
         var root = new RootCommand($"""
-            blocklist: export and check BlocklistService lists, canonicalize URLs, create development keys.
+            blocklist: sync, export and check BlocklistService lists (ISP), submit URLs and follow them (hotline), manage API keys (admin),
+            canonicalize URLs, create development keys.
             Settings come from flags, then environment variables (BLOCKLIST_API_URL, BLOCKLIST_API_KEY,
             BLOCKLIST_STATE_DIR, BLOCKLIST_LIST, ...), then the config file; see `blocklist config --help`.
             Every verb prints JSON with --json.
@@ -33,6 +34,10 @@ public static class BlocklistCli
               blocklist export --format rpz --list eu --output /etc/unbound/blocklist.rpz
               blocklist export --help
             """);
+        root.Subcommands.Add(SyncCommand.Create(global));
+        root.Subcommands.Add(SubmitCommand.Create(global));
+        root.Subcommands.Add(StatusCommand.Create(global));
+        root.Subcommands.Add(KeysCommand.Create(global));
         root.Subcommands.Add(ExportCommand.Create(global));
         root.Subcommands.Add(CheckCommand.Create(global));
         root.Subcommands.Add(CanonicalizeCommand.Create(global));

@@ -8,4 +8,12 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
+using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGTERM,
+    context =>
+    {
+        context.Cancel = true;
+        cancel.Cancel();
+    });
+
 return await BlocklistCli.RunAsync(args, CliEnvironment.FromProcess(), cancel.Token);

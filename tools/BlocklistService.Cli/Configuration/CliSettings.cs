@@ -26,4 +26,8 @@ public sealed record CliSettings(
     Setting<string> StateDirectory,
     Setting<string?> List,
     Setting<string?> StopPageHost,
-    Setting<IReadOnlyList<IPAddress>> StopPageAddresses);
+    Setting<IReadOnlyList<IPAddress>> StopPageAddresses)
+{
+    /// <summary>Pinned signing keys for sync: PEM files (absolute paths) or 64-hex key ids.</summary>
+    public Setting<IReadOnlyList<string>> TrustedKeys { get; init; } = new([], SettingSource.Default);
+}

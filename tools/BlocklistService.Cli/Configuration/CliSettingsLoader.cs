@@ -19,6 +19,7 @@ public static class CliSettingsLoader
     public const string ListVariable = "BLOCKLIST_LIST";
     public const string StopPageHostVariable = "BLOCKLIST_STOP_PAGE_HOST";
     public const string StopPageAddressesVariable = "BLOCKLIST_STOP_PAGE_ADDRESSES";
+    public const string TrustedKeysVariable = "BLOCKLIST_TRUSTED_KEYS";
 
     private static readonly JsonSerializerOptions FileJson = new()
     {
@@ -59,7 +60,7 @@ public static class CliSettingsLoader
             throw CliException.Usage("bad-stop-page-host", $"{stopHost.Origin}: '{stopHost.Value}' is not a DNS host name.", "Give the stop page's host name, e.g. stop.example.net.");
         }
 
-        var addressTexts = PickList(flags.StopPageAddresses, environment, file?.StopPageAddresses);
+        var addressTexts = PickList(flags.StopPageAddresses, environment, StopPageAddressesVariable, file?.StopPageAddresses);
         var addresses = new List<IPAddress>();
         foreach (var text in addressTexts.Value)
         {
@@ -76,6 +77,11 @@ public static class CliSettingsLoader
             throw CliException.Usage("stop-page-conflict", "Both a stop-page host and stop-page addresses are configured.", "Choose one: a CNAME target (--stop-page-host) or A/AAAA records (--stop-page-address) for resolvers that cannot redirect by CNAME.");
         }
 
+        var trustedKeys = PickList(flags.TrustedKeys, environment, TrustedKeysVariable, file?.TrustedKeys);
+        var trusted = trustedKeys.Value
+            .Select(key => IsKeyId(key) ? key.ToLowerInvariant() : (trustedKeys.Source == SettingSource.File ? Path.GetFullPath(key, configDirectory) : Path.GetFullPath(key)))
+            .ToList();
+
         return new CliSettings(
             configPath,
             file is not null,
@@ -84,7 +90,10 @@ public static class CliSettingsLoader
             stateDirectory,
             new Setting<string?>(listText.Value, listText.Source),
             new Setting<string?>(stopHost.Value?.TrimEnd('.').ToLowerInvariant(), stopHost.Source),
-            new Setting<IReadOnlyList<IPAddress>>(addresses, addressTexts.Source));
+            new Setting<IReadOnlyList<IPAddress>>(addresses, addressTexts.Source))
+        {
+            TrustedKeys = new Setting<IReadOnlyList<string>>(trusted, trustedKeys.Source),
+        };
     }
 
     public static string DefaultConfigPath(CliEnvironment environment) =>
@@ -110,7 +119,7 @@ public static class CliSettingsLoader
         }
         catch (JsonException e)
         {
-            throw CliException.Usage("config-invalid", $"The config file {path} is not valid: {e.Message}", "Fix the JSON; the known keys are apiUrl, apiKey, stateDir, list, stopPageHost, stopPageAddresses.");
+            throw CliException.Usage("config-invalid", $"The config file {path} is not valid: {e.Message}", "Fix the JSON; the known keys are apiUrl, apiKey, stateDir, list, stopPageHost, stopPageAddresses, trustedKeys.");
         }
         catch (UnauthorizedAccessException e)
         {
@@ -142,14 +151,17 @@ public static class CliSettingsLoader
             : new Picked(null, SettingSource.Default, "default");
     }
 
-    private static Setting<IReadOnlyList<string>> PickList(IReadOnlyList<string>? flags, CliEnvironment environment, IReadOnlyList<string>? fileValues)
+    /// <summary>True for a pinned key given as its id: 64 hex digits (SHA-256 of the SubjectPublicKeyInfo).</summary>
+    public static bool IsKeyId(string value) => value.Length == 64 && value.All(char.IsAsciiHexDigit);
+
+    private static Setting<IReadOnlyList<string>> PickList(IReadOnlyList<string>? flags, CliEnvironment environment, string variable, IReadOnlyList<string>? fileValues)
     {
         if (flags is { Count: > 0 })
         {
             return new(flags, SettingSource.Flag);
         }
 
-        if (NonEmpty(environment.GetVariable(StopPageAddressesVariable)) is { } text)
+        if (NonEmpty(environment.GetVariable(variable)) is { } text)
         {
             return new(text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), SettingSource.Environment);
         }
@@ -173,5 +185,6 @@ public static class CliSettingsLoader
         string? StateDir = null,
         string? List = null,
         string? StopPageHost = null,
-        IReadOnlyList<string>? StopPageAddresses = null);
+        IReadOnlyList<string>? StopPageAddresses = null,
+        IReadOnlyList<string>? TrustedKeys = null);
 }

@@ -7,4 +7,5 @@ public sealed record SettingOverrides(
     string? StateDirectory = null,
     string? List = null,
     string? StopPageHost = null,
-    IReadOnlyList<string>? StopPageAddresses = null);
+    IReadOnlyList<string>? StopPageAddresses = null,
+    IReadOnlyList<string>? TrustedKeys = null);

@@ -4,7 +4,8 @@ namespace BlocklistService.Cli.State;
 
 /// <summary>
 /// The last good state of one list on this machine: its name, version and entries, plus what was verified to get it
-/// (the manifest's SHA-256 and state hash) and when it was applied. Exports and <c>check</c> read it; sync writes it.
+/// (the manifest's SHA-256 and state hash, and the 2048-byte LtHash16 checksum behind it, so the next delta is checked
+/// without rehashing the whole list) and when it was applied. Exports and <c>check</c> read it; sync writes it.
 /// </summary>
 public sealed record LocalListState(
     ListName List,
@@ -12,4 +13,5 @@ public sealed record LocalListState(
     IReadOnlyList<ListEntry> Entries,
     DateTimeOffset AppliedAt,
     string? StateHash = null,
-    string? ManifestSha256 = null);
+    string? ManifestSha256 = null,
+    byte[]? Checksum = null);

@@ -34,6 +34,12 @@ public sealed class LocalStateStore(string root)
 
     public string ExportDirectory(ListName list) => Path.Combine(ListDirectory(list), "exports");
 
+    /// <summary>The verified manifest the state came from, exactly as received.</summary>
+    public string ManifestPath(ListName list) => Path.Combine(ListDirectory(list), "manifest.json");
+
+    /// <summary>Where sync keeps its poll bookkeeping (ETag, next poll time, last export).</summary>
+    public string CursorPath(ListName list) => Path.Combine(ListDirectory(list), "sync.json");
+
     /// <summary>The lists that have a state file, by name.</summary>
     public IReadOnlyList<ListName> ListNames()
     {
@@ -123,26 +129,74 @@ public sealed class LocalStateStore(string root)
             entries.Add(new ListEntry(id, item.Expression, scope, item.Category ?? string.Empty));
         }
 
-        return new LocalListState(list, document.Version, entries, document.AppliedAt, document.StateHash, document.ManifestSha256);
+        byte[]? checksum = null;
+        if (document.Checksum is not null)
+        {
+            try
+            {
+                checksum = Convert.FromBase64String(document.Checksum);
+            }
+            catch (FormatException)
+            {
+                throw Invalid(path, "its checksum is not base64");
+            }
+        }
+
+        return new LocalListState(list, document.Version, entries, document.AppliedAt, document.StateHash, document.ManifestSha256, checksum);
     }
 
     /// <summary>Replaces a list's state file atomically.</summary>
-    public async Task WriteAsync(LocalListState state, CancellationToken cancellationToken)
+    public Task WriteAsync(LocalListState state, CancellationToken cancellationToken) =>
+        WriteFilesAsync(state, null, cancellationToken);
+
+    /// <summary>
+    /// Commits what sync verified: the manifest and its signature as received, and the state, written and flushed
+    /// together and only then renamed into place; the state file is renamed last, so it never names a manifest
+    /// that is not on disk.
+    /// </summary>
+    public Task CommitAsync(LocalListState state, ReadOnlyMemory<byte> manifest, ReadOnlyMemory<byte> signature, CancellationToken cancellationToken) =>
+        WriteFilesAsync(state, (manifest, signature), cancellationToken);
+
+    /// <summary>The manifest the state came from, if it is on disk and is the one the state names.</summary>
+    public async Task<byte[]?> ReadManifestAsync(LocalListState state, CancellationToken cancellationToken)
     {
-        var document = new StateDocument(
+        var path = ManifestPath(state.List);
+        if (state.ManifestSha256 is null || !File.Exists(path))
+        {
+            return null;
+        }
+
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)) == state.ManifestSha256 ? bytes : null;
+    }
+
+    private async Task WriteFilesAsync(LocalListState state, (ReadOnlyMemory<byte> Manifest, ReadOnlyMemory<byte> Signature)? manifest, CancellationToken cancellationToken)
+    {
+        var document = new StateWriteDocument(
             FormatVersion,
             state.List.Value,
             state.Version,
             state.AppliedAt,
             state.StateHash,
             state.ManifestSha256,
-            state.Entries.Select(e => new EntryDocument(e.Id.Hex, e.Expression, e.Scope.ToWireName(), e.Category)).ToList());
+            state.Checksum is null ? null : Convert.ToBase64String(state.Checksum),
+            state.Entries.Select(e => new EntryDocument(e.Id.Hex, e.Expression, e.Scope.ToWireName(), e.Category)));
+        var paths = manifest is null
+            ? new List<string> { StatePath(state.List) }
+            : [ManifestPath(state.List), ManifestPath(state.List) + ".sig", StatePath(state.List)];
         await AtomicFileWriter.WriteTextAsync(
-            StatePath(state.List),
-            async (writer, ct) =>
+            paths,
+            async (writers, ct) =>
             {
-                await writer.WriteAsync(JsonSerializer.Serialize(document, Json).AsMemory(), ct);
-                await writer.WriteLineAsync();
+                if (manifest is { } files)
+                {
+                    await ((StreamWriter)writers[0]).BaseStream.WriteAsync(files.Manifest, ct);
+                    await ((StreamWriter)writers[1]).BaseStream.WriteAsync(files.Signature, ct);
+                }
+
+                var stream = ((StreamWriter)writers[^1]).BaseStream;
+                await JsonSerializer.SerializeAsync(stream, document, Json, ct);
+                stream.WriteByte((byte)'\n');
                 return true;
             },
             cancellationToken);
@@ -160,7 +214,18 @@ public sealed class LocalStateStore(string root)
         DateTimeOffset AppliedAt,
         string? StateHash,
         string? ManifestSha256,
+        string? Checksum,
         IReadOnlyList<EntryDocument>? Entries);
+
+    private sealed record StateWriteDocument(
+        int FormatVersion,
+        string List,
+        long Version,
+        DateTimeOffset AppliedAt,
+        string? StateHash,
+        string? ManifestSha256,
+        string? Checksum,
+        IEnumerable<EntryDocument> Entries);
 
     private sealed record EntryDocument(string? Id, string? Expression, string? Scope, string? Category);
 }

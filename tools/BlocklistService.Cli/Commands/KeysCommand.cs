@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Net.Http.Json;
+using System.Text.Json;
+using BlocklistService.Cli.Configuration;
+using BlocklistService.Cli.Service;
+using Spectre.Console;
+
+namespace BlocklistService.Cli.Commands;
+
+/// <summary><c>blocklist keys create|list|revoke</c> (admin): API keys through <c>/api/v1/admin/keys</c>.</summary>
+public static class KeysCommand
+{
+    public static Command Create(GlobalOptions global)
+    {
+        var command = new Command("keys", "Issue, list and revoke API keys (admin key required).");
+        global.AddHelp(command, """
+            Examples:
+              blocklist keys create --role hotline --organisation hotline-nl
+              blocklist keys create --role isp --organisation isp-example --lists eu,uk
+              blocklist keys list
+              blocklist keys revoke KEY_ID
+            """);
+
+        var role = new Option<string>("--role") { Description = "admin, hotline, isp or auditor.", Required = true };
+        role.AcceptOnlyFromAmong("admin", "hotline", "isp", "auditor");
+        var organisation = new Option<string>("--organisation", "--org") { Description = "Who holds the key: [a-z0-9-]{1,64}.", Required = true };
+        var lists = new Option<string?>("--lists") { Description = "ISP keys: the lists it may read, comma-separated, or * for every list." };
+        var create = new Command("create", "Issue a key; its secret is printed once and never again.") { role, organisation, lists };
+        create.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
+        {
+            using var service = await ServiceAsync(global, parse, cancellationToken);
+            var body = new
+            {
+                role = parse.GetValue(role),
+                organisation = parse.GetValue(organisation),
+                lists = parse.GetValue(lists)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            };
+            using var response = await service.SendJsonAsync(HttpMethod.Post, "api/v1/admin/keys", body, cancellationToken);
+            var issued = await ReadAsync(response, "Issuing a key", cancellationToken);
+            output.Result(issued, console =>
+            {
+                console.MarkupLineInterpolated($"Issued key [bold]{issued.GetProperty("info").GetProperty("keyId").GetString()}[/] ({parse.GetValue(role)}, {parse.GetValue(organisation)}).");
+                console.WriteLine($"Secret (shown only now; store it in a secret manager): {issued.GetProperty("key").GetString()}");
+            });
+            return ExitCodes.Ok;
+        }, cancellationToken));
+
+        var list = new Command("list", "Every key: id, role, organisation, lists, created, revoked (never secrets).");
+        list.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
+        {
+            using var service = await ServiceAsync(global, parse, cancellationToken);
+            using var response = await service.SendJsonAsync(HttpMethod.Get, "api/v1/admin/keys", null, cancellationToken);
+            var keys = await ReadAsync(response, "Listing keys", cancellationToken);
+            output.Result(keys, console =>
+            {
+                var table = new Table().AddColumn("key id").AddColumn("role").AddColumn("organisation").AddColumn("lists").AddColumn("created").AddColumn("revoked");
+                foreach (var key in keys.GetProperty("keys").EnumerateArray())
+                {
+                    table.AddRow(
+                        Markup.Escape(key.GetProperty("keyId").GetString() ?? ""),
+                        Markup.Escape(key.GetProperty("role").GetString() ?? ""),
+                        Markup.Escape(key.GetProperty("organisation").GetString() ?? ""),
+                        Markup.Escape(string.Join(",", key.GetProperty("lists").EnumerateArray().Select(l => l.GetString()))),
+                        Markup.Escape(key.GetProperty("created").ToString()),
+                        Markup.Escape(key.TryGetProperty("revoked", out var r) && r.ValueKind != JsonValueKind.Null ? r.ToString() : ""));
+                }
+
+                console.Write(table);
+            });
+            return ExitCodes.Ok;
+        }, cancellationToken));
+
+        var keyId = new Argument<string>("key-id") { Description = "The key's id (as `keys list` shows it)." };
+        var revoke = new Command("revoke", "Revoke a key; it stops working from the next request.") { keyId };
+        revoke.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
+        {
+            using var service = await ServiceAsync(global, parse, cancellationToken);
+            var id = parse.GetValue(keyId)!;
+            using var response = await service.SendJsonAsync(HttpMethod.Delete, "api/v1/admin/keys/" + Uri.EscapeDataString(id), null, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ServiceClient.FailureAsync(response, $"Revoking key {id}", cancellationToken);
+            }
+
+            output.Result(new { revoked = id }, console => console.WriteLine($"Revoked key {id}."));
+            return ExitCodes.Ok;
+        }, cancellationToken));
+
+        command.Subcommands.Add(create);
+        command.Subcommands.Add(list);
+        command.Subcommands.Add(revoke);
+        return command;
+    }
+
+    private static async Task<ServiceClient> ServiceAsync(GlobalOptions global, ParseResult parse, CancellationToken cancellationToken) =>
+        ServiceClient.FromSettings(await global.LoadSettingsAsync(parse, new SettingOverrides(), cancellationToken), requireKey: true, "keys");
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken) =>
+        response.IsSuccessStatusCode
+            ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)
+            : throw await ServiceClient.FailureAsync(response, what, cancellationToken);
+}

@@ -1,0 +1,424 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using BlocklistService.Cli.Exports;
+using BlocklistService.Cli.State;
+using BlocklistService.Domain.Lists;
+using BlocklistService.Domain.Signing;
+
+namespace BlocklistService.Cli.Sync;
+
+/// <summary>What one sync run is to do besides applying: exports to regenerate and a command to run after a change.</summary>
+public sealed record SyncOptions(ListName List, IReadOnlyList<ExportFormat> Exports, RpzOptions Rpz, string? OnChange = null);
+
+/// <summary>Shows download progress (a progress bar on a terminal); null when nobody watches.</summary>
+public interface ISyncProgress
+{
+    IProgress<long>? Download(string name, long size);
+}
+
+/// <summary>The outcome of one poll: <c>updated</c>, <c>up-to-date</c>, <c>not-modified</c> or <c>retry-later</c>.</summary>
+public sealed record SyncReport(
+    string Outcome,
+    string List,
+    long PreviousVersion,
+    long Version,
+    int Entries,
+    TimeSpan NextPollIn,
+    string Message,
+    IReadOnlyList<string> Steps,
+    IReadOnlyList<ExportResult> Exports);
+
+/// <summary>
+/// One ISP sync cycle for one list, following the client acceptance rules of docs/protocol.md §7: poll, fetch the
+/// current manifest, verify it (pinned key, format, list, higher version, not expired), fetch each step with its
+/// manifest (signature, size, SHA-256, hash chain), apply it and compare the state hash and count, and only then
+/// replace the local state atomically, regenerate the exports and run the on-change command. Any failure leaves the
+/// last good state and exports as they were and is reported as a <see cref="CliException"/> saying which rule failed.
+/// </summary>
+public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, LocalStateStore store, SyncOptions options, TimeProvider time, ISyncProgress? progress = null)
+{
+    private const long MaxManifestBytes = 1 << 20;
+    private const long MaxSignatureBytes = 1 << 10;
+
+    /// <summary>The list as last accepted, kept between cycles of a long-running sync; null means "read it from disk".</summary>
+    private HeldList? _held;
+
+    public ListName List => options.List;
+
+    public async Task<SyncReport> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var held = _held ?? await LoadHeldAsync(cancellationToken);
+        _held = null;
+        var cursorPath = store.CursorPath(List);
+        var cursor = await SyncCursor.ReadAsync(cursorPath, cancellationToken);
+        var answer = await feed.PollAsync(List, held.Version, cursor.Since == held.Version ? cursor.ETag : null, cancellationToken);
+
+        switch (answer)
+        {
+            case PollAnswer.RetryLater retry:
+                _held = held;
+                await (cursor with { NextPollNotBefore = time.GetUtcNow() + retry.Wait }).WriteAsync(cursorPath, cancellationToken);
+                return Report("retry-later", held.Version, held, retry.Wait, $"The service asked to come back in {retry.Wait.TotalSeconds:0} s ({retry.Reason}).", [], []);
+
+            case PollAnswer.NotModified notModified:
+            {
+                CheckFresh(held);
+                var wait = notModified.MinimumWait ?? UpdateFeed.DefaultMinimumWait;
+                var exports = await ExportIfStaleAsync(held, cursor, cancellationToken);
+                _held = held;
+                await (cursor with { NextPollNotBefore = time.GetUtcNow() + wait, ExportedVersion = held.Version, ExportedFormats = FormatKey() }).WriteAsync(cursorPath, cancellationToken);
+                return Report("not-modified", held.Version, held, wait, $"List {List} is at version {held.Version}; nothing changed.", [], exports);
+            }
+
+            case PollAnswer.Changes changes:
+                return await ApplyChangesAsync(held, cursor, changes, cancellationToken);
+
+            default:
+                throw new UnreachableException();
+        }
+    }
+
+    private async Task<SyncReport> ApplyChangesAsync(HeldList held, SyncCursor cursor, PollAnswer.Changes changes, CancellationToken cancellationToken)
+    {
+        var cursorPath = store.CursorPath(List);
+        var previousVersion = held.Version;
+        if (changes.Steps.Count == 0 && (changes.Version is null || changes.Version <= held.Version))
+        {
+            if (changes.Version < held.Version)
+            {
+                throw Refusal.Of("rollback", $"the service reports list {List} at version {changes.Version}, lower than version {held.Version} held here");
+            }
+
+            return await UpToDateAsync(held, cursor, changes, cancellationToken);
+        }
+
+        var (manifestBytes, manifestSignature, manifest) = await FetchManifestAsync(changes.ManifestPath, null, cancellationToken);
+        if (manifest.Version < held.Version)
+        {
+            throw Refusal.Of("rollback", $"the service's manifest is for version {manifest.Version}, lower than version {held.Version} held here (a rollback is never applied)");
+        }
+
+        if (manifest.Version == held.Version)
+        {
+            if (held.ManifestSha256 is { } heldSha && heldSha != Sha256(manifestBytes))
+            {
+                throw Refusal.Of("fork", $"the service's manifest for version {manifest.Version} differs from the one accepted here for that version");
+            }
+
+            return await UpToDateAsync(held, cursor, changes, cancellationToken);
+        }
+
+        if (manifest.Expires <= time.GetUtcNow())
+        {
+            throw Refusal.Of("expired", $"the manifest of version {manifest.Version} expired at {Time(manifest.Expires)} (a frozen or replayed feed)");
+        }
+
+        var steps = changes.Steps.Count > 0 ? changes.Steps : Derive(held, manifest);
+        CheckSteps(steps, held, manifest);
+
+        var working = held;
+        var applied = new List<string>();
+        foreach (var step in steps)
+        {
+            var stepManifestBytes = manifestBytes;
+            var stepManifest = manifest;
+            if (step.Version != manifest.Version)
+            {
+                (stepManifestBytes, _, stepManifest) = await FetchManifestAsync(step.ManifestPath, step.Version, cancellationToken);
+            }
+
+            if (stepManifest.Version != step.Version)
+            {
+                throw Refusal.Of("steps", $"{step.ManifestPath} is the manifest of version {stepManifest.Version}, not {step.Version}");
+            }
+
+            working = step.IsSnapshot
+                ? await LoadSnapshotAsync(step, stepManifest, stepManifestBytes, cancellationToken)
+                : await ApplyDeltaAsync(working, step, stepManifest, stepManifestBytes, cancellationToken);
+            applied.Add(step.Path);
+        }
+
+        if (working.Version != manifest.Version || working.ManifestSha256 != Sha256(manifestBytes))
+        {
+            throw Refusal.Of("steps", $"the steps end at version {working.Version}, not at the current version {manifest.Version}");
+        }
+
+        var local = working.ToLocal(time.GetUtcNow());
+        await store.CommitAsync(local, manifestBytes, manifestSignature, cancellationToken);
+        _held = working;
+
+        var exports = await ExportAsync(local, cancellationToken);
+        await (cursor with
+        {
+            Since = working.Version,
+            ETag = null,
+            NextPollNotBefore = time.GetUtcNow() + changes.MinimumWait,
+            ExportedVersion = working.Version,
+            ExportedFormats = FormatKey(),
+        }).WriteAsync(cursorPath, cancellationToken);
+        await RunOnChangeAsync(previousVersion, working, exports, cancellationToken);
+        return Report("updated", previousVersion, working, changes.MinimumWait, $"List {List} updated from version {previousVersion} to {working.Version} ({working.Count} entries).", applied, exports);
+    }
+
+    private async Task<SyncReport> UpToDateAsync(HeldList held, SyncCursor cursor, PollAnswer.Changes changes, CancellationToken cancellationToken)
+    {
+        CheckFresh(held);
+        var exports = await ExportIfStaleAsync(held, cursor, cancellationToken);
+        _held = held;
+        await (cursor with
+        {
+            Since = held.Version,
+            ETag = changes.ETag,
+            NextPollNotBefore = time.GetUtcNow() + changes.MinimumWait,
+            ExportedVersion = held.Version,
+            ExportedFormats = FormatKey(),
+        }).WriteAsync(store.CursorPath(List), cancellationToken);
+        return Report("up-to-date", held.Version, held, changes.MinimumWait, $"List {List} is at version {held.Version}, the current one.", [], exports);
+    }
+
+    private async Task<HeldList> LoadHeldAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(store.StatePath(List)))
+        {
+            return HeldList.Empty(List);
+        }
+
+        var state = await store.ReadAsync(List, cancellationToken);
+        return HeldList.FromLocal(state, await store.ReadManifestAsync(state, cancellationToken));
+    }
+
+    /// <summary>Freeze detection: holding an expired manifest while the service offers nothing newer is an error, not "up to date".</summary>
+    private void CheckFresh(HeldList held)
+    {
+        if (held.Manifest is { } bytes && Manifest.FromJson(bytes).TryGetValue(out var manifest) && manifest.Expires <= time.GetUtcNow())
+        {
+            throw Refusal.Of("frozen", $"the newest version the service offers is {held.Version}, whose manifest expired at {Time(manifest.Expires)}; the feed looks frozen (the list kept here may be stale)");
+        }
+    }
+
+    private static List<UpdateStep> Derive(HeldList held, Manifest manifest)
+    {
+        var steps = new List<UpdateStep>();
+        var from = held.Version;
+        if ((held.Version == 0 || held.ManifestSha256 is null) && manifest.Snapshot is { } snapshot)
+        {
+            steps.Add(new UpdateStep(true, snapshot.Version, snapshot.Path, ArtifactPaths.RelativeManifest(snapshot.Version)));
+            from = snapshot.Version;
+        }
+
+        for (var v = from + 1; v <= manifest.Version; v++)
+        {
+            steps.Add(new UpdateStep(false, v, ArtifactPaths.RelativeDelta(v), ArtifactPaths.RelativeManifest(v)));
+        }
+
+        return steps;
+    }
+
+    private void CheckSteps(IReadOnlyList<UpdateStep> steps, HeldList held, Manifest manifest)
+    {
+        var expected = held.Version + 1;
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var step = steps[i];
+            if (step.IsSnapshot)
+            {
+                if (i != 0 || step.Version < 1 || step.Version > manifest.Version)
+                {
+                    throw Refusal.Of("steps", $"the updates answer names a snapshot of version {step.Version} at position {i}; only a first step may be a snapshot, of a version up to {manifest.Version}");
+                }
+
+                expected = step.Version + 1;
+                continue;
+            }
+
+            if (step.Version != expected)
+            {
+                throw Refusal.Of("steps", $"the updates answer skips from version {expected - 1} to a delta producing {step.Version}");
+            }
+
+            expected++;
+        }
+
+        if (expected - 1 != manifest.Version)
+        {
+            throw Refusal.Of("steps", $"the updates answer's steps end at version {expected - 1}, the current manifest is version {manifest.Version}");
+        }
+    }
+
+    private async Task<(byte[] Bytes, byte[] Signature, Manifest Manifest)> FetchManifestAsync(string path, long? version, CancellationToken cancellationToken)
+    {
+        var bytes = await feed.DownloadAsync(List, path, MaxManifestBytes, null, cancellationToken);
+        var signature = await feed.DownloadAsync(List, path + ArtifactPaths.SignatureSuffix, MaxSignatureBytes, null, cancellationToken);
+        var what = version is null ? "the current manifest" : $"the manifest of version {version}";
+        if (keys.Check(bytes, signature) is { } anyKey)
+        {
+            throw Refusal.Of("signature", $"{what} ({path}): manifest signature invalid or key not pinned: {anyKey} (pinned: {string.Join(", ", keys.KeyIds)})");
+        }
+
+        var parsed = Manifest.FromJson(bytes);
+        if (!parsed.IsSuccess)
+        {
+            throw Refusal.Of("malformed", $"{what} ({path}) is a malformed manifest: {parsed.Error}");
+        }
+
+        var manifest = parsed.Value;
+        if (keys.Check(bytes, signature, manifest.KeyId) is { } named)
+        {
+            throw Refusal.Of("signature", $"{what} ({path}) names key {manifest.KeyId}: {named}");
+        }
+
+        if (manifest.List != List)
+        {
+            throw Refusal.Of("malformed", $"{what} ({path}) is for list '{manifest.List}', not '{List}'");
+        }
+
+        return (bytes, signature, manifest);
+    }
+
+    /// <summary>Downloads a file a manifest vouches for and checks its size, SHA-256 and signature.</summary>
+    private async Task<byte[]> FetchVouchedAsync(ArtifactFile file, Manifest manifest, CancellationToken cancellationToken)
+    {
+        var bytes = await feed.DownloadAsync(List, file.Path, file.Size, progress?.Download(file.Path, file.Size), cancellationToken);
+        if (bytes.Length != file.Size)
+        {
+            throw Refusal.Of("hash", $"{file.Path} is {bytes.Length} bytes, the manifest of version {manifest.Version} says {file.Size} (truncated or altered)");
+        }
+
+        if (!file.Matches(bytes))
+        {
+            throw Refusal.Of("hash", $"the SHA-256 of {file.Path} is {Sha256(bytes)}, the manifest of version {manifest.Version} says {file.Sha256} (altered in storage or in transit)");
+        }
+
+        var signature = await feed.DownloadAsync(List, file.Path + ArtifactPaths.SignatureSuffix, MaxSignatureBytes, null, cancellationToken);
+        if (keys.Check(bytes, signature, manifest.KeyId) is { } problem)
+        {
+            throw Refusal.Of("signature", $"{file.Path}: {problem}");
+        }
+
+        return bytes;
+    }
+
+    private async Task<HeldList> LoadSnapshotAsync(UpdateStep step, Manifest manifest, byte[] manifestBytes, CancellationToken cancellationToken)
+    {
+        if (manifest.Snapshot is not { } reference || reference.Version != step.Version || reference.Path != step.Path)
+        {
+            throw Refusal.Of("steps", $"the manifest of version {manifest.Version} does not vouch for a snapshot at {step.Path}");
+        }
+
+        var bytes = await FetchVouchedAsync(reference.File, manifest, cancellationToken);
+        var parsed = Snapshot.FromGzip(bytes);
+        bytes = [];
+        if (!parsed.IsSuccess)
+        {
+            throw Refusal.Of("malformed", $"{step.Path}: {parsed.Error}");
+        }
+
+        var snapshot = parsed.Value;
+        if (snapshot.List != List || snapshot.Version != step.Version)
+        {
+            throw Refusal.Of("malformed", $"{step.Path} holds list '{snapshot.List}' version {snapshot.Version}, not '{List}' version {step.Version}");
+        }
+
+        var list = HeldList.FromSnapshot(snapshot, manifestBytes);
+        CheckState(list.Checksum.StateHash, list.Count, manifest);
+        return list;
+    }
+
+    private async Task<HeldList> ApplyDeltaAsync(HeldList working, UpdateStep step, Manifest manifest, byte[] manifestBytes, CancellationToken cancellationToken)
+    {
+        if (working.ManifestSha256 is { } previous && manifest.PreviousManifestSha256 != previous)
+        {
+            throw Refusal.Of("chain", $"the manifest of version {manifest.Version} names previous manifest {manifest.PreviousManifestSha256 ?? "none"}, but the manifest of version {working.Version} accepted here is {previous}");
+        }
+
+        var bytes = await FetchVouchedAsync(manifest.Delta, manifest, cancellationToken);
+        var parsed = Delta.FromGzip(bytes);
+        if (!parsed.IsSuccess)
+        {
+            throw Refusal.Of("malformed", $"{step.Path}: {parsed.Error}");
+        }
+
+        var delta = parsed.Value;
+        if (delta.ToVersion != manifest.Version)
+        {
+            throw Refusal.Of("malformed", $"{step.Path} leads to version {delta.ToVersion}, its manifest is version {manifest.Version}");
+        }
+
+        if (working.CheckDelta(delta, out var after) is { } problem)
+        {
+            throw Refusal.Of("delta", $"{step.Path} does not apply to the list held: {problem}");
+        }
+
+        CheckState(after.StateHash, working.Count - delta.Removes.Count + delta.Adds.Count, manifest);
+        working.Apply(delta, after, manifestBytes);
+        return working;
+    }
+
+    private static void CheckState(string stateHash, long count, Manifest manifest)
+    {
+        if (stateHash != manifest.StateHash)
+        {
+            throw Refusal.Of("state-hash", $"after applying version {manifest.Version} the state hash is {stateHash}, the manifest says {manifest.StateHash} (the list would differ from the published one)");
+        }
+
+        if (count != manifest.EntryCount)
+        {
+            throw Refusal.Of("state-hash", $"after applying version {manifest.Version} the list holds {count} entries, the manifest says {manifest.EntryCount}");
+        }
+    }
+
+    private async Task<IReadOnlyList<ExportResult>> ExportIfStaleAsync(HeldList held, SyncCursor cursor, CancellationToken cancellationToken) =>
+        held.Version > 0 && (cursor.ExportedVersion != held.Version || cursor.ExportedFormats != FormatKey())
+            ? await ExportAsync(held.ToLocal(time.GetUtcNow()), cancellationToken)
+            : [];
+
+    private async Task<IReadOnlyList<ExportResult>> ExportAsync(LocalListState state, CancellationToken cancellationToken)
+    {
+        var results = new List<ExportResult>();
+        foreach (var format in options.Exports)
+        {
+            var paths = ExportRunner.ResolvePaths(format, null, store.ExportDirectory(List));
+            results.Add(await ExportRunner.ExportAsync(state, format, options.Rpz, paths, cancellationToken));
+        }
+
+        return results;
+    }
+
+    private async Task RunOnChangeAsync(long previousVersion, HeldList list, IReadOnlyList<ExportResult> exports, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(options.OnChange))
+        {
+            return;
+        }
+
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(options.OnChange);
+        start.Environment["BLOCKLIST_LIST"] = List.Value;
+        start.Environment["BLOCKLIST_VERSION"] = list.Version.ToString(CultureInfo.InvariantCulture);
+        start.Environment["BLOCKLIST_PREVIOUS_VERSION"] = previousVersion.ToString(CultureInfo.InvariantCulture);
+        start.Environment["BLOCKLIST_ENTRY_COUNT"] = list.Count.ToString(CultureInfo.InvariantCulture);
+        start.Environment["BLOCKLIST_STATE_FILE"] = store.StatePath(List);
+        start.Environment["BLOCKLIST_EXPORT_DIR"] = store.ExportDirectory(List);
+        start.Environment["BLOCKLIST_EXPORT_FILES"] = string.Join(":", exports.SelectMany(e => e.Files).Select(f => f.Path));
+        using var process = Process.Start(start) ?? throw new CliException("on-change-failed", $"The --on-change command could not be started: {options.OnChange}", "Check the command.");
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new CliException(
+                "on-change-failed",
+                $"List {List} was updated to version {list.Version} and exported, but the --on-change command exited with {process.ExitCode}: {options.OnChange}",
+                "Fix the command (it runs with /bin/sh -c and BLOCKLIST_LIST, BLOCKLIST_VERSION, BLOCKLIST_EXPORT_FILES in its environment); it runs again after the next update.");
+        }
+    }
+
+    private string FormatKey() => string.Join(",", options.Exports.Select(f => f.ToName()));
+
+    private SyncReport Report(string outcome, long previousVersion, HeldList after, TimeSpan wait, string message, IReadOnlyList<string> steps, IReadOnlyList<ExportResult> exports) =>
+        new(outcome, List.Value, previousVersion, after.Version, after.Count, wait, message, steps, exports);
+
+    private static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

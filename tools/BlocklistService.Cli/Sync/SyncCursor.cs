@@ -1,0 +1,41 @@
+using System.Text.Json;
+using BlocklistService.Cli.State;
+
+namespace BlocklistService.Cli.Sync;
+
+/// <summary>
+/// Sync's bookkeeping beside a list's state (<c>STATE_DIR/{list}/sync.json</c>): the ETag of the last updates answer
+/// and the version it was for, when the service allows the next poll, and the version the exports were last written
+/// for (so an export that failed is redone at the next run even when nothing new arrives).
+/// </summary>
+public sealed record SyncCursor(long Since = 0, string? ETag = null, DateTimeOffset? NextPollNotBefore = null, long? ExportedVersion = null, string? ExportedFormats = null)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task<SyncCursor> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return new SyncCursor();
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<SyncCursor>(await File.ReadAllBytesAsync(path, cancellationToken), Json) ?? new SyncCursor();
+        }
+        catch (JsonException)
+        {
+            return new SyncCursor();
+        }
+    }
+
+    public Task WriteAsync(string path, CancellationToken cancellationToken) =>
+        AtomicFileWriter.WriteTextAsync(
+            path,
+            async (writer, ct) =>
+            {
+                await writer.WriteLineAsync(JsonSerializer.Serialize(this, Json).AsMemory(), ct);
+                return true;
+            },
+            cancellationToken);
+}

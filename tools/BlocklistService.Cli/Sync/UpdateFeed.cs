@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using BlocklistService.Cli.Service;
+using BlocklistService.Domain.Lists;
+
+namespace BlocklistService.Cli.Sync;
+
+/// <summary>One file to fetch on the way to the current version: a snapshot or a delta, and the manifest of its version.</summary>
+public sealed record UpdateStep(bool IsSnapshot, long Version, string Path, string ManifestPath);
+
+/// <summary>What <c>GET /api/v1/lists/{list}/updates?since=N</c> answered.</summary>
+public abstract record PollAnswer
+{
+    /// <summary>200: the steps to the current version (none when nothing changed), the current manifest's path, the wait.</summary>
+    public sealed record Changes(long? Version, TimeSpan MinimumWait, string ManifestPath, IReadOnlyList<UpdateStep> Steps, string? ETag) : PollAnswer;
+
+    /// <summary>304: nothing changed since the ETag.</summary>
+    public sealed record NotModified(TimeSpan? MinimumWait) : PollAnswer;
+
+    /// <summary>429 or 503: come back after <see cref="Wait"/> (Retry-After, or a default).</summary>
+    public sealed record RetryLater(TimeSpan Wait, string Reason) : PollAnswer;
+}
+
+/// <summary>
+/// The ISP side of the HTTP API: the updates poll (with <c>If-None-Match</c>) and artifact downloads under
+/// <c>/api/v1/lists/{list}/artifacts/{path}</c>. Nothing here is trusted: the steps only say what to fetch, and every
+/// byte fetched is checked against signed manifests by <see cref="ListSynchronizer"/>.
+/// </summary>
+public sealed class UpdateFeed(ServiceClient service, TimeProvider time)
+{
+    public static readonly TimeSpan DefaultMinimumWait = TimeSpan.FromSeconds(60);
+
+    public ServiceClient Service { get; } = service;
+
+    public async Task<PollAnswer> PollAsync(ListName list, long since, string? etag, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, Service.Resolve(string.Create(CultureInfo.InvariantCulture, $"api/v1/lists/{list.Value}/updates?since={since}")));
+        if (etag is not null && EntityTagHeaderValue.TryParse(etag, out var tag))
+        {
+            request.Headers.IfNoneMatch.Add(tag);
+        }
+
+        using var response = await Service.SendAsync(request, cancellationToken);
+        var minimumWait = ReadWait(response);
+        if (response.StatusCode == HttpStatusCode.NotModified)
+        {
+            return new PollAnswer.NotModified(minimumWait);
+        }
+
+        if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+        {
+            var wait = RetryAfter(response) ?? minimumWait ?? DefaultMinimumWait;
+            return new PollAnswer.RetryLater(wait, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ServiceClient.FailureAsync(response, $"Polling list '{list}' for updates", cancellationToken);
+        }
+
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return Parse(body, response.Headers.ETag?.ToString(), minimumWait);
+    }
+
+    /// <summary>
+    /// Downloads <c>lists/{list}/{relative}</c>, reading at most <paramref name="maxBytes"/> (a larger answer is refused,
+    /// never buffered); <paramref name="progress"/> gets the bytes read so far.
+    /// </summary>
+    public async Task<byte[]> DownloadAsync(ListName list, string relative, long maxBytes, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, Service.Resolve($"api/v1/lists/{list.Value}/artifacts/{relative}"));
+        HttpResponseMessage started;
+        try
+        {
+            started = await Service.SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+        }
+        catch (CliException e) when (e.Code == "unreachable")
+        {
+            throw Refusal.Of("download", $"the download of {relative} broke off: {e.Message}");
+        }
+
+        using var response = started;
+        if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+        {
+            throw new CliException("server-busy", $"Downloading {relative} was refused for now: HTTP {(int)response.StatusCode}.", "Sync retries later.");
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ServiceClient.FailureAsync(response, $"Downloading {relative}", cancellationToken);
+        }
+
+        if (response.Content.Headers.ContentLength is { } announced && announced > maxBytes)
+        {
+            throw Refusal.Of("size", $"{relative} is {announced} bytes, more than the {maxBytes} its manifest allows");
+        }
+
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var buffer = new MemoryStream(response.Content.Headers.ContentLength is { } length ? (int)Math.Min(length, maxBytes) : 1 << 16);
+            var chunk = new byte[1 << 16];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    throw Refusal.Of("size", $"{relative} is larger than the {maxBytes} bytes its manifest allows");
+                }
+
+                buffer.Write(chunk, 0, read);
+                progress?.Report(buffer.Length);
+            }
+
+            return buffer.ToArray();
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            throw Refusal.Of("download", $"the download of {relative} broke off: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Reads an updates document. Steps are recognised by their <c>path</c> (<c>v/{n}/snapshot.json.gz</c> or
+    /// <c>v/{n}/delta.json.gz</c>), which fixes their kind and version; a step's manifest defaults to <c>v/{n}/manifest.json</c>.
+    /// </summary>
+    public static PollAnswer.Changes Parse(ReadOnlySpan<byte> body, string? etag, TimeSpan? headerWait)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            using var document = JsonDocument.ParseValue(ref reader);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Malformed("the body is not a JSON object");
+            }
+
+            var wait = headerWait ?? DefaultMinimumWait;
+            if (root.TryGetProperty("minimumWaitSeconds", out var waitElement))
+            {
+                wait = waitElement.TryGetInt32(out var seconds) && seconds >= 0 ? TimeSpan.FromSeconds(seconds) : throw Malformed("minimumWaitSeconds is not a non-negative integer");
+            }
+
+            long? version = null;
+            foreach (var name in (string[])["version", "currentVersion", "latestVersion"])
+            {
+                if (root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number)
+                {
+                    version = v.GetInt64();
+                    break;
+                }
+            }
+
+            var manifestPath = PathOf(root, "manifest") ?? ArtifactPaths.ManifestFile;
+            var steps = new List<UpdateStep>();
+            if (root.TryGetProperty("steps", out var stepsElement) && stepsElement.ValueKind == JsonValueKind.Array)
+            {
+                var index = 0;
+                foreach (var step in stepsElement.EnumerateArray())
+                {
+                    var path = step.ValueKind == JsonValueKind.Object ? PathOf(step, "path") ?? PathOf(step, "file") : null;
+                    if (path is null || !ArtifactPaths.TryParseRelative(path, out var stepVersion, out var file))
+                    {
+                        throw Malformed($"steps[{index}].path must be v/{{n}}/delta.json.gz or v/{{n}}/snapshot.json.gz");
+                    }
+
+                    var stepManifest = PathOf(step, "manifest") ?? ArtifactPaths.RelativeManifest(stepVersion);
+                    steps.Add(new UpdateStep(file == ArtifactPaths.SnapshotFile, stepVersion, path, stepManifest));
+                    index++;
+                }
+            }
+
+            return new PollAnswer.Changes(version, wait, manifestPath, steps, etag);
+        }
+        catch (JsonException e)
+        {
+            throw Malformed("the body is not JSON: " + e.Message);
+        }
+    }
+
+    private static string? PathOf(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Object when value.TryGetProperty("path", out var path) && path.ValueKind == JsonValueKind.String => path.GetString(),
+            _ => null,
+        };
+    }
+
+    private static CliException Malformed(string problem) =>
+        new("updates-malformed", $"The updates answer cannot be used: {problem}.", "The service or a proxy in between answered something unexpected; sync keeps the last good state and retries later.");
+
+    private static TimeSpan? ReadWait(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Minimum-Wait-Seconds", out var values) && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
+
+    /// <summary>Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3).</summary>
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        if (response.Headers.RetryAfter is not { } retry)
+        {
+            return null;
+        }
+
+        if (retry.Delta is { } delta)
+        {
+            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        }
+
+        return retry.Date is { } date ? (date - time.GetUtcNow()) is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero : null;
+    }
+}
+
+/// <summary>Refusals of what the service sent: the last good state stays, and the message says which rule failed.</summary>
+public static class Refusal
+{
+    /// <summary>A refusal with code <c>refused-{rule}</c>.</summary>
+    public static CliException Of(string rule, string problem) =>
+        new($"refused-{rule}", $"Update refused: {problem}.", "The last good state and the exports were kept as they were. If it persists, tell the service's operator; sync retries later.");
+}
