@@ -1,0 +1,102 @@
+using System.Security.Claims;
+using BlocklistService.Domain.Lists;
+using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Stores;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace BlocklistService.Functions.Endpoints;
+
+/// <summary>Admin routes: issue, list and revoke API keys. A key's secret is shown once, in the answer that issues it.</summary>
+public static class AdminKeyEndpoints
+{
+    /// <summary>Request to issue a key. ISP keys name the lists they may read (<c>*</c>: every list).</summary>
+    public sealed record IssueKeyRequest(string? Role, string? Organisation, string[]? Lists);
+
+    /// <summary>A key as listed: never its secret.</summary>
+    public sealed record KeyInfo(string KeyId, string Role, string Organisation, IReadOnlyList<string> Lists, DateTimeOffset Created, DateTimeOffset? Revoked);
+
+    /// <summary>A newly issued key: <see cref="Key"/> is the only copy of the secret.</summary>
+    public sealed record IssuedKey(string Key, KeyInfo Info);
+
+    public sealed record KeyList(IReadOnlyList<KeyInfo> Keys);
+
+    public static IEndpointRouteBuilder MapAdminKeyEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/admin/keys").WithTags("Admin").RequireAuthorization(Roles.Admin);
+        group.MapPost("/", IssueAsync).WithName("IssueKey").WithSummary("Issue an API key (the secret is shown once)");
+        group.MapGet("/", ListAsync).WithName("ListKeys").WithSummary("Every key: id, role, organisation, lists, revoked");
+        group.MapDelete("/{keyId}", RevokeAsync).WithName("RevokeKey").WithSummary("Revoke a key; effective from the next request");
+        return routes;
+    }
+
+    private static async Task<Results<Created<IssuedKey>, ProblemHttpResult>> IssueAsync(
+        IssueKeyRequest request, ApiKeyStore keys, ListCatalog catalog, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!Roles.IsKnown(request.Role))
+        {
+            errors["role"] = [$"one of: {string.Join(", ", Roles.All)}"];
+        }
+
+        if (request.Organisation is null || request.Organisation.Length is 0 or > 64 ||
+            !request.Organisation.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        {
+            errors["organisation"] = ["required: [a-z0-9-]{1,64}"];
+        }
+
+        var lists = (request.Lists ?? []).Distinct(StringComparer.Ordinal).ToList();
+        if (request.Role == Roles.Isp)
+        {
+            var known = await catalog.NamesAsync(cancellationToken);
+            if (lists.Count == 0 || lists.Count > 64)
+            {
+                errors["lists"] = ["an ISP key names 1 to 64 lists it may read, or \"*\" for every list"];
+            }
+            else if (lists.FirstOrDefault(l => l != ApiKeyRecord.AllLists && (!ListName.TryParse(l, out _) || !known.Contains(l))) is { } unknown)
+            {
+                errors["lists"] = [$"no list named '{Truncate(unknown)}'"];
+            }
+        }
+        else if (lists.Count > 0)
+        {
+            errors["lists"] = ["only ISP keys name lists"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "invalid-key-request", "Invalid key request",
+                "the request names an unknown role, an invalid organisation or unknown lists", errors);
+        }
+
+        var (key, record) = await keys.IssueAsync(request.Role!, request.Organisation!, lists, cancellationToken);
+        loggers.CreateLogger(typeof(AdminKeyEndpoints)).LogInformation(
+            "Key {KeyId} ({Role}, {Organisation}) issued by {AdminKeyId}", record.KeyId, record.Role, record.Organisation, user.KeyId());
+        return TypedResults.Created($"/api/v1/admin/keys/{record.KeyId}", new IssuedKey(key.Value, ToInfo(record)));
+    }
+
+    private static async Task<Ok<KeyList>> ListAsync(ApiKeyStore keys, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new KeyList((await keys.ListAsync(cancellationToken)).Select(ToInfo).ToList()));
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        string keyId, ApiKeyStore keys, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (keyId.Length != 16 || !keyId.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'))
+        {
+            return Problems.NotFound("API key");
+        }
+
+        var revoked = await keys.RevokeAsync(keyId, cancellationToken);
+        if (revoked is null)
+        {
+            return Problems.NotFound("API key");
+        }
+
+        loggers.CreateLogger(typeof(AdminKeyEndpoints)).LogInformation("Key {KeyId} revoked by {AdminKeyId}", keyId, user.KeyId());
+        return TypedResults.NoContent();
+    }
+
+    private static KeyInfo ToInfo(ApiKeyRecord record) =>
+        new(record.KeyId, record.Role, record.Organisation, record.Lists, record.Created, record.Revoked);
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

@@ -1,0 +1,124 @@
+using System.Security.Claims;
+using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Ingest;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace BlocklistService.Functions.Endpoints;
+
+/// <summary>Hotline routes: submit a batch, read its status.</summary>
+public static class SubmissionEndpoints
+{
+    /// <summary>Longest accepted <c>Idempotency-Key</c>.</summary>
+    public const int MaxIdempotencyKeyLength = 200;
+
+    public static IEndpointRouteBuilder MapSubmissionEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/submissions").WithTags("Submissions").RequireAuthorization(Roles.Hotline);
+        group.MapPost("/", SubmitAsync)
+            .WithName("Submit")
+            .WithSummary("Journal a batch of add/remove items (application/json); 202 once durable, with a result per item");
+        group.MapGet("/{id}", StatusAsync)
+            .WithName("SubmissionStatus")
+            .WithSummary("Each item's state: rejected (why), held, pending, or published in list version N");
+        return routes;
+    }
+
+    private static async Task<Results<Accepted<SubmissionReceipt>, ProblemHttpResult>> SubmitAsync(
+        HttpContext context, ClaimsPrincipal user, SubmissionIngest ingest, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        if (!IsJson(request.ContentType))
+        {
+            return Problems.Field(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+                "Content-Type", "must be application/json");
+        }
+
+        string? idempotencyKey = null;
+        if (request.Headers.TryGetValue("Idempotency-Key", out var keyValues))
+        {
+            idempotencyKey = keyValues.Count == 1 ? keyValues[0] : null;
+            if (idempotencyKey is null || idempotencyKey.Length is 0 or > MaxIdempotencyKeyLength || !idempotencyKey.All(c => c is >= '!' and <= '~'))
+            {
+                return Problems.Field(StatusCodes.Status400BadRequest, "invalid-idempotency-key", "Invalid Idempotency-Key",
+                    "Idempotency-Key", $"one value of 1 to {MaxIdempotencyKeyLength} printable ASCII characters without spaces");
+            }
+        }
+
+        var body = await ReadBoundedAsync(context, options.Value.MaxRequestBytes, cancellationToken);
+        if (body is null)
+        {
+            return Problems.Field(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "Request body too large",
+                "body", $"at most {options.Value.MaxRequestBytes} bytes");
+        }
+
+        var outcome = await ingest.SubmitAsync(user.Organisation(), idempotencyKey, body.Value, cancellationToken);
+        return outcome switch
+        {
+            IngestOutcome.Journaled journaled => TypedResults.Accepted(
+                $"/api/v1/submissions/{journaled.Receipt.SubmissionId}", journaled.Receipt),
+            IngestOutcome.Invalid invalid => Problems.Field(StatusCodes.Status400BadRequest, "invalid-submission", "Invalid submission",
+                invalid.Error.Field, invalid.Error.Message),
+            _ => Problems.Field(StatusCodes.Status409Conflict, "idempotency-key-reused", "Idempotency-Key reused",
+                "Idempotency-Key", "this key was already used with a different request body"),
+        };
+    }
+
+    private static async Task<Results<Ok<SubmissionStatus>, ProblemHttpResult>> StatusAsync(
+        string id, ClaimsPrincipal user, SubmissionIngest ingest, CancellationToken cancellationToken)
+    {
+        if (!IsSubmissionId(id))
+        {
+            return Problems.NotFound("submission");
+        }
+
+        var status = await ingest.StatusAsync(user.Organisation(), id, cancellationToken);
+        return status is null ? Problems.NotFound("submission") : TypedResults.Ok(status);
+    }
+
+    /// <summary>Submission ids are <c>s</c> and 40 lowercase hex characters; anything else cannot exist.</summary>
+    public static bool IsSubmissionId(string id) =>
+        id.Length == 41 && id[0] == 's' && id.Skip(1).All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null &&
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) &&
+        string.Equals(media.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The body, or null when it is longer than <paramref name="max"/> bytes (declared or actual).</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(HttpContext context, long max, CancellationToken cancellationToken)
+    {
+        if (context.Request.ContentLength > max)
+        {
+            return null;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = max + 1;
+        }
+
+        using var buffer = new MemoryStream(capacity: (int)Math.Min(context.Request.ContentLength ?? 64 * 1024, max));
+        var chunk = new byte[64 * 1024];
+        try
+        {
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > max)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
+        }
+
+        return new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}

@@ -1,0 +1,149 @@
+using System.Threading.RateLimiting;
+using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Endpoints;
+using BlocklistService.Functions.Ingest;
+using BlocklistService.Functions.Stores;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace BlocklistService.Functions.Hosting;
+
+/// <summary>The server's services and pipeline, so <c>Program.cs</c> reads as a list of calls.</summary>
+public static class ApiSetup
+{
+    /// <summary>Largest body any route but submissions accepts.</summary>
+    public const long DefaultMaxRequestBytes = 64 * 1024;
+
+    /// <summary>
+    /// Listens where the Functions host says (<c>FUNCTIONS_CUSTOMHANDLER_PORT</c>, loopback only) or, standalone, on the
+    /// configured <c>urls</c>.
+    /// </summary>
+    public static WebApplicationBuilder UseCustomHandlerPort(this WebApplicationBuilder builder)
+    {
+        if (int.TryParse(Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT"), out var port) && port is > 0 and < 65536)
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = DefaultMaxRequestBytes);
+        return builder;
+    }
+
+    /// <summary>JSON console logs (one structured event per line) unless <c>Logging:Format</c> is <c>simple</c>.</summary>
+    public static WebApplicationBuilder AddStructuredLogging(this WebApplicationBuilder builder)
+    {
+        if (!string.Equals(builder.Configuration["Logging:Format"], "simple", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.IncludeScopes = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                json.UseUtcTimestamp = true;
+            });
+        }
+
+        return builder;
+    }
+
+    public static IServiceCollection AddBlocklistApi(this IServiceCollection services)
+    {
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<StorageAccount>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<ListCatalog>();
+        services.AddSingleton<SubmissionJournal>();
+        services.AddSingleton<PublicationStore>();
+        services.AddSingleton<ReviewQueue>();
+        services.AddSingleton<SubmissionValidator>();
+        services.AddSingleton<SubmissionIngest>();
+        services.AddHostedService<Bootstrapper>();
+
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        var authorization = services.AddAuthorizationBuilder();
+        foreach (var role in Roles.All)
+        {
+            authorization.AddPolicy(role, policy => policy.RequireAuthenticatedUser().RequireRole(role));
+        }
+
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                var keyId = context.User.KeyId();
+                if (keyId is null)
+                {
+                    return RateLimitPartition.GetNoLimiter(string.Empty);
+                }
+
+                var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+                return RateLimitPartition.GetTokenBucketLimiter(keyId, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = limits.PermitsPerWindow,
+                    TokensPerPeriod = limits.PermitsPerWindow,
+                    ReplenishmentPeriod = limits.Window,
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            limiter.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var context = rejected.HttpContext;
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
+                    ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
+                    : (int)Math.Ceiling(context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Window.TotalSeconds);
+                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails =
+                    {
+                        Status = 429,
+                        Type = Problems.TypeOf("rate-limited"),
+                        Title = "Too many requests",
+                        Detail = $"this API key exceeded its request rate; retry after {retryAfter} s",
+                    },
+                });
+            };
+        });
+        return services;
+    }
+
+    public static WebApplication UseBlocklistApi(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                OperationCanceledException => StatusCodes.Status499ClientClosedRequest,
+                _ => StatusCodes.Status500InternalServerError,
+            },
+        });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapBlocklistApi(this WebApplication app)
+    {
+        app.MapHealthEndpoints();
+        app.MapOpenApi("/api/openapi.json");
+        app.MapSubmissionEndpoints();
+        app.MapAdminKeyEndpoints();
+        app.MapAdminReviewEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Security.Cryptography;
+using System.Text;
+using BlocklistService.Functions.Stores;
+
+namespace BlocklistService.Functions.Ingest;
+
+/// <summary>
+/// Journals a submission: validate every item, then item rows, the head (commit point), pending markers and review
+/// rows (docs/architecture.md, "Ingest"). With an <c>Idempotency-Key</c> the submission id is derived from (hotline,
+/// key), so a retry after a crash rewrites the same rows and finishes what is missing, and a retry after success
+/// gets the same receipt without a second write.
+/// </summary>
+public sealed class SubmissionIngest(
+    SubmissionValidator validator,
+    SubmissionJournal journal,
+    ListCatalog lists,
+    ReviewQueue reviews,
+    PublicationStore publications,
+    TimeProvider time,
+    ILogger<SubmissionIngest> logger)
+{
+    /// <summary>The submission id for (hotline, idempotency key): stable across retries, opaque, table-key safe.</summary>
+    public static string SubmissionIdFor(string hotline, string idempotencyKey) =>
+        "s" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{hotline}\n{idempotencyKey}")))[..40];
+
+    public async Task<IngestOutcome> SubmitAsync(string hotline, string? idempotencyKey, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var bodySha256 = Convert.ToHexStringLower(SHA256.HashData(body.Span));
+        var submissionId = idempotencyKey is null
+            ? "s" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20))
+            : SubmissionIdFor(hotline, idempotencyKey);
+
+        if (idempotencyKey is not null && await journal.GetHeadAsync(submissionId, cancellationToken) is { } existing)
+        {
+            return existing.BodySha256 == bodySha256
+                ? new IngestOutcome.Journaled(await ReplayAsync(existing, cancellationToken))
+                : new IngestOutcome.KeyReused();
+        }
+
+        var names = await lists.NamesAsync(cancellationToken);
+        var (items, error) = validator.Validate(body, hotline, names);
+        if (error is not null)
+        {
+            return new IngestOutcome.Invalid(error);
+        }
+
+        if (idempotencyKey is not null &&
+            await journal.ClaimAsync(hotline, idempotencyKey, submissionId, bodySha256, cancellationToken) == IdempotencyClaim.OtherBody)
+        {
+            return new IngestOutcome.KeyReused();
+        }
+
+        await journal.WriteItemsAsync(submissionId, hotline, items!, cancellationToken);
+        var head = await journal.CommitAsync(
+            new SubmissionHead
+            {
+                SubmissionId = submissionId,
+                Hotline = hotline,
+                IdempotencyKey = idempotencyKey,
+                BodySha256 = bodySha256,
+                Received = time.GetUtcNow(),
+                ItemCount = items!.Count,
+                Accepted = items.Count(i => i.Result == ItemResult.Accepted),
+                Rejected = items.Count(i => i.Result == ItemResult.Rejected),
+                Held = items.Count(i => i.Result == ItemResult.Held),
+            },
+            cancellationToken);
+        if (head.BodySha256 != bodySha256)
+        {
+            return new IngestOutcome.KeyReused();
+        }
+
+        await CompleteAsync(head, items, cancellationToken);
+        logger.LogInformation(
+            "Submission {SubmissionId} from {Hotline} journaled: {Accepted} accepted, {Rejected} rejected, {Held} held",
+            head.SubmissionId, hotline, head.Accepted, head.Rejected, head.Held);
+        return new IngestOutcome.Journaled(Receipt(head, items));
+    }
+
+    /// <summary>The state of each item, or null when the submission does not exist or belongs to another hotline.</summary>
+    public async Task<SubmissionStatus?> StatusAsync(string hotline, string submissionId, CancellationToken cancellationToken)
+    {
+        var head = await journal.GetHeadAsync(submissionId, cancellationToken);
+        if (head is null || !string.Equals(head.Hotline, hotline, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var items = await journal.ReadItemsAsync(submissionId, cancellationToken);
+        var published = (await publications.ReadAsync(submissionId, cancellationToken))
+            .ToDictionary(p => (p.Index, p.List), p => p.Version);
+        var states = items.Select(item =>
+        {
+            if (item.Result != ItemResult.Accepted)
+            {
+                return new ItemStatus(item.Index, item.Result.ToWireName(), item.Reason, item.Action, item.EntryId, item.Expression, []);
+            }
+
+            var perList = item.Lists
+                .Select(list => published.TryGetValue((item.Index, list), out var version)
+                    ? new ListState(list, "published", version)
+                    : new ListState(list, "pending", null))
+                .ToList();
+            var state = perList.All(l => l.Version is not null) ? "published" : "pending";
+            return new ItemStatus(item.Index, state, null, item.Action, item.EntryId, item.Expression, perList);
+        }).ToList();
+        return new SubmissionStatus(submissionId, head.Received, states);
+    }
+
+    /// <summary>A retry of a committed submission: finish the steps after the commit point if a crash cut them off.</summary>
+    private async Task<SubmissionReceipt> ReplayAsync(SubmissionHead head, CancellationToken cancellationToken)
+    {
+        var items = await journal.ReadItemsAsync(head.SubmissionId, cancellationToken);
+        if (!head.Completed)
+        {
+            await CompleteAsync(head, items, cancellationToken);
+        }
+
+        logger.LogInformation("Submission {SubmissionId} from {Hotline} replayed for a retry", head.SubmissionId, head.Hotline);
+        return Receipt(head, items);
+    }
+
+    private async Task CompleteAsync(SubmissionHead head, IReadOnlyList<JournalItem> items, CancellationToken cancellationToken)
+    {
+        await journal.MarkPendingAsync(
+            head.SubmissionId, items.Where(i => i.Result == ItemResult.Accepted).SelectMany(i => i.Lists), cancellationToken);
+        foreach (var held in items.Where(i => i.Result == ItemResult.Held))
+        {
+            await reviews.AddAsync(
+                new HeldItem(head.SubmissionId, held.Index, head.Hotline, held.Expression ?? string.Empty, held.Scope ?? string.Empty, held.Lists),
+                cancellationToken);
+        }
+
+        await journal.MarkCompletedAsync(head.SubmissionId, cancellationToken);
+    }
+
+    private static SubmissionReceipt Receipt(SubmissionHead head, IReadOnlyList<JournalItem> items) => new(
+        head.SubmissionId,
+        head.Received,
+        head.Accepted,
+        head.Rejected,
+        head.Held,
+        items.Select(i => new ItemReceipt(
+            i.Index,
+            i.Result.ToWireName(),
+            i.Reason,
+            i.Errors.Count > 0 ? i.Errors : null,
+            i.EntryId,
+            i.Expression)).ToList());
+}

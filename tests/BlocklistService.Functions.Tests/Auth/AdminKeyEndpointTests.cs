@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Http.Json;
+using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Stores;
+using BlocklistService.Functions.Tests.Support;
+using BlocklistService.Testing;
+
+namespace BlocklistService.Functions.Tests.Auth;
+
+public sealed class AdminKeyEndpointTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    private ApiFactory _api = null!;
+
+    public Task InitializeAsync()
+    {
+        _api = new ApiFactory(storage.ConnectionString, new Dictionary<string, string?> { ["RateLimits:PermitsPerWindow"] = "5", ["RateLimits:Window"] = "00:00:30" });
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    [Fact]
+    public async Task An_issued_key_is_shown_once_stored_only_as_a_hash_and_works_for_its_role()
+    {
+        var (admin, _) = await _api.ClientForAsync(Roles.Admin, "issuer");
+
+        var issued = await admin.PostAsJsonAsync("/api/v1/admin/keys", new { role = "isp", organisation = "example-isp", lists = new[] { "eu" } });
+        var body = await issued.JsonAsync();
+        var secretKey = body.GetProperty("key").GetString()!;
+        var keyId = body.GetProperty("info").GetProperty("keyId").GetString()!;
+        var listing = await (await admin.GetAsync("/api/v1/admin/keys")).Content.ReadAsStringAsync();
+        var row = (await _api.RowsAsync(StorageNames.ApiKeys, "key")).Single(r => r.RowKey == keyId);
+
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        Assert.True(ApiKey.TryParse(secretKey, out var parsed));
+        Assert.True(parsed.Secret.Length >= 22);
+        Assert.Contains(keyId, listing);
+        Assert.DoesNotContain(parsed.Secret, listing);
+        Assert.DoesNotContain(row, p => p.Value is string s && s.Contains(parsed.Secret));
+        Assert.Equal(parsed.SecretHash, row.GetBinary("SecretSha256"));
+        Assert.Equal(["eu"], body.GetProperty("info").GetProperty("lists").EnumerateArray().Select(l => l.GetString()));
+    }
+
+    [Theory]
+    [InlineData("""{"role":"root","organisation":"x"}""", "role")]
+    [InlineData("""{"role":"isp","organisation":"x","lists":["nope"]}""", "lists")]
+    [InlineData("""{"role":"isp","organisation":"x"}""", "lists")]
+    [InlineData("""{"role":"hotline","organisation":"Bad Org"}""", "organisation")]
+    [InlineData("""{"role":"hotline","organisation":"x","lists":["eu"]}""", "lists")]
+    public async Task Invalid_key_requests_are_refused_naming_the_field(string json, string field)
+    {
+        var (admin, _) = await _api.ClientForAsync(Roles.Admin, "validator");
+
+        var response = await admin.PostAsync("/api/v1/admin/keys", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.JsonAsync()).GetProperty("errors").TryGetProperty(field, out _));
+    }
+
+    [Fact]
+    public async Task A_key_over_its_rate_gets_429_with_retry_after_while_other_keys_go_on()
+    {
+        var (busy, _) = await _api.ClientForAsync(Roles.Auditor, "busy");
+        var (calm, _) = await _api.ClientForAsync(Roles.Auditor, "calm");
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i < 7; i++)
+        {
+            var response = await busy.GetAsync("/api/v1/admin/keys");
+            statuses.Add(response.StatusCode);
+            limited = response.StatusCode == HttpStatusCode.TooManyRequests ? response : limited;
+        }
+
+        Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.Forbidden));
+        Assert.Equal(2, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.InRange(int.Parse(limited!.Headers.GetValues("Retry-After").Single()), 1, 30);
+        Assert.Equal("application/problem+json", limited.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(HttpStatusCode.Forbidden, (await calm.GetAsync("/api/v1/admin/keys")).StatusCode);
+    }
+}

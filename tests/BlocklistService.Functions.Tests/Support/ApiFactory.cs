@@ -1,0 +1,75 @@
+using System.Net.Http.Headers;
+using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Stores;
+using BlocklistService.Storage.Tables;
+using BlocklistService.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BlocklistService.Functions.Tests.Support;
+
+/// <summary>
+/// The real server over in-process HTTP against Azurite, isolated by a unique table prefix. Lists <c>eu</c> and
+/// <c>uk</c> exist; tests issue the keys they need through the real key store.
+/// </summary>
+public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<Program>
+{
+    public string TablePrefix { get; } = Azurite.UniqueName("t")[..13];
+
+    public string ConnectionString => connectionString;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Storage:ConnectionString", connectionString);
+        builder.UseSetting("Storage:TablePrefix", TablePrefix);
+        builder.UseSetting("Bootstrap:Lists:0", "eu");
+        builder.UseSetting("Bootstrap:Lists:1", "uk");
+        builder.UseSetting("Logging:Format", "simple");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
+        }
+    }
+
+    /// <summary>A table of this server's storage (same prefix), for asserting what was written.</summary>
+    public TableClient Table(string name) => Services.GetRequiredService<StorageAccount>().Table(name);
+
+    /// <summary>Issues a key through the real store and returns a client that sends it.</summary>
+    public async Task<(HttpClient Client, ApiKey Key)> ClientForAsync(string role, string organisation, params string[] lists)
+    {
+        var (key, _) = await Services.GetRequiredService<ApiKeyStore>().IssueAsync(role, organisation, lists, CancellationToken.None);
+        return (WithKey(key.Value), key);
+    }
+
+    public HttpClient WithKey(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    /// <summary>Every row of a table partition.</summary>
+    public async Task<List<TableEntity>> RowsAsync(string table, string partitionKey)
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var row in Table(table).QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}")))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+}
