@@ -1,0 +1,412 @@
+using System.Globalization;
+using System.Text.Json;
+using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Publishing;
+using BlocklistService.Domain.Signing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BlocklistService.Functions.Publishing;
+
+/// <summary>What one run did for one list.</summary>
+public enum ListPublishOutcome
+{
+    NothingPending,
+    Published,
+    Resumed,
+    Held,
+    LostRace,
+}
+
+/// <summary>One list's result of a run.</summary>
+public sealed record ListPublishResult(string List, ListPublishOutcome Outcome, long Version);
+
+/// <summary>
+/// Publishes every list with pending changes (docs/architecture.md, "Publish"): read the head, plan from the
+/// pending journal and the due expiries, claim the plan with an If-Match head update, execute it in idempotent
+/// steps and commit. The timer, the local scheduler and the admin route all call <see cref="RunOnceAsync"/>.
+/// </summary>
+public sealed class PublishRunner(
+    IRowStore rows,
+    IBlobStore blobs,
+    IArtifactSigner signer,
+    IOptions<PublishingOptions> options,
+    TimeProvider time,
+    ILogger<PublishRunner> logger,
+    PublishStorageNames? storageNames = null,
+    IPublishFaults? faults = null) : ILogBatchSource
+{
+    private const string ListsPartition = "list";
+    private readonly PublishStorageNames _names = storageNames ?? new PublishStorageNames();
+    private readonly SignedFiles _files = new(blobs, signer);
+    private PublishingOptions Options => options.Value;
+
+    /// <summary>The transparency log this runner appends to.</summary>
+    public TransparencyLogStore Log => new(rows, _files, this, _names);
+
+    /// <summary>One publish cycle over every list.</summary>
+    public async Task<IReadOnlyList<ListPublishResult>> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var lists = new List<string>();
+        await foreach (var row in rows.QueryAllAsync(_names.Lists, cancellationToken))
+        {
+            if (row.PartitionKey == ListsPartition)
+            {
+                lists.Add(row.RowKey);
+            }
+        }
+
+        var results = new List<ListPublishResult>();
+        foreach (var list in lists.Order(StringComparer.Ordinal))
+        {
+            results.Add(await PublishListAsync(list, cancellationToken));
+        }
+
+        return results;
+    }
+
+    /// <summary>Publishes one list: resumes its in-flight plan, or plans, claims and executes the next version.</summary>
+    public async Task<ListPublishResult> PublishListAsync(string list, CancellationToken cancellationToken)
+    {
+        var head = await rows.GetAsync(_names.Lists, ListsPartition, list, cancellationToken)
+                   ?? throw new InvalidOperationException($"list '{list}' does not exist");
+        await RepairCurrentManifestAsync(list, head, cancellationToken);
+
+        if (head.GetString("PlanName") is { Length: > 0 } inFlight)
+        {
+            var resumed = PlanDocument.FromJson((await blobs.GetAsync(_names.WorkContainer, inFlight, cancellationToken)
+                ?? throw new InvalidOperationException($"plan {inFlight} named by the head of '{list}' is missing")).Content);
+            logger.LogInformation("Resuming plan {Plan} for {List} version {Version}", inFlight, list, resumed.Plan.Version);
+            return await ExecuteAsync(resumed, inFlight, head, ListPublishOutcome.Resumed, cancellationToken)
+                ?? new ListPublishResult(list, ListPublishOutcome.LostRace, resumed.Plan.Version);
+        }
+
+        var now = time.GetUtcNow();
+        var document = await PlanAsync(list, head, now, cancellationToken);
+        if (document is null)
+        {
+            return new ListPublishResult(list, ListPublishOutcome.NothingPending, head.GetInt64("Version"));
+        }
+
+        var plan = document.Plan;
+        var guard = new ChangeGuard(Options.HoldShare, Options.HoldChanges, Options.HoldMinimumChanges);
+        if (guard.MustHold(head.GetInt64("Count"), plan.ChangeCount) && !await IsApprovedAsync(list, plan, cancellationToken))
+        {
+            await HoldAsync(list, plan, cancellationToken);
+            return new ListPublishResult(list, ListPublishOutcome.Held, plan.Version);
+        }
+
+        Step(list, "planned");
+        var planName = $"plans/{list}/{plan.Version.ToString("D12", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.json";
+        await blobs.PutIfAbsentAsync(_names.WorkContainer, planName, document.ToJson(), "application/json", SignedFiles.NoCache, cancellationToken);
+        Step(list, "plan-written");
+
+        var claimed = With(head, new() { ["PlanName"] = planName });
+        string etag;
+        try
+        {
+            etag = await rows.UpdateAsync(_names.Lists, claimed, head.ETag, cancellationToken);
+        }
+        catch (RowConflictException)
+        {
+            logger.LogInformation("Another publisher claimed {List} version {Version} first", list, plan.Version);
+            return new ListPublishResult(list, ListPublishOutcome.LostRace, plan.Version);
+        }
+
+        Step(list, "claimed");
+        return await ExecuteAsync(document, planName, claimed with { ETag = etag }, ListPublishOutcome.Published, cancellationToken)
+               ?? new ListPublishResult(list, ListPublishOutcome.LostRace, plan.Version);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<byte[]>> LeavesAsync(string list, long version, string planName, CancellationToken cancellationToken)
+    {
+        var blob = await blobs.GetAsync(_names.WorkContainer, planName, cancellationToken)
+                   ?? throw new InvalidOperationException($"plan {planName} of a pending log batch is missing");
+        return PlanDocument.FromJson(blob.Content).Plan.Leaves.Select(LeafCodec.Encode).ToList();
+    }
+
+    private async Task<PlanDocument?> PlanAsync(string list, Row head, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var journal = new JournalReader(rows, _names);
+        var pending = await journal.PendingAsync(list, cancellationToken);
+        var consumed = new List<string>();
+        var items = new List<JournalItem>();
+        foreach (var submission in pending)
+        {
+            var found = await journal.ItemsAsync(submission, list, cancellationToken);
+            if (found is null)
+            {
+                continue; // marker written before its head? never by ingest; keep it for a later run
+            }
+
+            consumed.Add(submission);
+            items.AddRange(found);
+        }
+
+        var due = new List<DueExpiry>();
+        await foreach (var row in rows.QueryAsync(_names.Expiries, list, null, ExpiryKeyPrefix(now) + ".", cancellationToken))
+        {
+            if (EntryId.TryParse(row.GetString("Id"), out var id) && row.GetDateTimeOffset("ReviewBy") is { } reviewBy)
+            {
+                due.Add(new DueExpiry(id, row.GetString("Hotline")!, reviewBy));
+            }
+        }
+
+        var version = head.GetInt64("Version");
+        var lastPublished = head.GetDateTimeOffset("Published");
+        var refreshDue = version == 0 || lastPublished is null || now - lastPublished.Value >= Options.RefreshAfter;
+        if (consumed.Count == 0 && due.Count == 0 && !refreshDue)
+        {
+            return null;
+        }
+
+        var entries = new Dictionary<EntryId, EntryState>();
+        foreach (var id in items.Select(i => i.Id).Concat(due.Select(d => d.Id)).Distinct())
+        {
+            if (await rows.GetAsync(_names.Entries, list, id.Hex, cancellationToken) is { } row)
+            {
+                entries[id] = ReadEntry(id, row);
+            }
+        }
+
+        var plan = PublishPlanner.Plan(new PlanInput(list, version, head.GetInt64("Count"), now, Options.ManifestLifetime, consumed, items, due, entries));
+        var checksum = ListArtifacts.UpdateChecksum(head.GetBinary("Checksum"), plan.Listed.Select(e => e.Id), plan.Unlisted);
+        var snapshotVersion = head.GetInt64("SnapshotVersion");
+        var deltaBytes = head.GetInt64("DeltaBytesSinceSnapshot");
+        return new PlanDocument
+        {
+            Plan = plan,
+            Checksum = checksum,
+            PreviousManifestSha256 = head.GetString("ManifestSha256") is { Length: > 0 } previous ? previous : null,
+            SnapshotDue = SnapshotPolicy.IsDue(plan.Version, snapshotVersion, deltaBytes, head.GetInt64("SnapshotSize"), Options.SnapshotEvery),
+            PreviousSnapshotVersion = snapshotVersion,
+            PreviousSnapshotSha256 = head.GetString("SnapshotSha256"),
+            PreviousSnapshotSize = head.GetInt64("SnapshotSize"),
+            DeltaBytesSinceSnapshot = deltaBytes,
+        };
+    }
+
+    private async Task<ListPublishResult?> ExecuteAsync(PlanDocument document, string planName, Row head, ListPublishOutcome outcome, CancellationToken cancellationToken)
+    {
+        var plan = document.Plan;
+        var list = plan.List;
+        var artifacts = _names.ArtifactsContainer;
+
+        var batch = await Log.AppendBatchAsync(list, plan.Version, planName, plan.Leaves.Select(LeafCodec.Encode).ToList(), plan.Created, cancellationToken);
+        Step(list, "logged");
+
+        var delta = ListArtifacts.Delta(list, plan.Version, plan.Listed, plan.Unlisted);
+        var deltaPath = ListArtifacts.DeltaPath(list, plan.Version);
+        await _files.WriteImmutableAsync(artifacts, deltaPath, delta, "application/gzip", cancellationToken);
+        Step(list, "delta");
+
+        long? snapshotVersion = document.PreviousSnapshotVersion > 0 ? document.PreviousSnapshotVersion : null;
+        var snapshotSha = document.PreviousSnapshotSha256;
+        long? snapshotSize = document.PreviousSnapshotSize;
+        if (document.SnapshotDue)
+        {
+            var snapshot = await BuildSnapshotAsync(document, delta, cancellationToken);
+            await _files.WriteImmutableAsync(artifacts, ListArtifacts.SnapshotPath(list, plan.Version), snapshot, "application/gzip", cancellationToken);
+            (snapshotVersion, snapshotSha, snapshotSize) = (plan.Version, ListArtifacts.Sha256Hex(snapshot), snapshot.Length);
+            Step(list, "snapshot");
+        }
+
+        var manifest = ListArtifacts.Manifest(new ManifestFacts(
+            list, plan.Version, plan.Count, ListArtifacts.StateHash(document.Checksum), plan.Created, plan.Expires,
+            deltaPath, ListArtifacts.Sha256Hex(delta), delta.Length,
+            snapshotVersion, snapshotVersion is { } sv ? ListArtifacts.SnapshotPath(list, sv) : null, snapshotSha, snapshotVersion is null ? null : snapshotSize,
+            document.PreviousManifestSha256, signer.KeyId, batch.Size, batch.Root));
+        var manifestSha = ListArtifacts.Sha256Hex(manifest);
+        await _files.WriteImmutableAsync(artifacts, ListArtifacts.ManifestPath(list, plan.Version), manifest, "application/json", cancellationToken);
+        Step(list, "manifest");
+
+        await ApplyEntriesAsync(plan, cancellationToken);
+        Step(list, "entries");
+
+        var versionKey = plan.Version.ToString("D12", CultureInfo.InvariantCulture);
+        await rows.UpsertAsync(_names.Versions, [new Row(list, versionKey, new Dictionary<string, object?>
+        {
+            ["Created"] = plan.Created,
+            ["Count"] = plan.Count,
+            ["Added"] = (long)plan.Listed.Count,
+            ["Removed"] = (long)plan.Unlisted.Count,
+            ["DeltaSha256"] = ListArtifacts.Sha256Hex(delta),
+            ["DeltaSize"] = (long)delta.Length,
+            ["ManifestSha256"] = manifestSha,
+            ["SnapshotVersion"] = snapshotVersion ?? 0,
+            ["SnapshotSize"] = snapshotSize ?? 0,
+            ["LogSize"] = batch.Size,
+            ["LogRoot"] = batch.Root,
+            ["Plan"] = planName,
+        })], cancellationToken);
+        await rows.UpsertAsync(_names.Publications, plan.Publications.Select(p => new Row(
+            p.SubmissionId, $"{p.Index.ToString("D5", CultureInfo.InvariantCulture)}-{p.List}", new Dictionary<string, object?>
+            {
+                ["List"] = p.List,
+                ["Version"] = p.Version,
+                ["Outcome"] = p.Outcome == PublicationOutcome.Applied ? "applied" : "not-backed",
+            })).ToList(), cancellationToken);
+        Step(list, "publications");
+
+        await rows.DeleteAsync(_names.Pending, plan.ConsumedSubmissions.Select(s => (list, s)).ToList(), cancellationToken);
+        Step(list, "pending");
+
+        var committed = With(head, new()
+        {
+            ["Version"] = plan.Version,
+            ["Count"] = plan.Count,
+            ["Checksum"] = document.Checksum,
+            ["ManifestSha256"] = manifestSha,
+            ["SnapshotVersion"] = snapshotVersion ?? 0,
+            ["SnapshotSha256"] = snapshotSha,
+            ["SnapshotSize"] = snapshotSize ?? 0,
+            ["DeltaBytesSinceSnapshot"] = document.SnapshotDue ? 0 : document.DeltaBytesSinceSnapshot + delta.Length,
+            ["Published"] = plan.Created,
+            ["PlanName"] = string.Empty,
+        });
+        try
+        {
+            await rows.UpdateAsync(_names.Lists, committed, head.ETag, cancellationToken);
+        }
+        catch (RowConflictException)
+        {
+            logger.LogInformation("Plan {Plan} was committed by another publisher", planName);
+            return null;
+        }
+
+        Step(list, "committed");
+        await _files.OverwriteAsync(artifacts, ListArtifacts.CurrentManifestPath(list), manifest, "application/json", cancellationToken);
+        logger.LogInformation("Published {List} version {Version}: +{Added} -{Removed}, {Count} entries", list, plan.Version, plan.Listed.Count, plan.Unlisted.Count, plan.Count);
+        return new ListPublishResult(list, outcome, plan.Version);
+    }
+
+    private async Task ApplyEntriesAsync(PublishPlan plan, CancellationToken cancellationToken)
+    {
+        var list = plan.List;
+        await rows.UpsertAsync(_names.Entries, plan.EntryWrites.Select(e => new Row(list, e.Id.Hex, new Dictionary<string, object?>
+        {
+            ["Expression"] = e.Expression,
+            ["Scope"] = e.Scope.ToWireName(),
+            ["Category"] = e.Category,
+            ["Backings"] = JsonSerializer.Serialize(e.Backings.Select(b => new BackingRow(b.Hotline, b.Reference, b.VerifiedAt, b.ReviewBy, b.SubmissionId, b.ItemIndex))),
+            ["AddedIn"] = e.AddedIn ?? 0,
+            ["RemovedIn"] = e.RemovedIn ?? 0,
+            ["Status"] = e.IsListed ? "listed" : "removed",
+        })).ToList(), cancellationToken);
+        await rows.UpsertAsync(_names.Expiries, plan.ExpiryRowsAdded.Select(r => new Row(list, ExpiryKey(r), new Dictionary<string, object?>
+        {
+            ["Id"] = r.Id.Hex,
+            ["Hotline"] = r.Hotline,
+            ["ReviewBy"] = r.ReviewBy,
+        })).ToList(), cancellationToken);
+        await rows.DeleteAsync(_names.Expiries, plan.ExpiryRowsDeleted.Select(r => (list, ExpiryKey(r))).ToList(), cancellationToken);
+    }
+
+    /// <summary>The snapshot at the plan's version: the previous snapshot plus the deltas after it, never a scan of the entries.</summary>
+    private async Task<byte[]> BuildSnapshotAsync(PlanDocument document, byte[] delta, CancellationToken cancellationToken)
+    {
+        var plan = document.Plan;
+        var entries = new Dictionary<EntryId, Domain.Lists.ListEntry>();
+        var from = 1L;
+        if (document.PreviousSnapshotVersion > 0)
+        {
+            var previous = await blobs.GetAsync(_names.ArtifactsContainer, ListArtifacts.SnapshotPath(plan.List, document.PreviousSnapshotVersion), cancellationToken)
+                           ?? throw new InvalidOperationException($"snapshot {document.PreviousSnapshotVersion} of '{plan.List}' is missing");
+            entries = ListArtifacts.ReadSnapshot(previous.Content);
+            from = document.PreviousSnapshotVersion + 1;
+        }
+
+        for (var v = from; v < plan.Version; v++)
+        {
+            var step = await blobs.GetAsync(_names.ArtifactsContainer, ListArtifacts.DeltaPath(plan.List, v), cancellationToken)
+                       ?? throw new InvalidOperationException($"delta {v} of '{plan.List}' is missing");
+            ListArtifacts.ApplyDelta(entries, step.Content);
+        }
+
+        ListArtifacts.ApplyDelta(entries, delta);
+        return ListArtifacts.Snapshot(plan.List, plan.Version, entries.Values);
+    }
+
+    /// <summary>A crash between the head commit and the current-manifest overwrite leaves the pointer behind; fix it first.</summary>
+    private async Task RepairCurrentManifestAsync(string list, Row head, CancellationToken cancellationToken)
+    {
+        var version = head.GetInt64("Version");
+        if (version == 0)
+        {
+            return;
+        }
+
+        var current = await blobs.GetAsync(_names.ArtifactsContainer, ListArtifacts.CurrentManifestPath(list), cancellationToken);
+        if (current is not null && ListArtifacts.Sha256Hex(current.Content) == head.GetString("ManifestSha256"))
+        {
+            return;
+        }
+
+        var versioned = await blobs.GetAsync(_names.ArtifactsContainer, ListArtifacts.ManifestPath(list, version), cancellationToken)
+                        ?? throw new InvalidOperationException($"manifest {version} of '{list}' is missing");
+        await _files.OverwriteAsync(_names.ArtifactsContainer, ListArtifacts.CurrentManifestPath(list), versioned.Content, "application/json", cancellationToken);
+    }
+
+    private async Task<bool> IsApprovedAsync(string list, PublishPlan plan, CancellationToken cancellationToken)
+    {
+        var row = await rows.GetAsync(_names.Holds, "hold", HoldId(list, plan.Version), cancellationToken);
+        return row?.GetString("Status") == "approved";
+    }
+
+    private async Task HoldAsync(string list, PublishPlan plan, CancellationToken cancellationToken)
+    {
+        var id = HoldId(list, plan.Version);
+        var existing = await rows.GetAsync(_names.Holds, "hold", id, cancellationToken);
+        if (existing?.GetString("Status") == "rejected")
+        {
+            return;
+        }
+
+        await rows.UpsertAsync(_names.Holds, [new Row("hold", id, new Dictionary<string, object?>
+        {
+            ["List"] = list,
+            ["Version"] = plan.Version,
+            ["Listed"] = (long)plan.Listed.Count,
+            ["Unlisted"] = (long)plan.Unlisted.Count,
+            ["CountBefore"] = plan.Count - plan.Listed.Count + plan.Unlisted.Count,
+            ["Submissions"] = JsonSerializer.Serialize(plan.ConsumedSubmissions),
+            ["Held"] = plan.Created,
+            ["Status"] = "held",
+        })], cancellationToken);
+        logger.LogWarning("Held {List} version {Version}: {Changes} changes need an admin's approval", list, plan.Version, plan.ChangeCount);
+    }
+
+    /// <summary>A hold's id: the list and the version it would have published.</summary>
+    public static string HoldId(string list, long version) => $"{list}-{version.ToString("D12", CultureInfo.InvariantCulture)}";
+
+    private void Step(string list, string step) => faults?.AtStep(list, step);
+
+    private static Row With(Row row, Dictionary<string, object?> changes)
+    {
+        var properties = new Dictionary<string, object?>(row.Properties);
+        foreach (var (key, value) in changes)
+        {
+            properties[key] = value;
+        }
+
+        return row with { Properties = properties };
+    }
+
+    private static EntryState ReadEntry(EntryId id, Row row)
+    {
+        EntryScopeNames.TryParse(row.GetString("Scope"), out var scope);
+        var backings = JsonSerializer.Deserialize<List<BackingRow>>(row.GetString("Backings") ?? "[]") ?? [];
+        var addedIn = row.GetInt64("AddedIn");
+        var removedIn = row.GetInt64("RemovedIn");
+        return new EntryState(id, row.GetString("Expression") ?? string.Empty, scope, row.GetString("Category") ?? string.Empty,
+            backings.Select(b => new Backing(b.Hotline, b.Reference, b.VerifiedAt, b.ReviewBy, b.SubmissionId, b.ItemIndex)).ToList(),
+            addedIn == 0 ? null : addedIn, removedIn == 0 ? null : removedIn);
+    }
+
+    private static string ExpiryKeyPrefix(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+
+    private static string ExpiryKey(DueExpiry row) => $"{ExpiryKeyPrefix(row.ReviewBy)}-{row.Id.Hex}-{Uri.EscapeDataString(row.Hotline)}";
+
+    private sealed record BackingRow(string Hotline, string Reference, DateTimeOffset VerifiedAt, DateTimeOffset ReviewBy, string SubmissionId, int ItemIndex);
+}

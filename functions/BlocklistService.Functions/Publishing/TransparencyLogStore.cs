@@ -1,0 +1,253 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using BlocklistService.Domain.Publishing;
+
+namespace BlocklistService.Functions.Publishing;
+
+/// <summary>Where one version's leaves sit in the log, and the log's size and root right after them.</summary>
+public sealed record LogBatch(string List, long Version, long Start, long Count, long Size, string Root);
+
+/// <summary>The log's size and root (lowercase hex).</summary>
+public sealed record LogHead(long Size, string Root);
+
+/// <summary>Finds the leaves of a batch another publisher started, from its plan.</summary>
+public interface ILogBatchSource
+{
+    Task<IReadOnlyList<byte[]>> LeavesAsync(string list, long version, string planName, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The append-only RFC 6962 transparency log over Table Storage. Leaves live in <c>logleaves</c>, the hashes of
+/// every complete subtree in <c>lognodes</c> (so a root or proof needs O(log n) point reads), the size, root and
+/// any batch in progress in the single <c>loghead</c> row, whose ETag serialises appends across all lists. A batch
+/// is first announced in the head, then written, then committed; whoever finds an announced batch completes it
+/// (from its plan) before starting its own, so a crash anywhere resumes to the same log.
+/// </summary>
+public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILogBatchSource source, PublishStorageNames names)
+{
+    private const string HeadPartition = "log";
+    private const string HeadRow = "head";
+
+    /// <summary>Appends a version's leaves once; a repeated call (same list and version) returns the recorded batch.</summary>
+    public async Task<LogBatch> AppendBatchAsync(string list, long version, string planName, IReadOnlyList<byte[]> leaves, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (await GetBatchAsync(list, version, cancellationToken) is { } done)
+            {
+                return done;
+            }
+
+            var head = await rows.GetAsync(names.LogHead, HeadPartition, HeadRow, cancellationToken);
+            if (head is not null && head.GetString("PendingPlan") is { Length: > 0 } pendingPlan)
+            {
+                var pendingList = head.GetString("PendingList")!;
+                var pendingVersion = head.GetInt64("PendingVersion");
+                var pendingLeaves = pendingList == list && pendingVersion == version && pendingPlan == planName
+                    ? leaves
+                    : await source.LeavesAsync(pendingList, pendingVersion, pendingPlan, cancellationToken);
+                await CompleteAsync(head, pendingLeaves, cancellationToken);
+                continue;
+            }
+
+            var size = head?.GetInt64("Size") ?? 0;
+            if (leaves.Count == 0)
+            {
+                // nothing to append: record where the log stood, create-only so every executor agrees
+                var root = head?.GetString("Root") ?? Convert.ToHexStringLower(MerkleHashes.Empty());
+                try
+                {
+                    await rows.AddAsync(names.LogBatches, BatchRow(list, version, size, 0, size, root), cancellationToken);
+                }
+                catch (RowConflictException)
+                {
+                }
+
+                continue;
+            }
+
+            var announced = new Row(HeadPartition, HeadRow, new Dictionary<string, object?>
+            {
+                ["Size"] = size,
+                ["Root"] = head?.GetString("Root") ?? Convert.ToHexStringLower(MerkleHashes.Empty()),
+                ["PendingList"] = list,
+                ["PendingVersion"] = version,
+                ["PendingPlan"] = planName,
+                ["PendingStart"] = size,
+                ["PendingCount"] = (long)leaves.Count,
+                ["PendingAt"] = at,
+            });
+            try
+            {
+                if (head is null)
+                {
+                    await rows.AddAsync(names.LogHead, announced, cancellationToken);
+                }
+                else
+                {
+                    await rows.UpdateAsync(names.LogHead, announced, head.ETag, cancellationToken);
+                }
+            }
+            catch (RowConflictException)
+            {
+                // another list's publisher announced first: complete its batch, then try again
+            }
+        }
+    }
+
+    /// <summary>The log's current size and root.</summary>
+    public async Task<LogHead> GetHeadAsync(CancellationToken cancellationToken)
+    {
+        var head = await rows.GetAsync(names.LogHead, HeadPartition, HeadRow, cancellationToken);
+        return head is null
+            ? new LogHead(0, Convert.ToHexStringLower(MerkleHashes.Empty()))
+            : new LogHead(head.GetInt64("Size"), head.GetString("Root")!);
+    }
+
+    /// <summary>Where a version's leaves sit, once its batch is complete.</summary>
+    public async Task<LogBatch?> GetBatchAsync(string list, long version, CancellationToken cancellationToken)
+    {
+        var row = await rows.GetAsync(names.LogBatches, list, Key(version), cancellationToken);
+        return row is null
+            ? null
+            : new LogBatch(list, version, row.GetInt64("Start"), row.GetInt64("Count"), row.GetInt64("Size"), row.GetString("Root")!);
+    }
+
+    /// <summary>Leaves <paramref name="start"/> … <paramref name="start"/>+<paramref name="count"/>-1 (canonical bytes), as far as they exist.</summary>
+    public async Task<IReadOnlyList<byte[]>> GetLeavesAsync(long start, int count, CancellationToken cancellationToken)
+    {
+        var result = new List<byte[]>(count);
+        var end = start + count;
+        for (var bucket = start / 1024; bucket <= (end - 1) / 1024; bucket++)
+        {
+            var from = Math.Max(start, bucket * 1024);
+            var to = Math.Min(end, (bucket + 1) * 1024);
+            await foreach (var row in rows.QueryAsync(names.LogLeaves, LeafPartition(from), Key(from), Key(to), cancellationToken))
+            {
+                result.Add(Encoding.UTF8.GetBytes(row.GetString("Leaf")!));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The hash of the complete subtree covering leaves [index·2^level, (index+1)·2^level), or null if not complete.</summary>
+    public async Task<byte[]?> GetNodeHashAsync(int level, long index, CancellationToken cancellationToken)
+    {
+        var row = await rows.GetAsync(names.LogNodes, NodePartition(level), Key(index), cancellationToken);
+        return row?.GetString("Hash") is { } hex ? Convert.FromHexString(hex) : null;
+    }
+
+    /// <summary>The root of the first <paramref name="size"/> leaves, from O(log n) stored subtree hashes.</summary>
+    public async Task<byte[]> RootAtAsync(long size, CancellationToken cancellationToken)
+    {
+        var hashes = new List<byte[]>();
+        foreach (var (level, index) in MerkleHashes.PerfectSubtrees(size))
+        {
+            hashes.Add(await GetNodeHashAsync(level, index, cancellationToken)
+                       ?? throw new InvalidOperationException($"log node {level}/{index} is missing"));
+        }
+
+        return MerkleHashes.FoldRoot(hashes);
+    }
+
+    private async Task CompleteAsync(Row head, IReadOnlyList<byte[]> leaves, CancellationToken cancellationToken)
+    {
+        var list = head.GetString("PendingList")!;
+        var version = head.GetInt64("PendingVersion");
+        var start = head.GetInt64("PendingStart");
+        var count = head.GetInt64("PendingCount");
+        var at = head.GetDateTimeOffset("PendingAt") ?? DateTimeOffset.UnixEpoch;
+        if (leaves.Count != count)
+        {
+            throw new InvalidOperationException($"log batch {list}/{version} announced {count} leaves but its plan has {leaves.Count}");
+        }
+
+        var leafRows = new List<Row>();
+        var nodes = new Dictionary<(int, long), byte[]>();
+        for (var i = 0; i < leaves.Count; i++)
+        {
+            var index = start + i;
+            leafRows.Add(new Row(LeafPartition(index), Key(index), new Dictionary<string, object?>
+            {
+                ["Leaf"] = Encoding.UTF8.GetString(leaves[i]),
+                ["List"] = list,
+                ["Version"] = version,
+            }));
+            var hash = MerkleHashes.Leaf(leaves[i]);
+            nodes[(0, index)] = hash;
+            var (level, at2) = (0, index);
+            while (at2 % 2 == 1)
+            {
+                var left = await NodeAsync(nodes, level, at2 - 1, cancellationToken);
+                hash = MerkleHashes.Node(left, hash);
+                level++;
+                at2 /= 2;
+                nodes[(level, at2)] = hash;
+            }
+        }
+
+        await rows.UpsertAsync(names.LogLeaves, leafRows, cancellationToken);
+        await rows.UpsertAsync(names.LogNodes, nodes.OrderBy(n => n.Key).Select(n => new Row(NodePartition(n.Key.Item1), Key(n.Key.Item2),
+            new Dictionary<string, object?> { ["Hash"] = Convert.ToHexStringLower(n.Value) })).ToList(), cancellationToken);
+
+        var size = start + count;
+        var subtrees = new List<byte[]>();
+        foreach (var (level, index) in MerkleHashes.PerfectSubtrees(size))
+        {
+            subtrees.Add(await NodeAsync(nodes, level, index, cancellationToken));
+        }
+
+        var root = Convert.ToHexStringLower(MerkleHashes.FoldRoot(subtrees));
+        var checkpoint = CheckpointJson(size, root, at);
+        await files.WriteImmutableAsync(names.LogContainer, $"checkpoints/{size}.json", checkpoint, "application/json", cancellationToken);
+        await rows.UpsertAsync(names.LogBatches, [BatchRow(list, version, start, count, size, root)], cancellationToken);
+
+        try
+        {
+            await rows.UpdateAsync(names.LogHead, new Row(HeadPartition, HeadRow, new Dictionary<string, object?>
+            {
+                ["Size"] = size,
+                ["Root"] = root,
+                ["PendingPlan"] = string.Empty,
+            }), head.ETag, cancellationToken);
+            await files.OverwriteAsync(names.LogContainer, "checkpoint.json", checkpoint, "application/json", cancellationToken);
+        }
+        catch (RowConflictException)
+        {
+            // another publisher committed the same batch first
+        }
+    }
+
+    private async Task<byte[]> NodeAsync(Dictionary<(int, long), byte[]> fresh, int level, long index, CancellationToken cancellationToken) =>
+        fresh.TryGetValue((level, index), out var hash)
+            ? hash
+            : await GetNodeHashAsync(level, index, cancellationToken) ?? throw new InvalidOperationException($"log node {level}/{index} is missing");
+
+    /// <summary>The checkpoint's canonical bytes: size, root and the time the batch was announced.</summary>
+    public static byte[] CheckpointJson(long size, string root, DateTimeOffset at)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("format", "blocklist-checkpoint/1");
+            writer.WriteNumber("size", size);
+            writer.WriteString("root", root);
+            writer.WriteString("time", at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            writer.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    private static Row BatchRow(string list, long version, long start, long count, long size, string root) =>
+        new(list, Key(version), new Dictionary<string, object?> { ["Start"] = start, ["Count"] = count, ["Size"] = size, ["Root"] = root });
+
+    private static string LeafPartition(long index) => $"leaves-{index / 1024}";
+
+    private static string NodePartition(int level) => $"level-{level}";
+
+    private static string Key(long value) => value.ToString("D12", CultureInfo.InvariantCulture);
+}
