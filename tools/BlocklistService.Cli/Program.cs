@@ -1,4 +1,11 @@
-using System.CommandLine;
+using BlocklistService.Cli;
+using BlocklistService.Cli.Configuration;
 
-var root = new RootCommand("blocklist: submit, sync, export and audit BlocklistService lists");
-return await root.Parse(args).InvokeAsync();
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+return await BlocklistCli.RunAsync(args, CliEnvironment.FromProcess(), cancel.Token);

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using BlocklistService.Cli.Commands;
+using BlocklistService.Cli.Configuration;
+using BlocklistService.Cli.Output;
+
+namespace BlocklistService.Cli;
+
+/// <summary>
+/// The <c>blocklist</c> command tree and its entry point. <see cref="RunAsync"/> is what <c>Program</c> calls and what
+/// tests call in-process with their own <see cref="CliEnvironment"/>.
+/// </summary>
+public static class BlocklistCli
+{
+    public const string ExitCodeHelp = """
+        Exit codes: 0 ok (check: not blocked), 1 failure (missing or invalid state, I/O, server error),
+        2 usage (bad command line or configuration), 3 check: the URL is blocked, 130 cancelled.
+        """;
+
+    public static RootCommand Build(CliEnvironment environment)
+    {
+        var global = new GlobalOptions(environment);
+        var root = new RootCommand($"""
+            blocklist: export and check BlocklistService lists, canonicalize URLs, create development keys.
+            Settings come from flags, then environment variables (BLOCKLIST_API_URL, BLOCKLIST_API_KEY,
+            BLOCKLIST_STATE_DIR, BLOCKLIST_LIST, ...), then the config file; see `blocklist config --help`.
+            Every verb prints JSON with --json.
+            """);
+        global.AddTo(root);
+        global.AddHelp(root, $"""
+            {ExitCodeHelp}
+            Examples:
+              blocklist state
+              blocklist export --format rpz --list eu --output /etc/unbound/blocklist.rpz
+              blocklist export --help
+            """);
+        root.Subcommands.Add(ExportCommand.Create(global));
+        root.Subcommands.Add(CheckCommand.Create(global));
+        root.Subcommands.Add(CanonicalizeCommand.Create(global));
+        root.Subcommands.Add(DevKeyCommand.Create(global));
+        root.Subcommands.Add(StateCommand.Create(global));
+        root.Subcommands.Add(ConfigCommand.Create(global));
+        return root;
+    }
+
+    /// <summary>Parses and runs one command line; returns the exit code (see <see cref="ExitCodes"/>).</summary>
+    public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken)
+    {
+        var root = Build(environment);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is not ExtendedHelpAction)
+        {
+            var json = args.Contains("--json");
+            var verb = parse.CommandResult.Command is RootCommand ? "blocklist" : $"blocklist {parse.CommandResult.Command.Name}";
+            var error = CliException.Usage(
+                "usage",
+                string.Join(" ", parse.Errors.Select(e => e.Message)),
+                $"Run `{verb} --help` for the options and examples.");
+            new CommandOutput(environment, json).Error(error);
+            return ExitCodes.Usage;
+        }
+
+        return await parse.InvokeAsync(
+            new InvocationConfiguration { Output = environment.Output, Error = environment.Error },
+            cancellationToken);
+    }
+}

@@ -1,0 +1,78 @@
+using BlocklistService.Cli.State;
+
+namespace BlocklistService.Cli.Exports;
+
+/// <summary>One file an export wrote.</summary>
+public sealed record ExportedFile(string Part, string Path, long Bytes);
+
+/// <summary>The outcome of one export: format, list, version, files and counts.</summary>
+public sealed record ExportResult(ExportFormat Format, string List, long Version, int Entries, IReadOnlyList<ExportedFile> Files, ExportSummary Summary);
+
+/// <summary>
+/// Regenerates an export from a list state and replaces its files atomically (see <see cref="AtomicFileWriter"/>):
+/// a filter reloading at any moment reads the previous complete file or the new complete file.
+/// </summary>
+public static class ExportRunner
+{
+    /// <summary>The exporter for a format.</summary>
+    public static IListExporter Create(ExportFormat format, RpzOptions rpz, IReadOnlyList<string>? paths = null) => format switch
+    {
+        ExportFormat.Rpz => new RpzExporter(rpz),
+        ExportFormat.Squid => new SquidExporter { Paths = paths },
+        ExportFormat.Hosts => new HostsExporter(),
+        ExportFormat.Plain => new PlainExporter(),
+        ExportFormat.Json => new JsonExporter(),
+        _ => throw new ArgumentOutOfRangeException(nameof(format)),
+    };
+
+    /// <summary>
+    /// The files a format writes: <paramref name="output"/> for the first part (a directory means "default file names
+    /// in it"), the following parts beside it named after their default names; with no output, the list's export directory.
+    /// </summary>
+    public static IReadOnlyList<string> ResolvePaths(ExportFormat format, string? output, string exportDirectory)
+    {
+        var parts = Create(format, new RpzOptions()).Parts;
+        if (output is null || Directory.Exists(output) || output.EndsWith('/'))
+        {
+            var directory = Path.GetFullPath(output ?? exportDirectory);
+            return parts.Select(part => Path.Combine(directory, part.DefaultFileName)).ToList();
+        }
+
+        var first = Path.GetFullPath(output);
+        var beside = Path.GetDirectoryName(first)!;
+        var stem = Path.GetFileNameWithoutExtension(first);
+        var extension = Path.GetExtension(first);
+        return parts.Select((part, i) => i == 0 ? first : Path.Combine(beside, $"{stem}-{part.Key}{extension}")).ToList();
+    }
+
+    public static async Task<ExportResult> ExportAsync(
+        LocalListState state,
+        ExportFormat format,
+        RpzOptions rpz,
+        IReadOnlyList<string> paths,
+        CancellationToken cancellationToken)
+    {
+        var exporter = Create(format, rpz, paths);
+        if (paths.Count != exporter.Parts.Count)
+        {
+            throw new ArgumentException($"{format} writes {exporter.Parts.Count} files, {paths.Count} paths given", nameof(paths));
+        }
+
+        ExportSummary summary;
+        try
+        {
+            summary = await AtomicFileWriter.WriteTextAsync(paths, (writers, ct) => exporter.WriteAsync(state, writers, ct), cancellationToken);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new CliException("export-not-writable", $"The export cannot be written: {e.Message}", "Choose an --output in a directory you can write to.");
+        }
+        catch (IOException e) when (e is not FileNotFoundException)
+        {
+            throw new CliException("export-io", $"The export could not be written: {e.Message}", "Check free space and the --output path; the previous export files were left as they were.");
+        }
+
+        var files = paths.Select((path, i) => new ExportedFile(exporter.Parts[i].Key, path, new FileInfo(path).Length)).ToList();
+        return new ExportResult(format, state.List.Value, state.Version, state.Entries.Count, files, summary);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Sockets;
+using BlocklistService.Cli.State;
+using BlocklistService.Domain.Entries;
+
+namespace BlocklistService.Cli.Exports;
+
+/// <summary>How blocked names are answered by the RPZ.</summary>
+public sealed record RpzOptions
+{
+    /// <summary>CNAME target of every trigger (a stop page that tells users why); null with no addresses means NXDOMAIN.</summary>
+    public string? StopPageHost { get; init; }
+
+    /// <summary>A/AAAA answers of the stop page, for resolvers that cannot redirect by CNAME (e.g. Knot Resolver).</summary>
+    public IReadOnlyList<IPAddress> StopPageAddresses { get; init; } = [];
+
+    /// <summary>TTL of the zone's records and of negative answers, in seconds.</summary>
+    public int TimeToLive { get; init; } = 300;
+}
+
+/// <summary>
+/// Writes a Response Policy Zone. The SOA serial is the list version. Each host-scope entry becomes two QNAME triggers,
+/// <c>host</c> and <c>*.host</c> (the host and all its subdomains), answered with NXDOMAIN (<c>CNAME .</c>), a CNAME to
+/// the stop page, or the stop page's A/AAAA records. Names are relative to the zone's origin, so the resolver
+/// configuration chooses the zone name. Left out and counted in the header: URL-level entries (exact/path: DNS sees
+/// only names, so they go to the proxy formats), IP-literal hosts (rpz-ip triggers act on answers and would block
+/// every site sharing that address, which is not proportionate; rpz-client-ip is about clients) and hosts that are no
+/// plain DNS name or would be too long under a zone name of up to <see cref="MaxOriginLength"/> characters.
+/// </summary>
+public sealed class RpzExporter(RpzOptions options) : IListExporter
+{
+    /// <summary>The zone-name length every written name leaves room for.</summary>
+    public const int MaxOriginLength = 63;
+
+    public ExportFormat Format => ExportFormat.Rpz;
+
+    public IReadOnlyList<ExportPart> Parts { get; } = [new("zone", "blocklist.rpz")];
+
+    public async Task<ExportSummary> WriteAsync(LocalListState state, IReadOnlyList<TextWriter> writers, CancellationToken cancellationToken)
+    {
+        if (state.Version > uint.MaxValue)
+        {
+            throw new CliException("version-too-large", $"List version {state.Version} does not fit an SOA serial (32 bits).", "Use the json or plain export for this list.");
+        }
+
+        var skipped = new SkipCounter();
+        var hosts = new List<string>();
+        foreach (var entry in state.Entries)
+        {
+            if (entry.Scope != EntryScope.Host)
+            {
+                skipped.Add(SkipReasons.UrlLevel);
+                continue;
+            }
+
+            var host = DnsName.HostOf(entry.Expression);
+            switch (DnsName.Classify(host, reserve: 2 + 1 + MaxOriginLength))
+            {
+                case DnsNameKind.Name: hosts.Add(host); break;
+                case DnsNameKind.IpLiteral: skipped.Add(SkipReasons.IpLiteral); break;
+                default: skipped.Add(SkipReasons.Unrepresentable); break;
+            }
+        }
+
+        hosts.Sort(string.CompareOrdinal);
+        var answers = Answers();
+        var w = writers[0];
+        await w.WriteLineAsync($"; BlocklistService response policy zone: list {state.List}, version {state.Version}");
+        await w.WriteLineAsync($"; policy: {Policy()}");
+        await w.WriteLineAsync($"; {hosts.Count} host entries written as QNAME triggers for the host and its subdomains");
+        await w.WriteLineAsync($"; {skipped.Get(SkipReasons.UrlLevel)} URL-level (exact/path) entries not expressible in DNS: use the squid, plain or json export");
+        await w.WriteLineAsync($"; {skipped.Get(SkipReasons.IpLiteral)} IP-literal hosts skipped (an rpz-ip trigger would block every site on that address)");
+        await w.WriteLineAsync($"; {skipped.Get(SkipReasons.Unrepresentable)} hosts skipped that are no plain DNS name");
+        await w.WriteLineAsync($"$TTL {options.TimeToLive}");
+        await w.WriteLineAsync($"@ IN SOA localhost. hostmaster.localhost. {state.Version} 3600 600 604800 {options.TimeToLive}");
+        await w.WriteLineAsync("@ IN NS localhost.");
+        for (var i = 0; i < hosts.Count; i++)
+        {
+            if ((i & 0x3FFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            foreach (var answer in answers)
+            {
+                w.Write(hosts[i]);
+                w.WriteLine(answer);
+                w.Write("*.");
+                w.Write(hosts[i]);
+                w.WriteLine(answer);
+            }
+        }
+
+        return new ExportSummary(hosts.Count, skipped.ToDictionary());
+    }
+
+    private string Policy() =>
+        options.StopPageHost is { } host ? $"CNAME to stop page {host}"
+        : options.StopPageAddresses.Count > 0 ? $"stop page at {string.Join(", ", options.StopPageAddresses)}"
+        : "NXDOMAIN";
+
+    private string[] Answers()
+    {
+        if (options.StopPageHost is { } host)
+        {
+            return [$" CNAME {host}."];
+        }
+
+        if (options.StopPageAddresses.Count > 0)
+        {
+            return options.StopPageAddresses
+                .Select(a => (a.AddressFamily == AddressFamily.InterNetworkV6 ? " AAAA " : " A ") + a)
+                .ToArray();
+        }
+
+        return [" CNAME ."];
+    }
+}

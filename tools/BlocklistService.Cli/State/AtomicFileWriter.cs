@@ -1,0 +1,82 @@
+using System.Text;
+
+namespace BlocklistService.Cli.State;
+
+/// <summary>
+/// Replaces files so that a reader sees either the old or the new content, never a part: each file is written to a
+/// temporary file in its own directory (same file system, so the rename is atomic), flushed to disk, then renamed over
+/// the target. With several files, all are written and flushed before the first rename. If writing fails or is
+/// cancelled, the temporary files are deleted and the old files stay as they were.
+/// </summary>
+public static class AtomicFileWriter
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Writes one text file atomically; <paramref name="write"/> gets a UTF-8 writer (no BOM, "\n" line ends).</summary>
+    public static async Task<T> WriteTextAsync<T>(string path, Func<TextWriter, CancellationToken, Task<T>> write, CancellationToken cancellationToken) =>
+        await WriteTextAsync([path], (writers, ct) => write(writers[0], ct), cancellationToken);
+
+    /// <summary>Writes several text files, each atomically, renaming them only after all were written.</summary>
+    public static async Task<T> WriteTextAsync<T>(
+        IReadOnlyList<string> paths,
+        Func<IReadOnlyList<TextWriter>, CancellationToken, Task<T>> write,
+        CancellationToken cancellationToken)
+    {
+        var targets = paths.Select(Path.GetFullPath).ToList();
+        if (targets.Distinct(StringComparer.Ordinal).Count() != targets.Count)
+        {
+            throw new ArgumentException("the same file was named twice", nameof(paths));
+        }
+
+        var temporaries = new List<string>();
+        var streams = new List<FileStream>();
+        var writers = new List<StreamWriter>();
+        var renamed = false;
+        try
+        {
+            foreach (var target in targets)
+            {
+                var directory = Path.GetDirectoryName(target)!;
+                Directory.CreateDirectory(directory);
+                var temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+                temporaries.Add(temporary);
+                var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.None);
+                streams.Add(stream);
+                writers.Add(new StreamWriter(stream, Utf8, 1 << 16) { NewLine = "\n" });
+            }
+
+            var result = await write(writers, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            for (var i = 0; i < writers.Count; i++)
+            {
+                await writers[i].FlushAsync(cancellationToken);
+                streams[i].Flush(flushToDisk: true);
+                await writers[i].DisposeAsync();
+            }
+
+            writers.Clear();
+            for (var i = 0; i < targets.Count; i++)
+            {
+                File.Move(temporaries[i], targets[i], overwrite: true);
+            }
+
+            renamed = true;
+            return result;
+        }
+        finally
+        {
+            foreach (var writer in writers)
+            {
+                await writer.DisposeAsync();
+            }
+
+            if (!renamed)
+            {
+                foreach (var temporary in temporaries)
+                {
+                    File.Delete(temporary);
+                }
+            }
+        }
+    }
+}
