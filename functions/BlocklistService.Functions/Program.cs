@@ -1,4 +1,5 @@
 using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Hosting;
 
 // One-time bootstrap of a fresh deployment: print a new admin key and the Bootstrap:AdminKey setting holding its hash.
@@ -14,10 +15,12 @@ var builder = WebApplication.CreateBuilder(args);
 builder.UseCustomHandlerPort();
 builder.AddStructuredLogging();
 builder.Services.AddBlocklistApi();
+builder.Services.AddAudit();
 
 var app = builder.Build();
 app.UseBlocklistApi();
 app.MapBlocklistApi();
+app.MapAuditEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to WebApplicationFactory.</summary>
