@@ -58,7 +58,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
             var from = Key(Math.Max(start, bucket * LeavesPerPartition));
             var to = Key(Math.Min(end, (bucket + 1) * LeavesPerPartition));
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}");
-            await foreach (var row in table.QueryAsync(filter, maxPerPage: 1000, select: ["Leaf"], cancellationToken))
+            await foreach (var row in table.QueryAsync(filter, maxPerPage: 1000, select: ["RowKey", "Leaf"], cancellationToken))
             {
                 if (long.TryParse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && row.GetString("Leaf") is { } text)
                 {

@@ -14,6 +14,9 @@ public sealed class SignedFiles(IBlobStore blobs, IArtifactSigner signer)
     public const string ImmutableCache = "public, max-age=31536000, immutable";
     public const string NoCache = "no-cache";
 
+    /// <summary>The id of the key the signatures are made with.</summary>
+    public string KeyId => signer.KeyId;
+
     public async Task WriteImmutableAsync(string container, string name, byte[] content, string contentType, CancellationToken cancellationToken)
     {
         if (await blobs.PutIfAbsentAsync(container, name, content, contentType, ImmutableCache, cancellationToken) == BlobPutResult.AlreadyExists)

@@ -202,7 +202,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         }
 
         var root = Convert.ToHexStringLower(MerkleHashes.FoldRoot(subtrees));
-        var checkpoint = CheckpointJson(size, root, at);
+        var checkpoint = new Checkpoint(size, root, at, files.KeyId).ToJson();
         await files.WriteImmutableAsync(names.LogContainer, $"checkpoints/{size}.json", checkpoint, "application/json", cancellationToken);
         await rows.UpsertAsync(names.LogBatches, [BatchRow(list, version, start, count, size, root)], cancellationToken);
 
