@@ -61,7 +61,7 @@ public sealed class AuditLogWorld : ILogBatchSource, IDisposable
             StateHash = LtHash16.StateHashOf(listedAfter.Select(EntryId.ForExpression)),
             Created = Now,
             Expires = Now.AddDays(7),
-            Delta = ArtifactFile.Describe(ArtifactPaths.RelativeDelta(version), leaves.SelectMany(l => l).ToArray()),
+            Delta = ArtifactFile.Describe(ArtifactPaths.RelativeDelta(version), [.. System.Text.Encoding.UTF8.GetBytes($"delta {list} {version}"), .. leaves.SelectMany(l => l)]),
             Snapshot = null,
             PreviousManifestSha256 = previousSha,
             KeyId = Signer.KeyId,
