@@ -19,6 +19,7 @@ builder.AddStructuredLogging();
 builder.Services.AddKeyVaultArtifactSignerIfSelected(builder.Configuration);
 builder.Services.AddBlocklistApi();
 builder.Services.AddPublishing(builder.Configuration);
+builder.Services.AddAudit();
 
 var app = builder.Build();
 app.UseBlocklistApi();
@@ -26,6 +27,7 @@ app.MapBlocklistApi();
 app.MapPublishEndpoints();
 app.MapListEndpoints();
 app.MapAdminPublishEndpoints();
+app.MapAuditEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to WebApplicationFactory.</summary>

@@ -44,6 +44,7 @@ public static class BlocklistCli
         root.Subcommands.Add(DevKeyCommand.Create(global));
         root.Subcommands.Add(StateCommand.Create(global));
         root.Subcommands.Add(ConfigCommand.Create(global));
+        root.Subcommands.Add(AuditCommand.Create(global));
         return root;
     }
 

@@ -16,13 +16,14 @@ public sealed record PublishStorageNames
     public string LogNodes { get; init; } = "lognodes";
     public string LogHead { get; init; } = "loghead";
     public string LogBatches { get; init; } = "logbatches";
+    public string EntryHistory { get; init; } = "entryhistory";
     public string ArtifactsContainer { get; init; } = "artifacts";
     public string WorkContainer { get; init; } = "work";
     public string LogContainer { get; init; } = "log";
 
     /// <summary>Every table name, for creating them.</summary>
     public IEnumerable<string> Tables =>
-        [Lists, Entries, Expiries, Versions, Pending, Submissions, Publications, Holds, Isps, LogLeaves, LogNodes, LogHead, LogBatches];
+        [Lists, Entries, Expiries, Versions, Pending, Submissions, Publications, Holds, Isps, LogLeaves, LogNodes, LogHead, LogBatches, EntryHistory];
 
     /// <summary>Every container name.</summary>
     public IEnumerable<string> Containers => [ArtifactsContainer, WorkContainer, LogContainer];

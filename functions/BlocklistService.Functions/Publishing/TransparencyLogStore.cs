@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using BlocklistService.Domain.Transparency;
+using BlocklistService.Domain.Publishing;
 
 namespace BlocklistService.Functions.Publishing;
 
@@ -187,6 +188,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         var edge = await NodesAsync(start == 0 ? [] : MerkleTree.RootPlan(start).Nodes, cancellationToken);
         var nodes = MerkleTree.Append(start, leaves.Select(leaf => MerkleHash.Leaf(leaf)).ToList(), coordinate => edge[coordinate]);
         await rows.UpsertAsync(names.LogLeaves, leafRows, cancellationToken);
+        await rows.UpsertAsync(names.EntryHistory, EntryHistoryRows(start, leaves), cancellationToken);
         await rows.UpsertAsync(names.LogNodes, nodes.OrderBy(n => n.Key.Level).ThenBy(n => n.Key.Index).Select(n => new Row(NodePartition(n.Key.Level), Key(n.Key.Index),
             new Dictionary<string, object?> { ["Hash"] = Convert.ToHexStringLower(n.Value) })).ToList(), cancellationToken);
 
@@ -211,6 +213,21 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             // another publisher committed the same batch first
         }
     }
+
+    /// <summary>
+    /// The <c>entryhistory</c> index (PK entry id, RK leaf index): written with the leaves, before the batch commits,
+    /// as idempotent upserts, so a completed batch always has its index and a retried one rewrites the same rows.
+    /// </summary>
+    private static List<Row> EntryHistoryRows(long start, IReadOnlyList<byte[]> leaves) =>
+        leaves.Select((bytes, i) => LogLeaf.FromJson(bytes) is { IsSuccess: true } parsed
+                ? new Row(parsed.Value.EntryId.Hex, Key(start + i), new Dictionary<string, object?>
+                {
+                    ["List"] = parsed.Value.List.Value,
+                    ["Version"] = parsed.Value.Version,
+                    ["Kind"] = parsed.Value.Kind.ToWireName(),
+                })
+                : throw new InvalidOperationException($"log leaf {start + i} is not a valid {LogLeaf.Format}: {LogLeaf.FromJson(bytes).Error}"))
+            .ToList();
 
     private static Row BatchRow(string list, long version, long start, long count, long size, string root) =>
         new(list, Key(version), new Dictionary<string, object?> { ["Start"] = start, ["Count"] = count, ["Size"] = size, ["Root"] = root });

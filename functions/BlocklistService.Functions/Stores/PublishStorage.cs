@@ -19,6 +19,9 @@ public sealed class PublishStorage(TableServiceClient tables, BlobServiceClient 
     /// <summary>A container by its unprefixed name.</summary>
     public BlobContainerClient Container(string name) => blobs.GetBlobContainerClient(prefix + name);
 
+    /// <summary>The table named <paramref name="name"/> (plus the configured prefix), for readers that query directly.</summary>
+    public TableClient Table(string name) => tables.GetTableClient(prefix + name);
+
     /// <summary>Creates every table and container the publisher uses; idempotent.</summary>
     public async Task CreateAsync(PublishStorageNames names, CancellationToken cancellationToken)
     {
