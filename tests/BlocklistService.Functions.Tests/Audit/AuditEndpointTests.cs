@@ -24,6 +24,7 @@ public sealed class AuditEndpointTests(AzuriteFixture storage) : IClassFixture<A
     {
         _api = new ApiFactory(storage.ConnectionString);
         _world = new AuditLogWorld(storage.ConnectionString, _api.TablePrefix);
+        await _world.CreateAsync();
         await _world.SeedStoryAsync();
         (_auditor, _) = await _api.ClientForAsync(Roles.Auditor, "regulator");
     }

@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Transparency;
+using BlocklistService.Domain.Signing;
 using BlocklistService.Functions.Publishing;
+using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Publishing;
 using BlocklistService.Storage.Blobs;
 using BlocklistService.Storage.Tables;
@@ -21,17 +23,18 @@ public sealed class AuditLogWorld : ILogBatchSource, IDisposable
 
     public AuditLogWorld(string connectionString, string prefix)
     {
-        Rows = new AzuriteRowStore(new TableServiceClient(connectionString), prefix);
-        Blobs = new AzuriteBlobStore(new BlobServiceClient(connectionString), prefix);
-        Files = new SignedFiles(Blobs, Signer);
-        Log = new TransparencyLogStore(Rows, Files, this, new PublishStorageNames());
+        Storage = new PublishStorage(new TableServiceClient(connectionString), new BlobServiceClient(connectionString), prefix);
+        Files = new SignedFiles(Storage.Blobs, Signer);
+        Log = new TransparencyLogStore(Storage.Rows, Files, this, new PublishStorageNames());
     }
 
-    public EphemeralSigner Signer { get; } = new();
+    public PemArtifactSigner Signer { get; } = PemArtifactSigner.Generate();
 
-    public AzuriteRowStore Rows { get; }
+    /// <summary>The publisher's own storage adapters over Azurite.</summary>
+    public PublishStorage Storage { get; }
 
-    public AzuriteBlobStore Blobs { get; }
+    /// <summary>Creates the log's tables and containers; call once before publishing.</summary>
+    public Task CreateAsync() => Storage.CreateAsync(new PublishStorageNames(), default);
 
     public SignedFiles Files { get; }
 

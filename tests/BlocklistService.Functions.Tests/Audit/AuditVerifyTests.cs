@@ -24,6 +24,7 @@ public sealed class AuditVerifyTests(AzuriteFixture storage) : IClassFixture<Azu
     {
         _api = new ApiFactory(storage.ConnectionString);
         _world = new AuditLogWorld(storage.ConnectionString, _api.TablePrefix);
+        await _world.CreateAsync();
         await _world.SeedStoryAsync();
         _state = Directory.CreateTempSubdirectory("audit-state").FullName;
     }
@@ -44,7 +45,7 @@ public sealed class AuditVerifyTests(AzuriteFixture storage) : IClassFixture<Azu
         return await new AuditVerifier(http, keys, _state).VerifyAsync(CancellationToken.None);
     }
 
-    private async Task<TableClient> LeavesAsync() => await _world.Rows.TableAsync("logleaves", default);
+    private Task<TableClient> LeavesAsync() => Task.FromResult(_world.Storage.Table("logleaves"));
 
     private async Task<string> LeafTextAsync(long index) =>
         (await (await LeavesAsync()).GetEntityAsync("leaves-0", index.ToString("D12"))).Value.GetString("Leaf")!;
@@ -110,7 +111,7 @@ public sealed class AuditVerifyTests(AzuriteFixture storage) : IClassFixture<Azu
     [Fact]
     public async Task A_rewritten_manifest_is_reported_with_its_list_and_version()
     {
-        var container = await _world.Blobs.ContainerAsync("artifacts", default);
+        var container = _world.Storage.Container("artifacts");
         var path = ArtifactPaths.Manifest(ListName.Parse("eu"), 3);
         var bytes = (await container.GetBlobClient(path).DownloadContentAsync()).Value.Content.ToString();
         var forged = Encoding.UTF8.GetBytes(bytes.Replace("\"entryCount\":2", "\"entryCount\":3", StringComparison.Ordinal));
@@ -126,7 +127,7 @@ public sealed class AuditVerifyTests(AzuriteFixture storage) : IClassFixture<Azu
     [Fact]
     public async Task A_manifest_re_signed_with_the_service_key_but_a_false_state_is_caught_by_the_replay()
     {
-        var container = await _world.Blobs.ContainerAsync("artifacts", default);
+        var container = _world.Storage.Container("artifacts");
         var path = ArtifactPaths.Manifest(ListName.Parse("uk"), 1);
         var manifest = Manifest.FromJson((await container.GetBlobClient(path).DownloadContentAsync()).Value.Content.ToArray()).Value;
         var forged = (manifest with { EntryCount = 0, StateHash = LtHash16.EmptyStateHash }).ToJson();

@@ -17,6 +17,7 @@ public sealed class StoredProofPropertyTests(AzuriteFixture storage) : IClassFix
     {
         var prefix = Azurite.UniqueName("p")[..13];
         using var world = new AuditLogWorld(storage.ConnectionString, prefix);
+        await world.CreateAsync();
         var random = new Random(6962);
         var total = 1337;
         var version = 0L;
@@ -32,7 +33,7 @@ public sealed class StoredProofPropertyTests(AzuriteFixture storage) : IClassFix
             leaves.AddRange(batch);
         }
 
-        var reader = new TransparencyLogReader(new AuditStorage(Options.Create(new StorageOptions { ConnectionString = storage.ConnectionString, TablePrefix = prefix })));
+        var reader = new TransparencyLogReader(new AuditStorage(world.Storage));
         var hashes = leaves.Select(l => MerkleHash.Leaf(l)).ToList();
         var (size, root) = await reader.GetHeadAsync(default);
         Assert.Equal(total, size);
