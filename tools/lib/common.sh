@@ -9,9 +9,14 @@ ensure_node_modules() {
   if ! command -v node >/dev/null 2>&1; then
     echo "error: Node.js is required (for Azurite). Install Node.js 20+ and try again." >&2; return 1
   fi
-  if [ ! -x "$root/node_modules/.bin/azurite" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
-    echo "installing npm packages (azurite, Azure JS SDKs)..." >&2
-    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  # Reinstall only when the lock file's content changed (a stamp, not mtimes: a fresh checkout or a merge
+  # touches the lock file without changing it).
+  local want stamp="$root/node_modules/.blocklist-lock-sha256"
+  want=$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)
+  if [ ! -x "$root/node_modules/.bin/azurite" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "installing npm packages (azurite, Azure JS SDKs, tree-sitter)..." >&2
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2) || return 1
+    echo "$want" >"$stamp"
   fi
 }
 
