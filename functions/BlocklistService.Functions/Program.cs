@@ -26,6 +26,7 @@ app.UseBlocklistApi();
 app.MapBlocklistApi();
 app.MapPublishEndpoints();
 app.MapListEndpoints();
+app.MapKeyEndpoints();
 app.MapAdminPublishEndpoints();
 app.MapAuditEndpoints();
 app.Run();

@@ -5,8 +5,8 @@ namespace BlocklistService.Domain.Signing;
 
 /// <summary>
 /// Verifies detached artifact signatures against pinned public keys only (by key id): an ISP pins the keys it
-/// trusts at setup, never ones learned from the artifacts themselves. Signatures are DER ECDSA P-256 / SHA-256
-/// over the exact bytes.
+/// trusts at setup, and adds only keys announced by a key set that a pinned key endorsed (<see cref="KeyRotationVerifier"/>),
+/// never ones learned from the artifacts themselves. Signatures are DER ECDSA P-256 / SHA-256 over the exact bytes.
 /// </summary>
 public sealed class SignatureVerifier : IDisposable
 {
@@ -65,6 +65,21 @@ public sealed class SignatureVerifier : IDisposable
     }
 
     public bool IsPinned(string keyId) => _keys.ContainsKey(keyId);
+
+    /// <summary>Adds a key (SubjectPublicKeyInfo DER) that a verified key set announced; false when it was already pinned.</summary>
+    public bool Pin(ReadOnlyMemory<byte> spki)
+    {
+        using var added = FromSpki([spki]);
+        var (keyId, key) = added._keys.Single();
+        if (_keys.ContainsKey(keyId))
+        {
+            return false;
+        }
+
+        added._keys.Clear();
+        _keys[keyId] = key;
+        return true;
+    }
 
     /// <summary>
     /// Null when <paramref name="signature"/> is a valid signature of <paramref name="content"/> by the pinned key

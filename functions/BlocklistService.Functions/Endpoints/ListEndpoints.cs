@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
 using BlocklistService.Domain.Lists;
-using BlocklistService.Domain.Signing;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Publishing;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,8 +11,8 @@ namespace BlocklistService.Functions.Endpoints;
 
 /// <summary>
 /// What ISPs poll and fetch: <c>GET /api/v1/lists/{list}/updates?since=N</c> (the steps to the current version, strong
-/// ETag, 304 on If-None-Match), the current manifest and the signed files with their signatures; and the public
-/// signing keys, which anyone may read (<c>GET /api/v1/keys</c>, anonymous: a client needs them before it trusts anything).
+/// ETag, 304 on If-None-Match), the current manifest and the signed files with their signatures. The signing keys are
+/// served by <see cref="KeyEndpoints"/>.
 /// </summary>
 public static class ListEndpoints
 {
@@ -38,8 +37,6 @@ public static class ListEndpoints
             .WithSummary("The current signed manifest (its signature is artifacts/manifest.json.sig)");
         lists.MapGet("/artifacts/{**path}", ArtifactAsync).WithName("GetListArtifact")
             .WithSummary("A signed file of the list (delta, snapshot, manifest) or its .sig");
-        routes.MapGet("/api/v1/keys", Keys).WithName("GetSigningKeys").WithTags("Keys").AllowAnonymous()
-            .WithSummary("The public keys artifacts are signed with (blocklist-keys/1)");
         return routes;
     }
 
@@ -118,13 +115,6 @@ public static class ListEndpoints
             : path.EndsWith(".gz", StringComparison.Ordinal) ? "application/gzip"
             : "application/json";
         return TypedResults.Bytes(file.Content, contentType);
-    }
-
-    private static IResult Keys(IArtifactSigner signer, HttpContext context)
-    {
-        context.Response.Headers.CacheControl = NoCache;
-        var keys = new KeySet([PublishedKey.Create(signer.PublicKeySpki.Span, DateTimeOffset.UnixEpoch)]);
-        return TypedResults.Bytes(keys.ToJson(), "application/json");
     }
 
     /// <summary>404 for a name that is no list; 403 when the ISP key may not read this list.</summary>

@@ -5,6 +5,7 @@ using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Publishing;
 using BlocklistService.Domain.Signing;
+using BlocklistService.Functions.Signing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -27,11 +28,13 @@ public sealed record ListPublishResult(string List, ListPublishOutcome Outcome, 
 /// Publishes every list with pending changes (docs/architecture.md, "Publish"): read the head, plan from the
 /// pending journal and the due expiries, claim the plan with an If-Match head update, execute it in idempotent
 /// steps and commit. The timer, the local scheduler and the admin route all call <see cref="RunOnceAsync"/>.
+/// A version is signed (manifest, delta, snapshot, log checkpoint) by the key of <paramref name="keys"/> active at the
+/// plan's created time, after the key set chain announcing that key has been published.
 /// </summary>
 public sealed class PublishRunner(
     IRowStore rows,
     IBlobStore blobs,
-    IArtifactSigner signer,
+    SigningKeyRing keys,
     IOptions<PublishingOptions> options,
     TimeProvider time,
     ILogger<PublishRunner> logger,
@@ -41,15 +44,30 @@ public sealed class PublishRunner(
     /// <summary>The <c>lists</c> table partition of list heads.</summary>
     public const string ListsPartition = "list";
     private readonly PublishStorageNames _names = storageNames ?? new PublishStorageNames();
-    private readonly SignedFiles _files = new(blobs, signer);
+    private readonly KeySetPublisher _keySets = new(blobs, keys, storageNames ?? new PublishStorageNames(), time, logger);
     private PublishingOptions Options => options.Value;
 
-    /// <summary>The transparency log this runner appends to.</summary>
-    public TransparencyLogStore Log => new(rows, _files, this, _names);
+    /// <summary>A runner whose one key signs everything (single-key deployments, tests).</summary>
+    public PublishRunner(
+        IRowStore rows,
+        IBlobStore blobs,
+        IArtifactSigner signer,
+        IOptions<PublishingOptions> options,
+        TimeProvider time,
+        ILogger<PublishRunner> logger,
+        PublishStorageNames? storageNames = null,
+        IPublishFaults? faults = null)
+        : this(rows, blobs, SigningKeyRing.Single(signer), options, time, logger, storageNames, faults)
+    {
+    }
+
+    /// <summary>The transparency log this runner appends to (checkpoints signed by the key active now).</summary>
+    public TransparencyLogStore Log => LogSignedBy(keys.ActiveAt(time.GetUtcNow()));
 
     /// <summary>One publish cycle over every list.</summary>
     public async Task<IReadOnlyList<ListPublishResult>> RunOnceAsync(CancellationToken cancellationToken)
     {
+        await _keySets.EnsurePublishedAsync(cancellationToken);
         var lists = new List<string>();
         await foreach (var row in rows.QueryAllAsync(_names.Lists, cancellationToken))
         {
@@ -205,15 +223,18 @@ public sealed class PublishRunner(
         var plan = document.Plan;
         var list = plan.List;
         var artifacts = _names.ArtifactsContainer;
+        await _keySets.EnsurePublishedAsync(cancellationToken);
+        var signer = keys.ActiveAt(plan.Created);
+        var files = new SignedFiles(blobs, signer);
 
-        var batch = await Log.AppendBatchAsync(list, plan.Version, planName, plan.Leaves.Select(l => l.ToLeafBytes()).ToList(), plan.Created, cancellationToken);
+        var batch = await LogSignedBy(signer).AppendBatchAsync(list, plan.Version, planName, plan.Leaves.Select(l => l.ToLeafBytes()).ToList(), plan.Created, cancellationToken);
         Step(list, "logged");
 
         var listName = ListName.Parse(list);
         var deltaDocument = Delta.Create(listName, plan.Version - 1, plan.Version, plan.Listed, plan.Unlisted);
         var delta = deltaDocument.ToGzip();
         var deltaFile = ArtifactFile.Describe(ArtifactPaths.RelativeDelta(plan.Version), delta);
-        await _files.WriteImmutableAsync(artifacts, ArtifactPaths.Delta(listName, plan.Version), delta, "application/gzip", cancellationToken);
+        await files.WriteImmutableAsync(artifacts, ArtifactPaths.Delta(listName, plan.Version), delta, "application/gzip", cancellationToken);
         Step(list, "delta");
 
         var snapshot = document.PreviousSnapshotVersion > 0
@@ -222,7 +243,7 @@ public sealed class PublishRunner(
         if (document.SnapshotDue)
         {
             var snapshotBytes = await BuildSnapshotAsync(listName, document, deltaDocument, cancellationToken);
-            await _files.WriteImmutableAsync(artifacts, ArtifactPaths.Snapshot(listName, plan.Version), snapshotBytes, "application/gzip", cancellationToken);
+            await files.WriteImmutableAsync(artifacts, ArtifactPaths.Snapshot(listName, plan.Version), snapshotBytes, "application/gzip", cancellationToken);
             var described = ArtifactFile.Describe(ArtifactPaths.RelativeSnapshot(plan.Version), snapshotBytes);
             snapshot = new SnapshotReference(plan.Version, described.Path, described.Sha256, described.Size);
             Step(list, "snapshot");
@@ -243,7 +264,7 @@ public sealed class PublishRunner(
             Log = new LogReference(batch.Size, batch.Root),
         }.ToJson();
         var manifestSha = Sha256Hex(manifest);
-        await _files.WriteImmutableAsync(artifacts, ArtifactPaths.Manifest(listName, plan.Version), manifest, "application/json", cancellationToken);
+        await files.WriteImmutableAsync(artifacts, ArtifactPaths.Manifest(listName, plan.Version), manifest, "application/json", cancellationToken);
         Step(list, "manifest");
 
         await ApplyEntriesAsync(plan, cancellationToken);
@@ -301,7 +322,7 @@ public sealed class PublishRunner(
         }
 
         Step(list, "committed");
-        await _files.OverwriteAsync(artifacts, ArtifactPaths.CurrentManifest(listName), manifest, "application/json", cancellationToken);
+        await files.OverwriteAsync(artifacts, ArtifactPaths.CurrentManifest(listName), manifest, "application/json", cancellationToken);
         logger.LogInformation("Published {List} version {Version}: +{Added} -{Removed}, {Count} entries", list, plan.Version, plan.Listed.Count, plan.Unlisted.Count, plan.Count);
         return new ListPublishResult(list, outcome, plan.Version);
     }
@@ -377,7 +398,9 @@ public sealed class PublishRunner(
 
         var versioned = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.Manifest(listName, version), cancellationToken)
                         ?? throw new InvalidOperationException($"manifest {version} of '{list}' is missing");
-        await _files.OverwriteAsync(_names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), versioned.Content, "application/json", cancellationToken);
+        var keyId = Manifest.FromJson(versioned.Content).Value.KeyId;
+        var signer = keys.Find(keyId) ?? throw new InvalidOperationException($"manifest {version} of '{list}' is signed by key {keyId}, which Signing:Keys no longer configures");
+        await new SignedFiles(blobs, signer).OverwriteAsync(_names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), versioned.Content, "application/json", cancellationToken);
     }
 
     private async Task<bool> IsApprovedAsync(string list, PublishPlan plan, CancellationToken cancellationToken)
@@ -407,6 +430,8 @@ public sealed class PublishRunner(
     public static string HoldId(string list, long version) => $"{list}-{version.ToString("D12", CultureInfo.InvariantCulture)}";
 
     private void Step(string list, string step) => faults?.AtStep(list, step);
+
+    private TransparencyLogStore LogSignedBy(IArtifactSigner signer) => new(rows, new SignedFiles(blobs, signer), this, _names);
 
     private static Row With(Row row, Dictionary<string, object?> changes)
     {

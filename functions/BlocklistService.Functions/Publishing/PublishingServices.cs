@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Identity;
 using BlocklistService.Domain.Signing;
+using BlocklistService.Functions.Signing;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Storage.Blobs;
 using BlocklistService.Storage.Tables;
@@ -48,10 +49,17 @@ public static class PublishingServices
             });
         }
 
+        services.TryAddSingleton(CreateKeyRing);
+        services.TryAddSingleton(provider => new KeySetPublisher(
+            provider.GetRequiredService<IBlobStore>(),
+            provider.GetRequiredService<SigningKeyRing>(),
+            provider.GetRequiredService<PublishStorageNames>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<KeySetPublisher>>()));
         services.TryAddSingleton(provider => new PublishRunner(
             provider.GetRequiredService<IRowStore>(),
             provider.GetRequiredService<IBlobStore>(),
-            provider.GetRequiredService<IArtifactSigner>(),
+            provider.GetRequiredService<SigningKeyRing>(),
             provider.GetRequiredService<IOptions<PublishingOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<PublishRunner>>(),
@@ -66,6 +74,32 @@ public static class PublishingServices
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// The signing keys: <c>Signing:Keys</c> PEM files in order when configured (key rotation), otherwise the one
+    /// <see cref="IArtifactSigner"/> (the single PEM key, or the Key Vault key), signing from the Unix epoch on.
+    /// </summary>
+    private static SigningKeyRing CreateKeyRing(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<SigningOptions>>().Value;
+        if (!options.IsPem || options.Keys.Count == 0)
+        {
+            return SigningKeyRing.Single(provider.GetRequiredService<IArtifactSigner>());
+        }
+
+        var keys = new List<SigningKey>();
+        for (var i = 0; i < options.Keys.Count; i++)
+        {
+            var entry = options.Keys[i];
+            var signer = PemArtifactSigner.FromPem(File.ReadAllText(entry.PemPath!));
+            keys.Add(new SigningKey(
+                signer.IsSuccess ? signer.Value : throw new InvalidOperationException($"Signing:Keys:{i}:PemPath '{entry.PemPath}': {signer.Error}"),
+                entry.ActiveFrom ?? DateTimeOffset.UnixEpoch,
+                entry.RetiredAt));
+        }
+
+        return new SigningKeyRing(keys);
     }
 
     private static PublishStorage CreateStorage(IServiceProvider provider)
@@ -87,10 +121,14 @@ public static class PublishingServices
     }
 }
 
-/// <summary>Creates the publisher's tables and containers before the server takes requests.</summary>
-public sealed class PublishStorageStartup(PublishStorage storage, PublishStorageNames names) : IHostedService
+/// <summary>Creates the publisher's tables and containers and publishes the key set chain before the server takes requests.</summary>
+public sealed class PublishStorageStartup(PublishStorage storage, PublishStorageNames names, KeySetPublisher keySets) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => storage.CreateAsync(names, cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await storage.CreateAsync(names, cancellationToken);
+        await keySets.EnsurePublishedAsync(cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -23,6 +23,33 @@ public static class KeyVaultSigningRegistration
         string.Equals(configuration[ProviderKey], KeyVaultProvider, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
+    /// The rotation ring for Key Vault: one signer per <c>Signing:Keys:N</c> entry, each bound to its fixed key
+    /// version (<c>KeyVersion</c>, key name from the entry or <c>Signing:KeyVault:KeyName</c>), in configured order.
+    /// </summary>
+    public static async Task<SigningKeyRing> CreateKeyRingAsync(
+        KeyVaultSigningOptions vault,
+        Publishing.SigningOptions signing,
+        TokenCredential credential,
+        KeyVaultSigningClientOptions? clientOptions,
+        CancellationToken cancellationToken)
+    {
+        var keys = new List<SigningKey>();
+        foreach (var entry in signing.Keys)
+        {
+            var options = new KeyVaultSigningOptions
+            {
+                VaultUri = vault.VaultUri,
+                KeyName = string.IsNullOrWhiteSpace(entry.KeyName) ? vault.KeyName : entry.KeyName,
+                KeyVersion = entry.KeyVersion,
+            };
+            var signer = await KeyVaultArtifactSigner.CreateAsync(options, credential, clientOptions, cancellationToken);
+            keys.Add(new SigningKey(signer, entry.ActiveFrom ?? DateTimeOffset.UnixEpoch, entry.RetiredAt));
+        }
+
+        return new SigningKeyRing(keys);
+    }
+
+    /// <summary>
     /// When <see cref="IsSelected"/>, registers <see cref="IArtifactSigner"/> as a <see cref="KeyVaultArtifactSigner"/>
     /// (its options validated at start-up) and, unless one is registered, a <see cref="TokenCredential"/> for the
     /// managed identity (<c>AZURE_CLIENT_ID</c> picks the user-assigned one). Returns whether it registered.
@@ -46,6 +73,16 @@ public static class KeyVaultSigningRegistration
             // The public key is read once, when the signer is first resolved; a container factory cannot await.
             return KeyVaultArtifactSigner.CreateAsync(options, credential, null, CancellationToken.None).GetAwaiter().GetResult();
         });
+        if (configuration.GetSection("Signing:Keys").GetChildren().Any())
+        {
+            services.AddSingleton(provider => CreateKeyRingAsync(
+                provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<KeyVaultSigningOptions>>().Value,
+                provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Publishing.SigningOptions>>().Value,
+                provider.GetRequiredService<TokenCredential>(),
+                null,
+                CancellationToken.None).GetAwaiter().GetResult());
+        }
+
         return true;
     }
 }

@@ -63,7 +63,9 @@ public static class SyncCommand
               Without --once, sync polls until SIGTERM or Ctrl-C, waiting the service's minimumWaitSeconds between polls,
               honouring Retry-After, and backing off with jitter after failures.
               Pin a key: fetch GET /api/v1/keys over a channel you trust, compare the keyId with the operator's, save the
-              publicKeyPem and pass --trusted-key key.pem.
+              publicKeyPem and pass --trusted-key key.pem. Key rotation: when a manifest names a key not trusted yet, sync
+              follows the service's key sets from the trusted keys (each set signed by a key of the one before), trusts
+              the new key only if that chain verifies, and records it in STATE_DIR/trusted-keys.json.
 
             Examples:
               blocklist sync --list eu --once --trusted-key /etc/blocklist/service.pem --export rpz
@@ -80,7 +82,8 @@ public static class SyncCommand
             var store = new LocalStateStore(settings.StateDirectory.Value);
             var listName = settings.List.Value is { } named ? ListName.Parse(named) : GlobalOptions.ResolveList(settings, store);
             using var service = ServiceClient.FromSettings(settings, requireKey: false, "sync");
-            using var keys = await TrustedKeys.LoadAsync(settings.TrustedKeys.Value, service, cancellationToken);
+            var rotation = await KeyRotationFollower.LoadAsync(service, await TrustedKeys.LoadKeysAsync(settings.TrustedKeys.Value, service, cancellationToken), store.Root, cancellationToken);
+            using var keys = rotation.Verifier;
             var formats = (parse.GetValue(export) ?? []).Select(name => ExportFormatNames.TryParse(name, out var f) ? f : throw new UnreachableException()).Distinct().ToList();
             var options = new SyncOptions(
                 listName,
@@ -89,7 +92,7 @@ public static class SyncCommand
                 parse.GetValue(onChange));
             var progress = output.IsJson || !global.Environment.IsInteractive ? null : new SpectreSyncProgress();
             var time = global.Environment.Time;
-            var synchronizer = new ListSynchronizer(new UpdateFeed(service, time), keys, store, options, time, progress);
+            var synchronizer = new ListSynchronizer(new UpdateFeed(service, time), keys, store, options, time, progress, rotation);
 
             return parse.GetValue(once)
                 ? await RunOnceAsync(synchronizer, store, output, time, parse.GetValue(now), TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(maxWait))), progress, cancellationToken)

@@ -36,7 +36,9 @@ public sealed record SyncReport(
 /// replace the local state atomically, regenerate the exports and run the on-change command. Any failure leaves the
 /// last good state and exports as they were and is reported as a <see cref="CliException"/> saying which rule failed.
 /// </summary>
-public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, LocalStateStore store, SyncOptions options, TimeProvider time, ISyncProgress? progress = null)
+/// <remarks>With a <see cref="KeyRotationFollower"/>, a manifest signed by a key not trusted yet makes it follow the
+/// service's key sets first (the follower adds accepted keys to <paramref name="keys"/>).</remarks>
+public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, LocalStateStore store, SyncOptions options, TimeProvider time, ISyncProgress? progress = null, KeyRotationFollower? rotation = null)
 {
     private const long MaxManifestBytes = 1 << 20;
     private const long MaxSignatureBytes = 1 << 10;
@@ -251,6 +253,11 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
         var bytes = await feed.DownloadAsync(List, path, MaxManifestBytes, null, cancellationToken);
         var signature = await feed.DownloadAsync(List, path + ArtifactPaths.SignatureSuffix, MaxSignatureBytes, null, cancellationToken);
         var what = version is null ? "the current manifest" : $"the manifest of version {version}";
+        if (rotation is not null && keys.Check(bytes, signature) is not null && Manifest.FromJson(bytes).TryGetValue(out var unverified) && !keys.IsPinned(unverified.KeyId))
+        {
+            await rotation.FollowAsync(unverified.KeyId, cancellationToken);
+        }
+
         if (keys.Check(bytes, signature) is { } anyKey)
         {
             throw Refusal.Of("signature", $"{what} ({path}): manifest signature invalid or key not pinned: {anyKey} (pinned: {string.Join(", ", keys.KeyIds)})");

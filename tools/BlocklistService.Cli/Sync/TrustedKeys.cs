@@ -17,7 +17,11 @@ public static class TrustedKeys
         "you trust and compare its keyId with the one the operator publishes. Save the publicKeyPem to a file and pass " +
         "--trusted-key key.pem (or BLOCKLIST_TRUSTED_KEYS, or \"trustedKeys\" in the config file); a 64-hex key id works too.";
 
-    public static async Task<SignatureVerifier> LoadAsync(IReadOnlyList<string> pins, ServiceClient service, CancellationToken cancellationToken)
+    public static async Task<SignatureVerifier> LoadAsync(IReadOnlyList<string> pins, ServiceClient service, CancellationToken cancellationToken) =>
+        SignatureVerifier.FromSpki(await LoadKeysAsync(pins, service, cancellationToken));
+
+    /// <summary>The pinned keys as SubjectPublicKeyInfo DER (key ids resolved through the service's current key set).</summary>
+    public static async Task<IReadOnlyList<ReadOnlyMemory<byte>>> LoadKeysAsync(IReadOnlyList<string> pins, ServiceClient service, CancellationToken cancellationToken)
     {
         if (pins.Count == 0)
         {
@@ -66,10 +70,10 @@ public static class TrustedKeys
             {
                 var key = keySet.Value.Keys.FirstOrDefault(k => k.KeyId == id)
                     ?? throw new CliException("trusted-key-unknown", $"The pinned key id {id} is not among the service's keys ({string.Join(", ", keySet.Value.Keys.Select(k => k.KeyId))}).", "Check the pinned id with the operator; never pin an id just because the service lists it.");
-                spkis.Add(PublicKeys.SpkiFromPem(key.PublicKeyPem).Value);
+                spkis.Add(key.Spki);
             }
         }
 
-        return SignatureVerifier.FromSpki(spkis);
+        return spkis;
     }
 }
