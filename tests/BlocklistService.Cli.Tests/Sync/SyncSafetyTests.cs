@@ -214,7 +214,7 @@ public sealed class SyncSafetyTests : IAsyncLifetime
     public async Task A_key_pinned_by_id_is_fetched_from_the_service_and_checked()
     {
         _feed.Publish([TestFeed.Host("one.example")], snapshot: true);
-        var keySet = new KeySet([PublishedKey.Create(_feed.Signer.PublicKeySpki.Span, DateTimeOffset.UtcNow.AddDays(-1))]).ToJson();
+        var keySet = KeySet.Genesis(_feed.Signer.PublicKeySpki.Span, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow).ToJson();
         _server.Intercept = async context =>
         {
             if (context.Request.Path == "/api/v1/keys")

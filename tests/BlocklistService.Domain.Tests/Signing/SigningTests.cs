@@ -150,20 +150,34 @@ public sealed class SigningTests : IDisposable
     public void Key_set_round_trips_and_checks_each_key_id()
     {
         using var second = PemArtifactSigner.Generate();
-        var notBefore = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var set = new KeySet([
-            PublishedKey.Create(second.PublicKeySpki.Span, notBefore.AddDays(30)),
-            PublishedKey.Create(_signer.PublicKeySpki.Span, notBefore, notBefore.AddDays(60)),
-        ]);
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var genesis = KeySet.Genesis(_signer.PublicKeySpki.Span, start, start);
+        var set = genesis.Rotate(second.PublicKeySpki.Span, start.AddDays(30), start.AddDays(1), new Dictionary<string, DateTimeOffset> { [_signer.KeyId] = start.AddDays(60) });
         var json = set.ToJson();
         var parsed = KeySet.FromJson(json);
         Assert.True(parsed.IsSuccess, parsed.Error);
+        Assert.Equal(2, parsed.Value.Sequence);
+        Assert.Equal(_signer.KeyId, parsed.Value.SignedBy);
         Assert.Equal([_signer.KeyId, second.KeyId], parsed.Value.Keys.Select(k => k.KeyId));
         Assert.Equal(json, parsed.Value.ToJson());
-        Assert.True(parsed.Value.Keys[0].IsValidAt(notBefore.AddDays(59)));
-        Assert.False(parsed.Value.Keys[0].IsValidAt(notBefore.AddDays(60)));
+        Assert.Equal(_signer.KeyId, parsed.Value.ActiveAt(start.AddDays(30).AddSeconds(-1))!.KeyId);
+        Assert.Equal(second.KeyId, parsed.Value.ActiveAt(start.AddDays(30))!.KeyId);
+        Assert.True(parsed.Value.Keys[0].IsRetiredAt(start.AddDays(60)));
+        Assert.Null(genesis.ActiveAt(start.AddSeconds(-1)));
 
         var forged = Encoding.UTF8.GetString(json).Replace(_signer.KeyId, second.KeyId);
         Assert.Contains("keys[0].keyId: is not the SHA-256 of the key's SubjectPublicKeyInfo", KeySet.FromJson(Encoding.UTF8.GetBytes(forged)).Error);
+    }
+
+    [Fact]
+    public void A_genesis_set_holds_one_key_that_signs_it()
+    {
+        using var other = PemArtifactSigner.Generate();
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var json = Encoding.UTF8.GetString(KeySet.Genesis(_signer.PublicKeySpki.Span, start, start).ToJson());
+
+        Assert.Contains("signedBy: the genesis set (sequence 1) holds one key and is signed by it",
+            KeySet.FromJson(Encoding.UTF8.GetBytes(json.Replace($"\"signedBy\":\"{_signer.KeyId}\"", $"\"signedBy\":\"{other.KeyId}\""))).Error);
+        Assert.Contains("sequence: must be at least 1", KeySet.FromJson(Encoding.UTF8.GetBytes(json.Replace("\"sequence\":1", "\"sequence\":0"))).Error);
     }
 }

@@ -35,14 +35,14 @@ public sealed class KeyRotationTests : IAsyncLifetime
     public async Task A_client_pinned_to_key_1_follows_the_rotation_to_key_2()
     {
         var (genesis, rotation) = await ChainAsync();
-        var pinned = KeyTrust.Pin(_key1.PublicKeySpki);
+        var pinned = KeyTrust.Pin([_key1.PublicKeySpki]);
 
         var result = KeyRotationVerifier.Follow(pinned, [genesis, rotation]);
 
         Assert.True(result.Accepted, result.Reason);
         Assert.Equal(2, result.Trust.Sequence);
         Assert.Equal([_key1.KeyId, _key2.KeyId], result.Trust.Keys.Select(k => k.KeyId));
-        var keySet = RotationKeySet.Parse(rotation.Document, out _)!;
+        var keySet = KeySet.FromJson(rotation.Document).Value;
         Assert.Equal(_key1.KeyId, keySet.ActiveAt(Switch.AddSeconds(-1))!.KeyId);
         Assert.Equal(_key2.KeyId, keySet.ActiveAt(Switch)!.KeyId);
 
@@ -50,7 +50,7 @@ public sealed class KeyRotationTests : IAsyncLifetime
         var artifact = Encoding.UTF8.GetBytes("{\"list\":\"eu\",\"version\":42}");
         var signature = await _key2.SignAsync(artifact, CancellationToken.None);
         using var known = ECDsa.Create();
-        known.ImportSubjectPublicKeyInfo(result.Trust.Find(_key2.KeyId)!.PublicKeySpki.Span, out _);
+        known.ImportSubjectPublicKeyInfo(result.Trust.Find(_key2.KeyId)!.Spki, out _);
         Assert.True(known.VerifyData(artifact, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
     }
 
@@ -59,7 +59,7 @@ public sealed class KeyRotationTests : IAsyncLifetime
     {
         var (_, rotation) = await ChainAsync();
 
-        var result = KeyRotationVerifier.Verify(KeyTrust.Pin(_key1.PublicKeySpki), rotation);
+        var result = KeyRotationVerifier.Verify(KeyTrust.Pin([_key1.PublicKeySpki]), rotation);
 
         Assert.True(result.Accepted, result.Reason);
         Assert.NotNull(result.Trust.Find(_key2.KeyId));
@@ -68,10 +68,10 @@ public sealed class KeyRotationTests : IAsyncLifetime
     [Fact]
     public async Task A_key_set_signed_by_the_new_key_itself_is_refused()
     {
-        var genesis = RotationKeySet.Genesis(_key1.PublicKeySpki, Start, Start);
-        var selfEndorsed = RotationKeySet.Genesis(_key2.PublicKeySpki, Switch, Switch);
+        var genesis = KeySet.Genesis(_key1.PublicKeySpki.Span, Start, Start);
+        var selfEndorsed = KeySet.Genesis(_key2.PublicKeySpki.Span, Switch, Switch);
         var forged = await SignedKeySet.SignAsync(selfEndorsed, _key2, CancellationToken.None);
-        var pinned = KeyTrust.Pin(_key1.PublicKeySpki);
+        var pinned = KeyTrust.Pin([_key1.PublicKeySpki]);
 
         var result = KeyRotationVerifier.Verify(pinned, forged);
 
@@ -88,10 +88,10 @@ public sealed class KeyRotationTests : IAsyncLifetime
         var (_, rotation) = await ChainAsync();
         using var attacker = new EcdsaSigner();
         // The same rotation, but naming the attacker's key: consistent ids, carrying key 1's signature of the original.
-        var swapped = RotationKeySet.Genesis(_key1.PublicKeySpki, Start, Start).Rotate(attacker.PublicKeySpki, Switch, Start.AddDays(30)).ToJson();
+        var swapped = KeySet.Genesis(_key1.PublicKeySpki.Span, Start, Start).Rotate(attacker.PublicKeySpki.Span, Switch, Start.AddDays(30)).ToJson();
         Assert.NotEqual(rotation.Document, swapped);
 
-        var result = KeyRotationVerifier.Verify(KeyTrust.Pin(_key1.PublicKeySpki), rotation with { Document = swapped });
+        var result = KeyRotationVerifier.Verify(KeyTrust.Pin([_key1.PublicKeySpki]), rotation with { Document = swapped });
 
         Assert.False(result.Accepted);
         Assert.Contains("does not verify", result.Reason);
@@ -101,7 +101,7 @@ public sealed class KeyRotationTests : IAsyncLifetime
     public async Task An_older_key_set_is_refused_after_a_rotation()
     {
         var (genesis, rotation) = await ChainAsync();
-        var rotated = KeyRotationVerifier.Follow(KeyTrust.Pin(_key1.PublicKeySpki), [genesis, rotation]).Trust;
+        var rotated = KeyRotationVerifier.Follow(KeyTrust.Pin([_key1.PublicKeySpki]), [genesis, rotation]).Trust;
 
         var result = KeyRotationVerifier.Verify(rotated, genesis);
 
@@ -113,18 +113,18 @@ public sealed class KeyRotationTests : IAsyncLifetime
     [Fact]
     public async Task A_rotation_must_be_signed_by_the_key_active_when_it_is_made()
     {
-        var genesis = RotationKeySet.Genesis(_key1.PublicKeySpki, Start, Start);
-        var rotated = genesis.Rotate(_key2.PublicKeySpki, Switch, Start.AddDays(1));
+        var genesis = KeySet.Genesis(_key1.PublicKeySpki.Span, Start, Start);
+        var rotated = genesis.Rotate(_key2.PublicKeySpki.Span, Switch, Start.AddDays(1));
 
         Assert.Equal(_key1.KeyId, rotated.SignedBy);
-        Assert.Throws<ArgumentException>(() => rotated.Rotate(_key2.PublicKeySpki, Switch.AddDays(1), Switch.AddDays(1)));
+        Assert.Throws<ArgumentException>(() => rotated.Rotate(_key2.PublicKeySpki.Span, Switch.AddDays(1), Switch.AddDays(1)));
         await Assert.ThrowsAsync<ArgumentException>(() => SignedKeySet.SignAsync(rotated, _key2, CancellationToken.None).AsTask());
     }
 
     private async Task<(SignedKeySet Genesis, SignedKeySet Rotation)> ChainAsync()
     {
-        var genesis = RotationKeySet.Genesis(_key1.PublicKeySpki, Start, Start);
-        var rotation = genesis.Rotate(_key2.PublicKeySpki, Switch, Start.AddDays(30));
+        var genesis = KeySet.Genesis(_key1.PublicKeySpki.Span, Start, Start);
+        var rotation = genesis.Rotate(_key2.PublicKeySpki.Span, Switch, Start.AddDays(30));
         return (await SignedKeySet.SignAsync(genesis, _key1, CancellationToken.None),
                 await SignedKeySet.SignAsync(rotation, _key1, CancellationToken.None));
     }
