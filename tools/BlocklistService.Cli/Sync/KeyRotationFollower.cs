@@ -57,11 +57,17 @@ public sealed class KeyRotationFollower
 
     /// <summary>
     /// Makes <paramref name="keyId"/> trusted by following the service's key sets from what is trusted now, or throws a
-    /// <c>refused-key-set</c> refusal saying why (the trust and the file stay as they were).
+    /// <c>refused-key-set</c> refusal saying why (the trust and the file stay as they were). False, changing nothing,
+    /// when the service publishes no key set at all (404): the artifact is then refused as signed by an unpinned key.
     /// </summary>
-    public async Task FollowAsync(string keyId, CancellationToken cancellationToken)
+    public async Task<bool> FollowAsync(string keyId, CancellationToken cancellationToken)
     {
         var current = await FetchAsync(null, cancellationToken);
+        if (current is null)
+        {
+            return false;
+        }
+
         var parsed = KeySet.FromJson(current.Document);
         if (!parsed.TryGetValue(out var currentSet))
         {
@@ -81,7 +87,7 @@ public sealed class KeyRotationFollower
         var chain = new List<SignedKeySet>();
         for (var sequence = Trust.Sequence + 1; sequence < currentSet.Sequence; sequence++)
         {
-            chain.Add(await FetchAsync(sequence, cancellationToken));
+            chain.Add(await FetchAsync(sequence, cancellationToken) ?? throw Refused(keyId, $"the service has no key set {sequence}, between the one held ({Trust.Sequence}) and its current one ({currentSet.Sequence})"));
         }
 
         chain.Add(current);
@@ -103,19 +109,26 @@ public sealed class KeyRotationFollower
         }
 
         Trust = result.Trust;
+        return true;
     }
 
-    private async Task<SignedKeySet> FetchAsync(long? sequence, CancellationToken cancellationToken)
+    /// <summary>A key set and its signature; null when the service answers 404 for either.</summary>
+    private async Task<SignedKeySet?> FetchAsync(long? sequence, CancellationToken cancellationToken)
     {
         var query = sequence is null ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"?sequence={sequence}");
         var document = await GetAsync("api/v1/keys" + query, MaxKeySetBytes, sequence, cancellationToken);
-        var signature = await GetAsync("api/v1/keys/signature" + query, MaxSignatureBytes, sequence, cancellationToken);
-        return new SignedKeySet(document, signature);
+        var signature = document is null ? null : await GetAsync("api/v1/keys/signature" + query, MaxSignatureBytes, sequence, cancellationToken);
+        return document is null || signature is null ? null : new SignedKeySet(document, signature);
     }
 
-    private async Task<byte[]> GetAsync(string relative, int maxBytes, long? sequence, CancellationToken cancellationToken)
+    private async Task<byte[]?> GetAsync(string relative, int maxBytes, long? sequence, CancellationToken cancellationToken)
     {
         using var response = await _service.SendAsync(new HttpRequestMessage(HttpMethod.Get, _service.Resolve(relative)), cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             throw await ServiceClient.FailureAsync(response, sequence is null ? "Fetching the service's key set" : $"Fetching key set {sequence}", cancellationToken);
