@@ -50,7 +50,23 @@ public sealed class KeySetPublisher(IBlobStore blobs, SigningKeyRing ring, Publi
                 set = KeySet.FromJson(stored.Content).TryGetValue(out var parsed)
                     ? parsed
                     : throw new InvalidOperationException($"{container}/{path} is not a valid key set: {KeySet.FromJson(stored.Content).Error}");
-                CheckAgainstRing(set, sequence, path);
+                if (Mismatch(set, sequence, path) is { } problem)
+                {
+                    if (!ring.IsEphemeral || sequence != 1)
+                    {
+                        throw new InvalidOperationException(problem);
+                    }
+
+                    // A development key made at start-up: nothing signed by the previous one can be verified anyway.
+                    _logger.LogWarning("Replacing the key set chain of an earlier ephemeral development key: {Problem}", problem);
+                    var genesis = KeySet.Genesis(ring.Keys[0].Signer.PublicKeySpki.Span, ring.Keys[0].ActiveFrom, time.GetUtcNow());
+                    var signed = await SignedKeySet.SignAsync(genesis, ring.Keys[0].Signer, cancellationToken);
+                    await blobs.OverwriteAsync(container, path, signed.Document, "application/json", SignedFiles.NoCache, cancellationToken);
+                    await blobs.OverwriteAsync(container, ArtifactPaths.Signature(path), signed.Signature, "application/octet-stream", SignedFiles.NoCache, cancellationToken);
+                    set = genesis;
+                    stored = stored with { Content = signed.Document };
+                }
+
                 document = stored.Content;
             }
             else
@@ -94,12 +110,13 @@ public sealed class KeySetPublisher(IBlobStore blobs, SigningKeyRing ring, Publi
         return last!;
     }
 
-    private void CheckAgainstRing(KeySet set, long sequence, string path)
+    /// <summary>Why the stored set disagrees with the ring, or null when it announces the ring's first keys in order.</summary>
+    private string? Mismatch(KeySet set, long sequence, string path)
     {
         var expected = ring.Keys.Take((int)sequence).ToList();
         if (set.Sequence != sequence || set.Keys.Count != expected.Count)
         {
-            throw new InvalidOperationException($"{path} is key set {set.Sequence} with {set.Keys.Count} keys; expected set {sequence} with the first {sequence} keys of Signing:Keys");
+            return $"{path} is key set {set.Sequence} with {set.Keys.Count} keys; expected set {sequence} with the first {sequence} keys of Signing:Keys";
         }
 
         for (var k = 0; k < expected.Count; k++)
@@ -107,10 +124,12 @@ public sealed class KeySetPublisher(IBlobStore blobs, SigningKeyRing ring, Publi
             var wanted = KeySetKey.For(expected[k].Signer.PublicKeySpki.Span, expected[k].ActiveFrom);
             if (set.Keys[k].KeyId != wanted.KeyId || set.Keys[k].ActiveFrom != wanted.ActiveFrom)
             {
-                throw new InvalidOperationException(
-                    $"{path} announces key {set.Keys[k].KeyId} active from {set.Keys[k].ActiveFrom:u} at position {k}, but Signing:Keys:{k} is {wanted.KeyId} active from {wanted.ActiveFrom:u}; published keys cannot be changed, only new ones added");
+                return
+                    $"{path} announces key {set.Keys[k].KeyId} active from {set.Keys[k].ActiveFrom:u} at position {k}, but Signing:Keys:{k} is {wanted.KeyId} active from {wanted.ActiveFrom:u}; published keys cannot be changed, only new ones added";
             }
         }
+
+        return null;
     }
 
     private async Task<byte[]> EnsureSignatureAsync(string container, string path, KeySet set, byte[] document, CancellationToken cancellationToken)

@@ -85,7 +85,10 @@ public static class PublishingServices
         var options = provider.GetRequiredService<IOptions<SigningOptions>>().Value;
         if (!options.IsPem || options.Keys.Count == 0)
         {
-            return SigningKeyRing.Single(provider.GetRequiredService<IArtifactSigner>());
+            return new SigningKeyRing([new SigningKey(provider.GetRequiredService<IArtifactSigner>(), DateTimeOffset.UnixEpoch)])
+            {
+                IsEphemeral = options.IsPem && string.IsNullOrWhiteSpace(options.PemPath),
+            };
         }
 
         var keys = new List<SigningKey>();

@@ -38,6 +38,12 @@ public sealed class SigningKeyRing
         Keys = keys;
     }
 
+    /// <summary>
+    /// True for a development key made at start-up (no key file configured): its key set chain is replaced at each
+    /// start instead of being checked, since nothing it signed survives a restart.
+    /// </summary>
+    public bool IsEphemeral { get; init; }
+
     /// <summary>The keys, oldest first.</summary>
     public IReadOnlyList<SigningKey> Keys { get; }
 
