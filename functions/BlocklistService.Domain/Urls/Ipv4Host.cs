@@ -10,6 +10,12 @@ internal static class Ipv4Host
     public static bool TryParse(ReadOnlySpan<char> host, out uint address)
     {
         address = 0;
+        if (host.IsEmpty || !char.IsAsciiDigit(host[0]))
+        {
+            // Every inet_aton form starts with a digit: names fail here without any parsing.
+            return false;
+        }
+
         Span<ulong> parts = stackalloc ulong[4];
         var count = 0;
         var start = 0;

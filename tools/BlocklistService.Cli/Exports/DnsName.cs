@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace BlocklistService.Cli.Exports;
 
 /// <summary>What a listed host is, as far as DNS-based filters are concerned.</summary>
@@ -22,6 +24,9 @@ public static class DnsName
     /// <summary>The longest name in presentation form without the final dot (255 octets on the wire).</summary>
     public const int MaxLength = 253;
 
+    /// <summary>What a plain name consists of: lower-case ASCII letters, digits, '-', '_' and the dots between labels.</summary>
+    private static readonly SearchValues<char> NameCharacters = SearchValues.Create("-.0123456789_abcdefghijklmnopqrstuvwxyz");
+
     /// <summary>The host part of an expression (<c>host/path?query</c>): everything before the first '/'.</summary>
     public static string HostOf(string expression)
     {
@@ -33,7 +38,10 @@ public static class DnsName
     /// Classifies <paramref name="host"/> (no trailing dot). <paramref name="reserve"/> is the length that will be put
     /// in front of or after the name (e.g. 2 for a <c>*.</c> wildcard), counted against <see cref="MaxLength"/>.
     /// </summary>
-    public static DnsNameKind Classify(string host, int reserve = 0)
+    public static DnsNameKind Classify(string host, int reserve = 0) => Classify(host.AsSpan(), reserve);
+
+    /// <summary>As <see cref="Classify(string, int)"/>, over a slice (e.g. the host part of an expression) without copying it.</summary>
+    public static DnsNameKind Classify(ReadOnlySpan<char> host, int reserve = 0)
     {
         if (host.Length == 0)
         {
@@ -45,37 +53,56 @@ public static class DnsName
             return DnsNameKind.IpLiteral;
         }
 
-        if (host.Length + reserve > MaxLength)
+        if (host.Length + reserve > MaxLength || host.ContainsAnyExcept(NameCharacters))
         {
             return DnsNameKind.Unrepresentable;
         }
 
-        var labelLength = 0;
+        // Every label 1-63 characters: no leading, trailing or repeated dot.
+        while (true)
+        {
+            var dot = host.IndexOf('.');
+            var label = dot < 0 ? host.Length : dot;
+            if (label is 0 or > 63)
+            {
+                return DnsNameKind.Unrepresentable;
+            }
+
+            if (dot < 0)
+            {
+                return DnsNameKind.Name;
+            }
+
+            host = host[(dot + 1)..];
+        }
+    }
+
+    /// <summary>Four dot-separated parts of one to three ASCII digits each, checked in one pass without splitting.</summary>
+    private static bool IsDottedQuad(ReadOnlySpan<char> host)
+    {
+        var dots = 0;
+        var digits = 0;
         foreach (var c in host)
         {
             if (c == '.')
             {
-                if (labelLength == 0)
+                if (digits is 0 or > 3 || ++dots > 3)
                 {
-                    return DnsNameKind.Unrepresentable;
+                    return false;
                 }
 
-                labelLength = 0;
-                continue;
+                digits = 0;
             }
-
-            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-' || c == '_') || ++labelLength > 63)
+            else if (char.IsAsciiDigit(c))
             {
-                return DnsNameKind.Unrepresentable;
+                digits++;
+            }
+            else
+            {
+                return false;
             }
         }
 
-        return labelLength == 0 ? DnsNameKind.Unrepresentable : DnsNameKind.Name;
-    }
-
-    private static bool IsDottedQuad(string host)
-    {
-        var parts = host.Split('.');
-        return parts.Length == 4 && parts.All(part => part.Length is > 0 and <= 3 && part.All(char.IsAsciiDigit));
+        return dots == 3 && digits is > 0 and <= 3;
     }
 }
