@@ -83,7 +83,7 @@ public class SubmissionJournal(StorageAccount account)
     {
         var batches = (items.Count + BatchSize - 1) / BatchSize;
         await Parallel.ForAsync(0, batches, new ParallelOptions { MaxDegreeOfParallelism = ParallelBatches, CancellationToken = cancellationToken },
-            async (batch, token) =>
+            async (batch, _) =>
             {
                 var start = batch * BatchSize;
                 var actions = new List<TableTransactionAction>(Math.Min(BatchSize, items.Count - start));
@@ -92,7 +92,8 @@ public class SubmissionJournal(StorageAccount account)
                     actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(submissionId, hotline, items[i])));
                 }
 
-                await SubmitItemBatchAsync(actions, token);
+                // the request's token, not the loop's: a sibling's failure stops new transactions, not those in flight
+                await SubmitItemBatchAsync(actions, cancellationToken);
             });
     }
 
