@@ -114,14 +114,16 @@ public sealed class LocalService : IAsyncDisposable
             items.Add(new JsonObject
             {
                 ["action"] = "add", ["url"] = url, ["scope"] = "exact", ["lists"] = new JsonArray("eu"), ["category"] = "csam",
-                ["reference"] = $"BENCH-{i++}", ["verifiedAt"] = "2026-01-10T09:30:00Z", ["verifiedBy"] = new JsonArray("analyst-a"),
+                ["reference"] = $"BENCH-{i++}", ["verifiedAt"] = "2026-01-10T09:30:00Z", ["verifiedBy"] = new JsonArray("analyst-a", "analyst-b"),
             });
         }
 
         using var content = new StringContent(new JsonObject { ["items"] = items }.ToJsonString(), Encoding.UTF8, "application/json");
         using var response = await hotline.PostAsync("/api/v1/submissions", content, cancellationToken);
-        var body = await Expect(response, HttpStatusCode.Accepted, cancellationToken);
-        return JsonNode.Parse(body)!["submissionId"]!.GetValue<string>();
+        var receipt = JsonNode.Parse(await Expect(response, HttpStatusCode.Accepted, cancellationToken))!;
+        return receipt["accepted"]!.GetValue<int>() == i
+            ? receipt["submissionId"]!.GetValue<string>()
+            : throw new InvalidOperationException($"the benchmark's submission was not accepted whole: {receipt.ToJsonString()[..Math.Min(500, receipt.ToJsonString().Length)]}");
     }
 
     /// <summary>Runs one publish cycle through <c>POST /api/v1/admin/publish</c>.</summary>
