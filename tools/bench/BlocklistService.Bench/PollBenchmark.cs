@@ -76,7 +76,7 @@ public sealed partial class PollBenchmark : IBenchmark
                 context.Report("nginx 304, same manifest file (same run)", nginx304, "req/s");
                 context.Report("updates 200 (since=0: steps from nothing)", service200, "req/s");
                 context.Report($"nginx 200, manifest file ({manifestBytes.Length} bytes)", nginx200, "req/s");
-                context.Report("200 path: updates / nginx (no goal set)", service200 / nginx200, "x");
+                context.Report("200 path: updates / nginx (no goal set)", 100 * service200 / nginx200, "%");
                 context.Ratio("304 path: updates / nginx", service304 / nginx304, 0.5);
             }
             finally
