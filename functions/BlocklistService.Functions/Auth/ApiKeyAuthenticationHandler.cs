@@ -7,8 +7,9 @@ using Microsoft.Extensions.Options;
 namespace BlocklistService.Functions.Auth;
 
 /// <summary>
-/// <c>Authorization: Bearer bls_…</c>: parses the key, point-reads its row, compares the secret's SHA-256 in constant
-/// time and refuses revoked keys. No cache: a revocation holds from the next request on, on every instance.
+/// <c>Authorization: Bearer bls_…</c>: parses the key, finds its row (a point read, reused for up to
+/// <see cref="AuthOptions.KeyCacheTtl"/>), compares the secret's SHA-256 in constant time and refuses revoked keys. A
+/// revocation holds from the next request on the instance that revoked it, and within the cache TTL on the others.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -33,7 +34,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("malformed API key");
         }
 
-        var record = await keys.FindAsync(key.KeyId, Context.RequestAborted);
+        var record = await keys.FindForRequestAsync(key.KeyId, Context.RequestAborted);
         if (record is null || !key.Matches(record.SecretSha256))
         {
             Logger.LogInformation("Refused API key {KeyId}: unknown key or wrong secret", key.KeyId);

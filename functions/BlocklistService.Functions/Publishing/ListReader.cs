@@ -18,35 +18,45 @@ public sealed record UpdateFile(string Kind, long Version, string Path, string S
 /// </summary>
 public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, PublishStorageNames names, IOptions<PublishingOptions> options, TimeProvider time)
 {
-    private readonly Dictionary<string, (PublishedHead? Head, DateTimeOffset At)> _heads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Task<PublishedHead?> Head, DateTimeOffset At)> _heads = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    /// <summary>The head of <paramref name="list"/>, or null when no such list exists.</summary>
+    /// <summary>
+    /// The head of <paramref name="list"/>, or null when no such list exists. Within <see cref="PublishingOptions.HeadCacheTtl"/>
+    /// every caller shares one read: concurrent polls that find the cached head expired wait for the same point read
+    /// instead of each sending their own.
+    /// </summary>
     public async Task<PublishedHead?> HeadAsync(string list, CancellationToken cancellationToken)
     {
         var ttl = options.Value.HeadCacheTtl;
+        if (ttl <= TimeSpan.Zero)
+        {
+            return await ReadHeadAsync(list, cancellationToken);
+        }
+
+        Task<PublishedHead?> read;
         var now = time.GetUtcNow();
         lock (_gate)
         {
-            if (ttl > TimeSpan.Zero && _heads.TryGetValue(list, out var cached) && now - cached.At < ttl)
+            if (!_heads.TryGetValue(list, out var cached) || now - cached.At >= ttl || cached.Head.IsFaulted || cached.Head.IsCanceled)
             {
-                return cached.Head;
+                // shared by every waiter, so not cancelled with the request that happened to start it
+                cached = (ReadHeadAsync(list, CancellationToken.None), now);
+                _heads[list] = cached;
             }
+
+            read = cached.Head;
         }
 
+        return await read.WaitAsync(cancellationToken);
+    }
+
+    private async Task<PublishedHead?> ReadHeadAsync(string list, CancellationToken cancellationToken)
+    {
         var row = await rows.GetAsync(names.Lists, PublishRunner.ListsPartition, list, cancellationToken);
-        var head = row is null
+        return row is null
             ? null
             : new PublishedHead(list, row.GetInt64("Version"), row.GetString("ManifestSha256"), row.GetInt64("SnapshotVersion"), row.GetString("SnapshotSha256"), row.GetInt64("SnapshotSize"));
-        if (ttl > TimeSpan.Zero)
-        {
-            lock (_gate)
-            {
-                _heads[list] = (head, now);
-            }
-        }
-
-        return head;
     }
 
     /// <summary>The files that take a client at <paramref name="since"/> to <paramref name="head"/>'s version, in order.</summary>

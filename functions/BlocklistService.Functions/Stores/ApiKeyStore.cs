@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using Azure;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Storage.Tables;
+using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Stores;
 
@@ -21,20 +23,66 @@ public sealed record ApiKeyRecord(
 }
 
 /// <summary>
-/// The <c>apikeys</c> table (PK <c>key</c>, RK key id). Lookups are point reads with no cache, so a revocation
-/// takes effect on the next request on every instance.
+/// The <c>apikeys</c> table (PK <c>key</c>, RK key id). <see cref="FindAsync"/> is a point read;
+/// <see cref="FindForRequestAsync"/>, which authentication uses, reuses a row it read for up to
+/// <see cref="AuthOptions.KeyCacheTtl"/>. A revocation through this store drops the key from this instance's cache at
+/// once; another instance sees it when its cached row expires.
 /// </summary>
-public sealed class ApiKeyStore(StorageAccount account, TimeProvider time)
+public sealed class ApiKeyStore(StorageAccount account, TimeProvider time, IOptions<AuthOptions> options)
 {
     private const string Partition = "key";
 
+    private readonly ConcurrentDictionary<string, (ApiKeyRecord Record, DateTimeOffset ReadAt)> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>Bumped by every revocation, so a read that raced with one never caches the row it read before it.</summary>
+    private long _generation;
+
     private TableClient Table => account.Table(StorageNames.ApiKeys);
 
-    /// <summary>The record for <paramref name="keyId"/>, or null.</summary>
+    /// <summary>The record for <paramref name="keyId"/>, or null; always a point read.</summary>
     public async Task<ApiKeyRecord?> FindAsync(string keyId, CancellationToken cancellationToken)
     {
         var row = await Table.GetEntityIfExistsAsync(Partition, keyId, select: null, cancellationToken);
         return row.HasValue ? ToRecord(row.Value!) : null;
+    }
+
+    /// <summary>
+    /// The record for <paramref name="keyId"/> as a request's authentication needs it: from this instance's cache when
+    /// read less than <see cref="AuthOptions.KeyCacheTtl"/> ago, otherwise a point read. Unknown keys are not cached, so
+    /// a key issued on another instance works at once.
+    /// </summary>
+    public async Task<ApiKeyRecord?> FindForRequestAsync(string keyId, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (settings.KeyCacheTtl <= TimeSpan.Zero)
+        {
+            return await FindAsync(keyId, cancellationToken);
+        }
+
+        if (_cache.TryGetValue(keyId, out var cached) && time.GetUtcNow() - cached.ReadAt < settings.KeyCacheTtl)
+        {
+            return cached.Record;
+        }
+
+        var generation = Interlocked.Read(ref _generation);
+        var readAt = time.GetUtcNow();
+        var record = await FindAsync(keyId, cancellationToken);
+        if (record is not null)
+        {
+            if (_cache.Count >= settings.KeyCacheSize)
+            {
+                _cache.Clear();
+            }
+
+            _cache[keyId] = (record, readAt);
+            if (Interlocked.Read(ref _generation) != generation)
+            {
+                // a revocation ran while this row was read: it may predate it
+                _cache.TryRemove(keyId, out _);
+            }
+        }
+
+        return record;
     }
 
     /// <summary>Creates a fresh key and stores its hash; the returned <see cref="ApiKey"/> is the only copy of the secret.</summary>
@@ -85,6 +133,8 @@ public sealed class ApiKeyStore(StorageAccount account, TimeProvider time)
 
         var revoked = existing with { Revoked = time.GetUtcNow() };
         await Table.UpsertEntityAsync(ToEntity(revoked), TableUpdateMode.Replace, cancellationToken);
+        Interlocked.Increment(ref _generation);
+        _cache.TryRemove(keyId, out _);
         return revoked;
     }
 

@@ -71,16 +71,30 @@ public class SubmissionJournal(StorageAccount account)
         return row.HasValue ? ToHead(row.Value!) : null;
     }
 
-    /// <summary>Writes the item rows in single-partition transactions of <see cref="BatchSize"/> (upserts).</summary>
+    /// <summary>Item-row transactions in flight at once for one submission.</summary>
+    public const int ParallelBatches = 4;
+
+    /// <summary>
+    /// Writes the item rows in single-partition transactions of <see cref="BatchSize"/> (upserts), up to
+    /// <see cref="ParallelBatches"/> at a time. Returns only when every one succeeded; after a failure no further
+    /// transaction starts and the failure is thrown, so the head (the commit point) is never written over a gap.
+    /// </summary>
     public async Task WriteItemsAsync(string submissionId, string hotline, IReadOnlyList<JournalItem> items, CancellationToken cancellationToken)
     {
-        for (var start = 0; start < items.Count; start += BatchSize)
-        {
-            var batch = items.Skip(start).Take(BatchSize)
-                .Select(item => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(submissionId, hotline, item)))
-                .ToList();
-            await SubmitItemBatchAsync(batch, cancellationToken);
-        }
+        var batches = (items.Count + BatchSize - 1) / BatchSize;
+        await Parallel.ForAsync(0, batches, new ParallelOptions { MaxDegreeOfParallelism = ParallelBatches, CancellationToken = cancellationToken },
+            async (batch, _) =>
+            {
+                var start = batch * BatchSize;
+                var actions = new List<TableTransactionAction>(Math.Min(BatchSize, items.Count - start));
+                for (var i = start; i < Math.Min(items.Count, start + BatchSize); i++)
+                {
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(submissionId, hotline, items[i])));
+                }
+
+                // the request's token, not the loop's: a sibling's failure stops new transactions, not those in flight
+                await SubmitItemBatchAsync(actions, cancellationToken);
+            });
     }
 
     /// <summary>

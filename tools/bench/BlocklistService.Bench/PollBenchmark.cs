@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using BlocklistService.Testing;
+
+namespace BlocklistService.Bench;
+
+/// <summary>
+/// ISP poll throughput: <c>GET /api/v1/lists/eu/updates?since=N</c> on Kestrel (127.0.0.1, Azurite behind it), on the
+/// 304 path (<c>If-None-Match</c> with the current ETag, <c>since</c> = current version) and the 200 path
+/// (<c>since=0</c>: the steps from nothing), driven by <c>wrk</c>. Baseline in the same run: nginx on another loopback
+/// port serving the same current manifest bytes as a static file (etag on), with and without <c>If-None-Match</c>.
+/// Keys, the list and one published version are made through the real API (admin publish).
+/// </summary>
+public sealed partial class PollBenchmark : IBenchmark
+{
+    public string Name => "poll";
+
+    public string Description => "GET /lists/{list}/updates (304 and 200) vs nginx serving the manifest file, with wrk; goal 304 >= 0.5 of nginx";
+
+    public async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        var seconds = Math.Max(3, (int)Math.Round(10 * context.Scale));
+        await using var azurite = await Azurite.StartAsync(cancellationToken);
+        await using var service = await LocalService.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Publishing:Interval"] = "00:00:00",
+        }, cancellationToken);
+
+        using var admin = service.Client(await service.IssueAdminKeyAsync(cancellationToken));
+        using var hotline = service.Client(await LocalService.IssueKeyAsync(admin, "hotline", "bench-hotline", null, cancellationToken));
+        var ispKey = await LocalService.IssueKeyAsync(admin, "isp", "bench-isp", ["eu"], cancellationToken);
+        using var isp = service.Client(ispKey);
+        await LocalService.SubmitAsync(hotline, Enumerable.Range(0, 100).Select(i => $"http://poll{i}.example/page/{i}.html"), cancellationToken);
+        await LocalService.PublishAsync(admin, cancellationToken);
+
+        var manifestBytes = await isp.GetByteArrayAsync("/api/v1/lists/eu/manifest", cancellationToken);
+        using var current = await isp.GetAsync("/api/v1/lists/eu/updates?since=1", cancellationToken);
+        var etag = current.Headers.ETag?.ToString() ?? throw new InvalidOperationException("the updates route sent no ETag");
+        var pollPath = "/api/v1/lists/eu/updates?since=1";
+        var fullPath = "/api/v1/lists/eu/updates?since=0";
+        await ExpectStatusAsync(isp, pollPath, etag, HttpStatusCode.NotModified, cancellationToken);
+        await ExpectStatusAsync(isp, fullPath, null, HttpStatusCode.OK, cancellationToken);
+
+        var folder = Directory.CreateTempSubdirectory("bench-nginx-");
+        // nginx's workers drop privileges when started as root: they must be able to read the folder
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
+        }
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "manifest.json"), manifestBytes, cancellationToken);
+            var nginxPort = LocalService.FreePort();
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "nginx.conf"), NginxConfig(folder.FullName, nginxPort), cancellationToken);
+            using var nginx = Process.Start(new ProcessStartInfo("nginx", ["-p", folder.FullName, "-c", Path.Combine(folder.FullName, "nginx.conf")])
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            }) ?? throw new InvalidOperationException("could not start nginx");
+            try
+            {
+                var nginxUrl = $"http://127.0.0.1:{nginxPort}/manifest.json";
+                var nginxEtag = await WaitForNginxAsync(nginxUrl, cancellationToken);
+                using var plain = new HttpClient();
+                await ExpectStatusAsync(plain, nginxUrl, nginxEtag, HttpStatusCode.NotModified, cancellationToken);
+
+                var auth = $"Authorization: Bearer {ispKey}";
+                var service304 = await WrkAsync(new Uri(service.Address, pollPath).ToString(), seconds, [auth, $"If-None-Match: {etag}"], cancellationToken);
+                var nginx304 = await WrkAsync(nginxUrl, seconds, [$"If-None-Match: {nginxEtag}"], cancellationToken);
+                var service200 = await WrkAsync(new Uri(service.Address, fullPath).ToString(), seconds, [auth], cancellationToken);
+                var nginx200 = await WrkAsync(nginxUrl, seconds, [], cancellationToken);
+
+                context.Report($"updates 304 (If-None-Match, {seconds} s, wrk -t2 -c32)", service304, "req/s");
+                context.Report("nginx 304, same manifest file (same run)", nginx304, "req/s");
+                context.Report("updates 200 (since=0: steps from nothing)", service200, "req/s");
+                context.Report($"nginx 200, manifest file ({manifestBytes.Length} bytes)", nginx200, "req/s");
+                context.Report("200 path: updates / nginx (no goal set)", 100 * service200 / nginx200, "%");
+                context.Ratio("304 path: updates / nginx", service304 / nginx304, 0.5);
+            }
+            finally
+            {
+                nginx.Kill();
+                await nginx.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static string NginxConfig(string prefix, int port) => $$"""
+        daemon off;
+        worker_processes auto;
+        pid {{prefix}}/nginx.pid;
+        error_log {{prefix}}/error.log error;
+        events { worker_connections 1024; }
+        http {
+            access_log off;
+            client_body_temp_path {{prefix}}/tmp-body;
+            proxy_temp_path {{prefix}}/tmp-proxy;
+            fastcgi_temp_path {{prefix}}/tmp-fastcgi;
+            uwsgi_temp_path {{prefix}}/tmp-uwsgi;
+            scgi_temp_path {{prefix}}/tmp-scgi;
+            server {
+                listen 127.0.0.1:{{port}};
+                root {{prefix}};
+                etag on;
+                location = /manifest.json {
+                    default_type application/json;
+                    add_header Cache-Control no-cache;
+                }
+            }
+        }
+        """;
+
+    private static async Task<string> WaitForNginxAsync(string url, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                using var response = await http.GetAsync(url, cancellationToken);
+                response.EnsureSuccessStatusCode();
+                return response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("nginx sent no ETag");
+            }
+            catch (HttpRequestException) when (attempt < 50)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task ExpectStatusAsync(HttpClient http, string url, string? ifNoneMatch, HttpStatusCode expected, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (response.StatusCode != expected)
+        {
+            throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}, expected {(int)expected}");
+        }
+    }
+
+    /// <summary>Runs wrk (2 threads, 32 connections) and returns its requests/s; refuses runs with errors or non-2xx/3xx answers.</summary>
+    private static async Task<double> WrkAsync(string url, int seconds, IReadOnlyList<string> headers, CancellationToken cancellationToken)
+    {
+        var arguments = new List<string> { "-t2", "-c32", $"-d{seconds}s", "--latency" };
+        foreach (var header in headers)
+        {
+            arguments.Add("-H");
+            arguments.Add(header);
+        }
+
+        arguments.Add(url);
+        using var wrk = Process.Start(new ProcessStartInfo("wrk", arguments) { RedirectStandardOutput = true, RedirectStandardError = true })
+            ?? throw new InvalidOperationException("could not start wrk");
+        var output = await wrk.StandardOutput.ReadToEndAsync(cancellationToken);
+        await wrk.WaitForExitAsync(cancellationToken);
+        var rate = RequestsPerSecond().Match(output);
+        if (wrk.ExitCode != 0 || !rate.Success)
+        {
+            throw new InvalidOperationException($"wrk failed ({wrk.ExitCode}): {output} {await wrk.StandardError.ReadToEndAsync(cancellationToken)}");
+        }
+
+        if (output.Contains("Non-2xx or 3xx responses", StringComparison.Ordinal) || output.Contains("Socket errors", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"wrk saw failed requests against {url}:\n{output}");
+        }
+
+        return double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
+    private static partial Regex RequestsPerSecond();
+}
