@@ -100,6 +100,10 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
             Assert.Equal(1, list.GetProperty("version").GetInt64());
         });
         Assert.Contains(items, item => item.GetProperty("expression").GetString() == "evil.test/");
+        var statusText = await CliAsync(hotline, "status", submission);
+        Assert.True(statusText.ExitCode == 0, statusText.ToString());
+        Assert.Contains("pics.test/gallery/1.jpg", statusText.Output);
+        Assert.Contains("eu v1", statusText.Output);
 
         // the ISP syncs against its pinned key and exports RPZ
         var zone = await SyncAsync(isp, expectedVersion: 1, expectedEntries: 3);
@@ -115,10 +119,14 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.Equal("NXDOMAIN", (await resolver.QueryAsync("www.evil.test")).Status);
         Assert.Equal(["pics.test. A 192.0.2.3"], (await resolver.QueryAsync("pics.test")).Records);
 
-        // a second poll finds nothing new
+        // the next poll finds nothing new and keeps the ETag; the one after it is answered 304
         var again = await CliAsync(isp, "sync", "--list", "eu", "--once", "--now", "--export", "rpz", "--trusted-key", _publicKeyPath, "--json");
         Assert.True(again.ExitCode == 0, again.ToString());
-        Assert.Contains(again.Json().GetProperty("outcome").GetString(), new[] { "up-to-date", "not-modified" });
+        Assert.Equal("up-to-date", again.Json().GetProperty("outcome").GetString());
+        var unchanged = await CliAsync(isp, "sync", "--list", "eu", "--once", "--now", "--export", "rpz", "--trusted-key", _publicKeyPath, "--json");
+        Assert.True(unchanged.ExitCode == 0, unchanged.ToString());
+        Assert.Equal("not-modified", unchanged.Json().GetProperty("outcome").GetString());
+        Assert.Equal(1, unchanged.Json().GetProperty("version").GetInt64());
 
         // the hotline withdraws the host; the next version delists it and the name resolves again
         var removes = _home.File("withdrawals.csv");
@@ -151,6 +159,15 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.Equal(3, report.GetProperty("manifests").GetInt32()); // eu 1 and 2, uk's empty version 1
         Assert.Equal(1, report.GetProperty("checkpointsSeen").GetInt32());
 
+        var auditText = await CliAsync(auditor, "audit", "verify", "--key", _publicKeyPath);
+        Assert.True(auditText.ExitCode == 0, auditText.ToString());
+        Assert.Contains("OK: 4 leaves, 2 lists, 3 manifests replayed", auditText.Output);
+
+        // a key without the auditor role is an error to fix, not a discrepancy in the log
+        var refused = await CliAsync(hotline, "audit", "verify", "--key", _publicKeyPath, "--json");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal("forbidden", refused.Json().GetProperty("error").GetProperty("code").GetString());
+
         var history = await CliAsync(auditor, "audit", "history", "http://evil.test/", "--scope", "host", "--json");
         Assert.True(history.ExitCode == 0, history.ToString());
         var leaves = history.Json().GetProperty("history").EnumerateArray()
@@ -158,6 +175,10 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.Equal(["add", "remove"], leaves.Select(l => l.GetProperty("kind").GetString()));
         Assert.Equal([1L, 2L], leaves.Select(l => l.GetProperty("version").GetInt64()));
         Assert.Equal("NL-2026-0001", leaves[0].GetProperty("reference").GetString());
+        Assert.Equal(["analyst-1", "analyst-2"], leaves[0].GetProperty("verifiedBy").EnumerateArray().Select(a => a.GetString()));
+        var historyText = await CliAsync(auditor, "audit", "history", history.Json().GetProperty("entryId").GetString()!);
+        Assert.True(historyText.ExitCode == 0, historyText.ToString());
+        Assert.Contains("NL-2026-0001", historyText.Output);
     }
 
     [Fact]
@@ -182,6 +203,10 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.Equal("isp-example", row.GetProperty("organisation").GetString());
         Assert.Equal(JsonValueKind.Null, row.GetProperty("revoked").ValueKind);
         Assert.DoesNotContain(secret, listed.Output);
+        var table = await CliAsync(_service.AdminKey.Value, "keys", "list");
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains(keyId, table.Output);
+        Assert.Contains("eu,uk", table.Output);
 
         var revoked = await CliAsync(_service.AdminKey.Value, "keys", "revoke", keyId, "--json");
         Assert.True(revoked.ExitCode == 0, revoked.ToString());
