@@ -144,10 +144,10 @@ public sealed class UpdateFeed(ServiceClient service, TimeProvider time)
             var wait = headerWait ?? DefaultMinimumWait;
             if (root.TryGetProperty("minimumWaitSeconds", out var waitElement))
             {
-                wait = waitElement.TryGetInt32(out var seconds) && seconds >= 0 ? TimeSpan.FromSeconds(seconds) : throw Malformed("minimumWaitSeconds is not a non-negative integer");
+                wait = waitElement.ValueKind == JsonValueKind.Number && waitElement.TryGetInt32(out var seconds) && seconds >= 0 ? TimeSpan.FromSeconds(seconds) : throw Malformed("minimumWaitSeconds is not a non-negative integer");
             }
 
-            if (!root.TryGetProperty("currentVersion", out var versionElement) || !versionElement.TryGetInt64(out var version) || version < 0)
+            if (!root.TryGetProperty("currentVersion", out var versionElement) || versionElement.ValueKind != JsonValueKind.Number || !versionElement.TryGetInt64(out var version) || version < 0)
             {
                 throw Malformed("currentVersion must be a version number (a whole number ≥ 0)");
             }
@@ -188,7 +188,7 @@ public sealed class UpdateFeed(ServiceClient service, TimeProvider time)
                     }
 
                     if ((kind.ValueKind == JsonValueKind.String && kind.GetString() != (isSnapshot ? "snapshot" : "delta")) ||
-                        (step.TryGetProperty("version", out var stated) && (!stated.TryGetInt64(out var statedVersion) || statedVersion != stepVersion)))
+                        (step.TryGetProperty("version", out var stated) && (stated.ValueKind != JsonValueKind.Number || !stated.TryGetInt64(out var statedVersion) || statedVersion != stepVersion)))
                     {
                         throw Malformed($"steps[{index}] states a kind or version other than its path {path}");
                     }
