@@ -142,7 +142,8 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.Equal(("published", 2), second["eu"]);
         Assert.Equal(("nothing-pending", 1), second["uk"]);
 
-        zone = await SyncAsync(isp, expectedVersion: 2, expectedEntries: 2);
+        // pinned by key id this time: sync takes the key from GET /api/v1/keys, checked against the id
+        zone = await SyncAsync(isp, expectedVersion: 2, expectedEntries: 2, trustedKey: _keyId);
         Assert.DoesNotContain("evil.test", await File.ReadAllTextAsync(zone));
         await CheckZoneAsync(zone, serial: 2);
         await resolver.RestartAsync("good.test");
@@ -234,6 +235,34 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.Equal("forbidden", forbidden.Json().GetProperty("error").GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task Items_the_service_rejects_come_back_with_their_input_line_and_reason()
+    {
+        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-be");
+        var verifiedAt = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var input = _home.File("mixed.csv");
+        await File.WriteAllTextAsync(input, $"""
+            action,url,scope,lists,category,reference,verifiedAt,verifiedBy
+            add,http://fine.test/a.jpg,exact,eu,csam,BE-1,{verifiedAt},analyst-1;analyst-2
+            add,http://alone.test/,host,eu,csam,BE-2,{verifiedAt},analyst-1
+            add,http://nowhere.test/,host,xx,csam,BE-3,{verifiedAt},analyst-1;analyst-2
+
+            """);
+
+        var run = await CliAsync(hotline, "submit", input, "--json");
+
+        Assert.Equal(1, run.ExitCode);
+        var result = run.Json();
+        Assert.Equal(1, result.GetProperty("accepted").GetInt32());
+        Assert.Equal(2, result.GetProperty("rejected").GetInt32());
+        var rejections = result.GetProperty("rejections").EnumerateArray()
+            .Select(r => (r.GetProperty("line").GetInt64(), r.GetProperty("code").GetString())).ToList();
+        Assert.Equal([(3L, "two-person-rule"), (4L, "unknown-list")], rejections);
+        var rejects = await File.ReadAllLinesAsync(result.GetProperty("rejectsFile").GetString()!);
+        Assert.Equal("line,url,code,message", rejects[0]);
+        Assert.StartsWith("3,http://alone.test/,two-person-rule,", rejects[1]);
+    }
+
     /// <summary><c>blocklist keys create</c> with the admin key; returns the new secret.</summary>
     private async Task<string> IssueKeyAsync(params string[] options)
     {
@@ -255,9 +284,9 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
     }
 
     /// <summary><c>blocklist sync --once --export rpz</c> with the ISP key; returns the zone file it wrote.</summary>
-    private async Task<string> SyncAsync(string ispKey, long expectedVersion, int expectedEntries)
+    private async Task<string> SyncAsync(string ispKey, long expectedVersion, int expectedEntries, string? trustedKey = null)
     {
-        var run = await CliAsync(ispKey, "sync", "--list", "eu", "--once", "--now", "--export", "rpz", "--trusted-key", _publicKeyPath, "--json");
+        var run = await CliAsync(ispKey, "sync", "--list", "eu", "--once", "--now", "--export", "rpz", "--trusted-key", trustedKey ?? _publicKeyPath, "--json");
         Assert.True(run.ExitCode == 0, run.ToString());
         var report = run.Json();
         Assert.Equal("updated", report.GetProperty("outcome").GetString());
