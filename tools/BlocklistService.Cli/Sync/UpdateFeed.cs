@@ -13,8 +13,8 @@ public sealed record UpdateStep(bool IsSnapshot, long Version, string Path, stri
 /// <summary>What <c>GET /api/v1/lists/{list}/updates?since=N</c> answered.</summary>
 public abstract record PollAnswer
 {
-    /// <summary>200: the steps to the current version (none when nothing changed), the current manifest's path, the wait.</summary>
-    public sealed record Changes(long? Version, TimeSpan MinimumWait, string ManifestPath, IReadOnlyList<UpdateStep> Steps, string? ETag) : PollAnswer;
+    /// <summary>200: the current version, the steps to it (none when nothing changed), its manifest's path, the wait.</summary>
+    public sealed record Changes(long Version, TimeSpan MinimumWait, string ManifestPath, IReadOnlyList<UpdateStep> Steps, string? ETag) : PollAnswer;
 
     /// <summary>304: nothing changed since the ETag.</summary>
     public sealed record NotModified(TimeSpan? MinimumWait) : PollAnswer;
