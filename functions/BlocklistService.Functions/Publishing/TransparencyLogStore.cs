@@ -35,12 +35,16 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
     {
         while (true)
         {
+            // The head first, then the batch row: a batch row is written before its head commit, so a batch that is
+            // not recorded yet commits after this read and changes the head's ETag, and announcing it again below
+            // fails. Checking the batch first would let a publisher that finished the same batch in between go
+            // unnoticed, and its leaves would be appended twice.
+            var head = await rows.GetAsync(names.LogHead, HeadPartition, HeadRow, cancellationToken);
             if (await GetBatchAsync(list, version, cancellationToken) is { } done)
             {
                 return done;
             }
 
-            var head = await rows.GetAsync(names.LogHead, HeadPartition, HeadRow, cancellationToken);
             if (head is not null && head.GetString("PendingPlan") is { Length: > 0 } pendingPlan)
             {
                 var pendingList = head.GetString("PendingList")!;

@@ -69,23 +69,7 @@ public sealed class RpzUnboundTests
     }
 
     private static Task<UnboundResolver> StartRpzResolverAsync(string directory, string zone, int upstreamPort) =>
-        UnboundResolver.StartAsync(
-            directory,
-            "rpz",
-            """
-              module-config: "respip iterator"
-              domain-insecure: "test."
-              local-zone: "test." nodefault
-            """,
-            $"""
-            forward-zone:
-              name: "test."
-              forward-addr: 127.0.0.1@{upstreamPort}
-            rpz:
-              name: "rpz.blocklist."
-              zonefile: "{zone}"
-            """,
-            "good.test");
+        UnboundResolver.StartRpzAsync(directory, zone, upstreamPort, "good.test");
 
     /// <summary>Runs the built CLI as its own process and checks the zone with named-checkzone.</summary>
     private static async Task ExportAsync(LocalStateStore store, string zone, long expectedSerial, params string[] extra)

@@ -98,6 +98,29 @@ public sealed class UnboundResolver : IAsyncDisposable
         return resolver;
     }
 
+    /// <summary>
+    /// An unbound that applies <paramref name="zone"/> as its RPZ (<c>rpz.blocklist.</c>, respip module) and forwards
+    /// <c>test.</c> to the resolver on <paramref name="upstreamPort"/>.
+    /// </summary>
+    public static Task<UnboundResolver> StartRpzAsync(string directory, string zone, int upstreamPort, string readyName) =>
+        StartAsync(
+            directory,
+            "rpz",
+            """
+              module-config: "respip iterator"
+              domain-insecure: "test."
+              local-zone: "test." nodefault
+            """,
+            $"""
+            forward-zone:
+              name: "test."
+              forward-addr: 127.0.0.1@{upstreamPort}
+            rpz:
+              name: "rpz.blocklist."
+              zonefile: "{zone}"
+            """,
+            readyName);
+
     /// <summary>Stops and starts unbound again, so it reads its zone files anew.</summary>
     public async Task RestartAsync(string readyName)
     {

@@ -12,7 +12,7 @@ namespace BlocklistService.Cli.Tests.Sync;
 
 /// <summary>
 /// A real HTTP server (Kestrel on 127.0.0.1, a free port) serving a <see cref="TestFeed"/> under the service's ISP
-/// routes: <c>GET /api/v1/lists/{list}/updates?since=N</c> (steps, minimumWaitSeconds, ETag / 304) and
+/// routes: <c>GET /api/v1/lists/{list}/updates?since=N</c> (the answer of docs/protocol.md §7.1, ETag / 304) and
 /// <c>/artifacts/{path}</c>. <see cref="Intercept"/> lets a test answer a request differently (faults).
 /// </summary>
 internal sealed class FeedServer : IAsyncDisposable
@@ -97,14 +97,25 @@ internal sealed class FeedServer : IAsyncDisposable
             steps.Add(Step("delta", v, ArtifactPaths.RelativeDelta(v)));
         }
 
+        // the updates answer of docs/protocol.md §7.1; the current manifest is named by its mutable path here, which
+        // lets tests swap what it holds (the service names the immutable v/{n}/manifest.json with the same bytes)
+        var prefix = $"/api/v1/lists/{list}/artifacts/";
         await context.Response.WriteAsJsonAsync(new
         {
             list,
             since,
-            version = current,
-            minimumWaitSeconds = Feed.MinimumWaitSeconds,
-            manifest = new { path = ArtifactPaths.ManifestFile },
+            currentVersion = current,
+            upToDate = since == current,
+            manifest = current == 0 ? null : new
+            {
+                version = current,
+                path = ArtifactPaths.ManifestFile,
+                url = prefix + ArtifactPaths.ManifestFile,
+                signatureUrl = prefix + ArtifactPaths.Signature(ArtifactPaths.ManifestFile),
+                sha256 = Sha256(Feed[ArtifactPaths.ManifestFile]),
+            },
             steps,
+            minimumWaitSeconds = Feed.MinimumWaitSeconds,
         });
     }
 
@@ -113,9 +124,13 @@ internal sealed class FeedServer : IAsyncDisposable
         kind,
         version,
         path,
+        url = $"/api/v1/lists/{Feed.List.Value}/artifacts/{path}",
+        signatureUrl = $"/api/v1/lists/{Feed.List.Value}/artifacts/{ArtifactPaths.Signature(path)}",
+        sha256 = Sha256(Feed[path]),
         size = Feed[path].Length,
-        manifest = new { path = ArtifactPaths.RelativeManifest(version) },
     };
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
 
     public async ValueTask DisposeAsync()
     {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using BlocklistService.Cli.Service;
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Signing;
@@ -294,10 +295,21 @@ public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, strin
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(path, cancellationToken);
+        HttpResponseMessage sent;
+        try
+        {
+            sent = await http.GetAsync(path, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException("unreachable", $"The service at {http.BaseAddress} could not be reached: {e.Message}", "Check --api-url / BLOCKLIST_API_URL and the network, then try again.");
+        }
+
+        using var response = sent;
         if (!response.IsSuccessStatusCode)
         {
-            throw new Discrepancy($"GET {path} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            // a refused or failed request says nothing about the log: it is an error to fix, not a discrepancy
+            throw await ServiceClient.FailureAsync(response, $"GET {path}", cancellationToken);
         }
 
         return (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!;

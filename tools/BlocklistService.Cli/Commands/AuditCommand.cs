@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using BlocklistService.Cli.Audit;
 using BlocklistService.Cli.Configuration;
+using BlocklistService.Cli.Service;
 using BlocklistService.Domain.Signing;
 using Spectre.Console;
 
@@ -32,11 +33,12 @@ public static class AuditCommand
                 ? $"api/v1/audit/entries/{value.ToLowerInvariant()}"
                 : $"api/v1/audit/entries?url={Uri.EscapeDataString(value)}&scope={Uri.EscapeDataString(parse.GetValue(scope)!)}";
             using var response = await http.GetAsync(path, cancellationToken);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                throw new CliException("audit-history", $"The service refused: {(int)response.StatusCode} {body}", "Check the URL or id and that the API key has the auditor role.");
+                throw await ServiceClient.FailureAsync(response, $"Reading the history of {value}", cancellationToken);
             }
+
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
 
             using var document = JsonDocument.Parse(body);
             var root = document.RootElement.Clone();
@@ -95,10 +97,9 @@ public static class AuditCommand
     private static async Task<HttpClient> ClientAsync(GlobalOptions global, ParseResult parse, CancellationToken cancellationToken)
     {
         var settings = await global.LoadSettingsAsync(parse, new SettingOverrides(), cancellationToken);
-        var url = settings.ApiUrl.Value ?? throw CliException.Usage("no-api-url", "No API URL is configured.", "Set --api-url or BLOCKLIST_API_URL.");
-        var key = settings.ApiKey.Value ?? throw CliException.Usage("no-api-key", "No API key is configured.", "Set BLOCKLIST_API_KEY to an auditor key.");
-        var http = new HttpClient { BaseAddress = new Uri(url.ToString().TrimEnd('/') + "/") };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var service = ServiceClient.FromSettings(settings, requireKey: true, "audit");
+        var http = new HttpClient { BaseAddress = service.BaseUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", service.ApiKey);
         return http;
     }
 }

@@ -85,7 +85,7 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
     {
         var cursorPath = store.CursorPath(List);
         var previousVersion = held.Version;
-        if (changes.Steps.Count == 0 && (changes.Version is null || changes.Version <= held.Version))
+        if (changes.Steps.Count == 0 && changes.Version <= held.Version)
         {
             if (changes.Version < held.Version)
             {

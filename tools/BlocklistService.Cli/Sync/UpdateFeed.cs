@@ -13,8 +13,8 @@ public sealed record UpdateStep(bool IsSnapshot, long Version, string Path, stri
 /// <summary>What <c>GET /api/v1/lists/{list}/updates?since=N</c> answered.</summary>
 public abstract record PollAnswer
 {
-    /// <summary>200: the steps to the current version (none when nothing changed), the current manifest's path, the wait.</summary>
-    public sealed record Changes(long? Version, TimeSpan MinimumWait, string ManifestPath, IReadOnlyList<UpdateStep> Steps, string? ETag) : PollAnswer;
+    /// <summary>200: the current version, the steps to it (none when nothing changed), its manifest's path, the wait.</summary>
+    public sealed record Changes(long Version, TimeSpan MinimumWait, string ManifestPath, IReadOnlyList<UpdateStep> Steps, string? ETag) : PollAnswer;
 
     /// <summary>304: nothing changed since the ETag.</summary>
     public sealed record NotModified(TimeSpan? MinimumWait) : PollAnswer;
@@ -123,8 +123,11 @@ public sealed class UpdateFeed(ServiceClient service, TimeProvider time)
     }
 
     /// <summary>
-    /// Reads an updates document. Steps are recognised by their <c>path</c> (<c>v/{n}/snapshot.json.gz</c> or
-    /// <c>v/{n}/delta.json.gz</c>), which fixes their kind and version; a step's manifest defaults to <c>v/{n}/manifest.json</c>.
+    /// Reads an updates answer (docs/protocol.md §7.1): <c>currentVersion</c>, <c>minimumWaitSeconds</c>,
+    /// <c>manifest.path</c> (null or absent before the first version) and <c>steps[]</c>. A step's kind and version are
+    /// taken from its <c>path</c> (<c>v/{n}/snapshot.json.gz</c> or <c>v/{n}/delta.json.gz</c>), and its <c>kind</c> and
+    /// <c>version</c>, when present, must agree with it; the manifest of step n is <c>v/{n}/manifest.json</c>. Unknown
+    /// properties are ignored. Nothing here is trusted beyond naming what to fetch.
     /// </summary>
     public static PollAnswer.Changes Parse(ReadOnlySpan<byte> body, string? etag, TimeSpan? headerWait)
     {
@@ -141,34 +144,56 @@ public sealed class UpdateFeed(ServiceClient service, TimeProvider time)
             var wait = headerWait ?? DefaultMinimumWait;
             if (root.TryGetProperty("minimumWaitSeconds", out var waitElement))
             {
-                wait = waitElement.TryGetInt32(out var seconds) && seconds >= 0 ? TimeSpan.FromSeconds(seconds) : throw Malformed("minimumWaitSeconds is not a non-negative integer");
+                wait = waitElement.ValueKind == JsonValueKind.Number && waitElement.TryGetInt32(out var seconds) && seconds >= 0 ? TimeSpan.FromSeconds(seconds) : throw Malformed("minimumWaitSeconds is not a non-negative integer");
             }
 
-            long? version = null;
-            foreach (var name in (string[])["version", "currentVersion", "latestVersion"])
+            if (!root.TryGetProperty("currentVersion", out var versionElement) || versionElement.ValueKind != JsonValueKind.Number || !versionElement.TryGetInt64(out var version) || version < 0)
             {
-                if (root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number)
+                throw Malformed("currentVersion must be a version number (a whole number ≥ 0)");
+            }
+
+            var manifestPath = ArtifactPaths.ManifestFile;
+            if (root.TryGetProperty("manifest", out var manifestElement) && manifestElement.ValueKind != JsonValueKind.Null)
+            {
+                manifestPath = manifestElement.ValueKind == JsonValueKind.Object && manifestElement.TryGetProperty("path", out var pathElement) && pathElement.ValueKind == JsonValueKind.String
+                    ? pathElement.GetString()!
+                    : throw Malformed("manifest must be null or an object with a path");
+                if (manifestPath != ArtifactPaths.ManifestFile && manifestPath != ArtifactPaths.RelativeManifest(version))
                 {
-                    version = v.GetInt64();
-                    break;
+                    throw Malformed($"manifest.path must be {ArtifactPaths.RelativeManifest(version)} (the manifest of currentVersion) or {ArtifactPaths.ManifestFile}");
                 }
             }
 
-            var manifestPath = PathOf(root, "manifest") ?? ArtifactPaths.ManifestFile;
             var steps = new List<UpdateStep>();
-            if (root.TryGetProperty("steps", out var stepsElement) && stepsElement.ValueKind == JsonValueKind.Array)
+            if (root.TryGetProperty("steps", out var stepsElement) && stepsElement.ValueKind != JsonValueKind.Null)
             {
+                if (stepsElement.ValueKind != JsonValueKind.Array)
+                {
+                    throw Malformed("steps must be an array");
+                }
+
                 var index = 0;
                 foreach (var step in stepsElement.EnumerateArray())
                 {
-                    var path = step.ValueKind == JsonValueKind.Object ? PathOf(step, "path") ?? PathOf(step, "file") : null;
-                    if (path is null || !ArtifactPaths.TryParseRelative(path, out var stepVersion, out var file))
+                    var path = step.ValueKind == JsonValueKind.Object && step.TryGetProperty("path", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+                    if (path is null || !ArtifactPaths.TryParseRelative(path, out var stepVersion, out var file) || file == ArtifactPaths.ManifestFile)
                     {
                         throw Malformed($"steps[{index}].path must be v/{{n}}/delta.json.gz or v/{{n}}/snapshot.json.gz");
                     }
 
-                    var stepManifest = PathOf(step, "manifest") ?? ArtifactPaths.RelativeManifest(stepVersion);
-                    steps.Add(new UpdateStep(file == ArtifactPaths.SnapshotFile, stepVersion, path, stepManifest));
+                    var isSnapshot = file == ArtifactPaths.SnapshotFile;
+                    if (step.TryGetProperty("kind", out var kind) && kind.ValueKind != JsonValueKind.Null && kind.ValueKind != JsonValueKind.String)
+                    {
+                        throw Malformed($"steps[{index}].kind must be \"snapshot\" or \"delta\"");
+                    }
+
+                    if ((kind.ValueKind == JsonValueKind.String && kind.GetString() != (isSnapshot ? "snapshot" : "delta")) ||
+                        (step.TryGetProperty("version", out var stated) && (stated.ValueKind != JsonValueKind.Number || !stated.TryGetInt64(out var statedVersion) || statedVersion != stepVersion)))
+                    {
+                        throw Malformed($"steps[{index}] states a kind or version other than its path {path}");
+                    }
+
+                    steps.Add(new UpdateStep(isSnapshot, stepVersion, path, ArtifactPaths.RelativeManifest(stepVersion)));
                     index++;
                 }
             }
@@ -179,21 +204,6 @@ public sealed class UpdateFeed(ServiceClient service, TimeProvider time)
         {
             throw Malformed("the body is not JSON: " + e.Message);
         }
-    }
-
-    private static string? PathOf(JsonElement element, string name)
-    {
-        if (!element.TryGetProperty(name, out var value))
-        {
-            return null;
-        }
-
-        return value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Object when value.TryGetProperty("path", out var path) && path.ValueKind == JsonValueKind.String => path.GetString(),
-            _ => null,
-        };
     }
 
     private static CliException Malformed(string problem) =>

@@ -1,0 +1,325 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using BlocklistService.Testing;
+
+namespace BlocklistService.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// The whole chain with nothing stubbed: the real server on Kestrel at 127.0.0.1 over Azurite, signing with a PEM key
+/// made by <c>blocklist dev-key</c>; a hotline submits with <c>blocklist submit</c>, an admin publishes, the hotline
+/// sees the version with <c>blocklist status</c>, an ISP runs <c>blocklist sync --export rpz</c> against its pinned key,
+/// the zone passes named-checkzone and a real unbound enforces it; a removal goes the same way back; an auditor's
+/// <c>blocklist audit verify</c> replays the real log against the real manifests. Keys are issued and revoked with
+/// <c>blocklist keys</c>.
+/// </summary>
+public sealed class ServiceEndToEndTests : IAsyncLifetime
+{
+    private const string Upstream = """
+          module-config: "iterator"
+          local-zone: "test." static
+          local-data: "evil.test. 300 IN A 192.0.2.66"
+          local-data: "www.evil.test. 300 IN A 192.0.2.67"
+          local-data: "good.test. 300 IN A 192.0.2.1"
+          local-data: "pics.test. 300 IN A 192.0.2.3"
+        """;
+
+    private readonly TemporaryDirectory _home = TestStates.TempDirectory();
+    private Azurite _azurite = null!;
+    private ServiceHost _service = null!;
+    private string _publicKeyPath = null!;
+    private string _keyId = null!;
+
+    public async Task InitializeAsync()
+    {
+        _azurite = await Azurite.StartAsync();
+        var signingKey = _home.File("signing-key.pem");
+        var devKey = await CliAsync(null, "dev-key", "--output", signingKey, "--json");
+        Assert.True(devKey.ExitCode == 0, devKey.ToString());
+        _keyId = devKey.Json().GetProperty("keyId").GetString()!;
+        _publicKeyPath = _home.File("service-public.pem");
+        await File.WriteAllTextAsync(_publicKeyPath, devKey.Json().GetProperty("publicKeyPem").GetString());
+        _service = ServiceHost.Start(_azurite.ConnectionString, signingKey);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _service.DisposeAsync();
+        await _azurite.DisposeAsync();
+        _home.Dispose();
+    }
+
+    [UnboundFact]
+    public async Task Submitted_urls_are_published_synced_enforced_by_unbound_removed_again_and_the_log_verifies()
+    {
+        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
+        var isp = await IssueKeyAsync("--role", "isp", "--organisation", "isp-example", "--lists", "eu");
+        var auditor = await IssueKeyAsync("--role", "auditor", "--organisation", "regulator");
+
+        // the service publishes the key sync is pinned to
+        using (var anonymous = new HttpClient { BaseAddress = _service.BaseUri })
+        {
+            var keySet = JsonDocument.Parse(await anonymous.GetStringAsync("api/v1/keys")).RootElement;
+            Assert.Equal("blocklist-keys/1", keySet.GetProperty("format").GetString());
+            Assert.Equal(_keyId, keySet.GetProperty("keys")[0].GetProperty("keyId").GetString());
+        }
+
+        // a hotline submits host- and URL-scope items, each verified by two analysts
+        var verifiedAt = DateTimeOffset.UtcNow.AddHours(-2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var adds = _home.File("reports.csv");
+        await File.WriteAllTextAsync(adds, $"""
+            action,url,scope,lists,category,reference,verifiedAt,verifiedBy
+            add,http://evil.test/,host,eu,csam,NL-2026-0001,{verifiedAt},analyst-1;analyst-2
+            add,https://pics.test/gallery/1.jpg,exact,eu,csam,NL-2026-0002,{verifiedAt},analyst-1;analyst-3
+            add,https://good.test/abuse/,path,eu,csam,NL-2026-0003,{verifiedAt},analyst-2;analyst-3
+
+            """);
+        var submitted = await CliAsync(hotline, "submit", adds, "--json");
+        Assert.True(submitted.ExitCode == 0, submitted.ToString());
+        Assert.Equal(3, submitted.Json().GetProperty("accepted").GetInt32());
+        var submission = submitted.Json().GetProperty("submissions")[0].GetString()!;
+
+        var pending = await CliAsync(hotline, "status", submission, "--json");
+        Assert.True(pending.ExitCode == 0, pending.ToString());
+        Assert.All(pending.Json().GetProperty("items").EnumerateArray(), item => Assert.Equal("pending", item.GetProperty("state").GetString()));
+
+        var first = await PublishAsync();
+        Assert.Equal(("published", 1), first["eu"]);
+        Assert.Equal(("published", 1), first["uk"]); // no manifest yet: an empty version, so ISPs of uk have a signed one
+
+        // status shows the published version for every item
+        var status = await CliAsync(hotline, "status", submission, "--json");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        var items = status.Json().GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(3, items.Count);
+        Assert.All(items, item =>
+        {
+            Assert.Equal("published", item.GetProperty("state").GetString());
+            var list = Assert.Single(item.GetProperty("lists").EnumerateArray());
+            Assert.Equal("eu", list.GetProperty("list").GetString());
+            Assert.Equal(1, list.GetProperty("version").GetInt64());
+        });
+        Assert.Contains(items, item => item.GetProperty("expression").GetString() == "evil.test/");
+        var statusText = await CliAsync(hotline, "status", submission);
+        Assert.True(statusText.ExitCode == 0, statusText.ToString());
+        Assert.Contains("pics.test/gallery/1.jpg", statusText.Output);
+        Assert.Contains("eu v1", statusText.Output);
+
+        // the ISP syncs against its pinned key and exports RPZ
+        var zone = await SyncAsync(isp, expectedVersion: 1, expectedEntries: 3);
+        var zoneText = await File.ReadAllTextAsync(zone);
+        Assert.Contains("evil.test CNAME .", zoneText);
+        Assert.Contains("*.evil.test CNAME .", zoneText);
+        Assert.DoesNotContain("pics.test", zoneText);
+        await CheckZoneAsync(zone, serial: 1);
+
+        await using var upstream = await UnboundResolver.StartAsync(_home.Path, "upstream", Upstream, string.Empty, "good.test");
+        await using var resolver = await UnboundResolver.StartRpzAsync(_home.Path, zone, upstream.Port, "good.test");
+        Assert.Equal("NXDOMAIN", (await resolver.QueryAsync("evil.test")).Status);
+        Assert.Equal("NXDOMAIN", (await resolver.QueryAsync("www.evil.test")).Status);
+        Assert.Equal(["pics.test. A 192.0.2.3"], (await resolver.QueryAsync("pics.test")).Records);
+
+        // the next poll finds nothing new and keeps the ETag; the one after it is answered 304
+        var again = await CliAsync(isp, "sync", "--list", "eu", "--once", "--now", "--export", "rpz", "--trusted-key", _publicKeyPath, "--json");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal("up-to-date", again.Json().GetProperty("outcome").GetString());
+        var unchanged = await CliAsync(isp, "sync", "--list", "eu", "--once", "--now", "--export", "rpz", "--trusted-key", _publicKeyPath, "--json");
+        Assert.True(unchanged.ExitCode == 0, unchanged.ToString());
+        Assert.Equal("not-modified", unchanged.Json().GetProperty("outcome").GetString());
+        Assert.Equal(1, unchanged.Json().GetProperty("version").GetInt64());
+
+        // the hotline withdraws the host; the next version delists it and the name resolves again
+        var removes = _home.File("withdrawals.csv");
+        await File.WriteAllTextAsync(removes, """
+            action,url,scope,lists
+            remove,http://evil.test/,host,eu
+
+            """);
+        var withdrawn = await CliAsync(hotline, "submit", removes, "--json");
+        Assert.True(withdrawn.ExitCode == 0, withdrawn.ToString());
+        Assert.Equal(1, withdrawn.Json().GetProperty("accepted").GetInt32());
+        var second = await PublishAsync();
+        Assert.Equal(("published", 2), second["eu"]);
+        Assert.Equal(("nothing-pending", 1), second["uk"]);
+
+        // pinned by key id this time: sync takes the key from GET /api/v1/keys, checked against the id
+        zone = await SyncAsync(isp, expectedVersion: 2, expectedEntries: 2, trustedKey: _keyId);
+        Assert.DoesNotContain("evil.test", await File.ReadAllTextAsync(zone));
+        await CheckZoneAsync(zone, serial: 2);
+        await resolver.RestartAsync("good.test");
+        Assert.Equal(["evil.test. A 192.0.2.66"], (await resolver.QueryAsync("evil.test")).Records);
+        Assert.Equal(["www.evil.test. A 192.0.2.67"], (await resolver.QueryAsync("www.evil.test")).Records);
+
+        // the auditor replays the real log against the real manifests
+        var audit = await CliAsync(auditor, "audit", "verify", "--key", _publicKeyPath, "--json");
+        Assert.True(audit.ExitCode == 0, audit.ToString());
+        var report = audit.Json();
+        Assert.True(report.GetProperty("ok").GetBoolean(), audit.ToString());
+        Assert.Equal(4, report.GetProperty("treeSize").GetInt64());
+        Assert.Equal(2, report.GetProperty("lists").GetInt32());
+        Assert.Equal(3, report.GetProperty("manifests").GetInt32()); // eu 1 and 2, uk's empty version 1
+        Assert.Equal(1, report.GetProperty("checkpointsSeen").GetInt32());
+
+        var auditText = await CliAsync(auditor, "audit", "verify", "--key", _publicKeyPath);
+        Assert.True(auditText.ExitCode == 0, auditText.ToString());
+        Assert.Contains("OK: 4 leaves, 2 lists, 3 manifests replayed", auditText.Output);
+
+        // a key without the auditor role is an error to fix, not a discrepancy in the log
+        var refused = await CliAsync(hotline, "audit", "verify", "--key", _publicKeyPath, "--json");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal("forbidden", refused.Json().GetProperty("error").GetProperty("code").GetString());
+
+        var history = await CliAsync(auditor, "audit", "history", "http://evil.test/", "--scope", "host", "--json");
+        Assert.True(history.ExitCode == 0, history.ToString());
+        var leaves = history.Json().GetProperty("history").EnumerateArray()
+            .Select(h => JsonDocument.Parse(h.GetProperty("leaf").GetString()!).RootElement).ToList();
+        Assert.Equal(["add", "remove"], leaves.Select(l => l.GetProperty("kind").GetString()));
+        Assert.Equal([1L, 2L], leaves.Select(l => l.GetProperty("version").GetInt64()));
+        Assert.Equal("NL-2026-0001", leaves[0].GetProperty("reference").GetString());
+        Assert.Equal(["analyst-1", "analyst-2"], leaves[0].GetProperty("verifiedBy").EnumerateArray().Select(a => a.GetString()));
+        var historyText = await CliAsync(auditor, "audit", "history", history.Json().GetProperty("entryId").GetString()!);
+        Assert.True(historyText.ExitCode == 0, historyText.ToString());
+        Assert.Contains("NL-2026-0001", historyText.Output);
+    }
+
+    [Fact]
+    public async Task Keys_are_issued_listed_and_revoked_and_a_revoked_key_is_refused_at_once()
+    {
+        var created = await CliAsync(_service.AdminKey.Value, "keys", "create", "--role", "isp", "--organisation", "isp-example", "--lists", "eu,uk", "--json");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var secret = created.Json().GetProperty("key").GetString()!;
+        var keyId = created.Json().GetProperty("info").GetProperty("keyId").GetString()!;
+        Assert.Equal(["eu", "uk"], created.Json().GetProperty("info").GetProperty("lists").EnumerateArray().Select(l => l.GetString()));
+
+        using var isp = _service.Client(secret);
+        using (var poll = await isp.GetAsync("api/v1/lists/eu/updates?since=0"))
+        {
+            Assert.Equal(HttpStatusCode.OK, poll.StatusCode);
+        }
+
+        var listed = await CliAsync(_service.AdminKey.Value, "keys", "list", "--json");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        var row = listed.Json().GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("keyId").GetString() == keyId);
+        Assert.Equal("isp", row.GetProperty("role").GetString());
+        Assert.Equal("isp-example", row.GetProperty("organisation").GetString());
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("revoked").ValueKind);
+        Assert.DoesNotContain(secret, listed.Output);
+        var table = await CliAsync(_service.AdminKey.Value, "keys", "list");
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains(keyId, table.Output);
+        Assert.Contains("eu,uk", table.Output);
+
+        var revoked = await CliAsync(_service.AdminKey.Value, "keys", "revoke", keyId, "--json");
+        Assert.True(revoked.ExitCode == 0, revoked.ToString());
+
+        using (var poll = await isp.GetAsync("api/v1/lists/eu/updates?since=0"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, poll.StatusCode);
+        }
+
+        var sync = await CliAsync(secret, "sync", "--list", "eu", "--once", "--now", "--trusted-key", _publicKeyPath, "--json");
+        Assert.Equal(1, sync.ExitCode);
+        Assert.Equal("unauthorized", sync.Json().GetProperty("error").GetProperty("code").GetString());
+
+        var after = await CliAsync(_service.AdminKey.Value, "keys", "list", "--json");
+        var revokedRow = after.Json().GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("keyId").GetString() == keyId);
+        Assert.Equal(JsonValueKind.String, revokedRow.GetProperty("revoked").ValueKind);
+
+        var unknown = await CliAsync(_service.AdminKey.Value, "keys", "revoke", "0123456789abcdef", "--json");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Equal("not-found", unknown.Json().GetProperty("error").GetProperty("code").GetString());
+
+        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
+        var forbidden = await CliAsync(hotline, "keys", "list", "--json");
+        Assert.Equal(1, forbidden.ExitCode);
+        Assert.Equal("forbidden", forbidden.Json().GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Items_the_service_rejects_come_back_with_their_input_line_and_reason()
+    {
+        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-be");
+        var verifiedAt = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var input = _home.File("mixed.csv");
+        await File.WriteAllTextAsync(input, $"""
+            action,url,scope,lists,category,reference,verifiedAt,verifiedBy
+            add,http://fine.test/a.jpg,exact,eu,csam,BE-1,{verifiedAt},analyst-1;analyst-2
+            add,http://alone.test/,host,eu,csam,BE-2,{verifiedAt},analyst-1
+            add,http://nowhere.test/,host,xx,csam,BE-3,{verifiedAt},analyst-1;analyst-2
+
+            """);
+
+        var run = await CliAsync(hotline, "submit", input, "--json");
+
+        Assert.Equal(1, run.ExitCode);
+        var result = run.Json();
+        Assert.Equal(1, result.GetProperty("accepted").GetInt32());
+        Assert.Equal(2, result.GetProperty("rejected").GetInt32());
+        var rejections = result.GetProperty("rejections").EnumerateArray()
+            .Select(r => (r.GetProperty("line").GetInt64(), r.GetProperty("code").GetString())).ToList();
+        Assert.Equal([(3L, "two-person-rule"), (4L, "unknown-list")], rejections);
+        var rejects = await File.ReadAllLinesAsync(result.GetProperty("rejectsFile").GetString()!);
+        Assert.Equal("line,url,code,message", rejects[0]);
+        Assert.StartsWith("3,http://alone.test/,two-person-rule,", rejects[1]);
+    }
+
+    /// <summary><c>blocklist keys create</c> with the admin key; returns the new secret.</summary>
+    private async Task<string> IssueKeyAsync(params string[] options)
+    {
+        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--json"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        return run.Json().GetProperty("key").GetString()!;
+    }
+
+    /// <summary><c>POST /api/v1/admin/publish</c>; returns each list's outcome and version.</summary>
+    private async Task<Dictionary<string, (string Outcome, long Version)>> PublishAsync()
+    {
+        using var admin = _service.Client(_service.AdminKey.Value);
+        using var response = await admin.PostAsync("api/v1/admin/publish", null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("lists").EnumerateArray().ToDictionary(
+            l => l.GetProperty("list").GetString()!,
+            l => (l.GetProperty("outcome").GetString()!, l.GetProperty("version").GetInt64()));
+    }
+
+    /// <summary><c>blocklist sync --once --export rpz</c> with the ISP key; returns the zone file it wrote.</summary>
+    private async Task<string> SyncAsync(string ispKey, long expectedVersion, int expectedEntries, string? trustedKey = null)
+    {
+        var run = await CliAsync(ispKey, "sync", "--list", "eu", "--once", "--now", "--export", "rpz", "--trusted-key", trustedKey ?? _publicKeyPath, "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var report = run.Json();
+        Assert.Equal("updated", report.GetProperty("outcome").GetString());
+        Assert.Equal(expectedVersion, report.GetProperty("version").GetInt64());
+        Assert.Equal(expectedEntries, report.GetProperty("entries").GetInt32());
+        var export = Assert.Single(report.GetProperty("exports").EnumerateArray());
+        return Assert.Single(export.GetProperty("files").EnumerateArray()).GetProperty("path").GetString()!;
+    }
+
+    private static async Task CheckZoneAsync(string zone, long serial)
+    {
+        var check = await ProcessRunner.RunAsync("named-checkzone", ["rpz.blocklist.", zone]);
+        Assert.True(check.ExitCode == 0, check.ToString());
+        Assert.Contains($"loaded serial {serial}", check.StandardOutput);
+    }
+
+    /// <summary>The CLI in-process, with only the service URL, the state directory and (if given) an API key in its environment.</summary>
+    private Task<CliRun> CliAsync(string? apiKey, params string[] args)
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["BLOCKLIST_STATE_DIR"] = Path.Combine(_home.Path, "state"),
+        };
+        if (_service is not null)
+        {
+            variables["BLOCKLIST_API_URL"] = _service.BaseUri.ToString();
+        }
+
+        if (apiKey is not null)
+        {
+            variables["BLOCKLIST_API_KEY"] = apiKey;
+        }
+
+        return CliRun.RunAsync(_home.Path, variables, args);
+    }
+}
