@@ -26,6 +26,11 @@ param blobRetentionDays int = 30
 @maxValue(730)
 param logRetentionDays int = 90
 
+@description('Names of the block lists the service keeps ([a-z0-9-]{1,32} each); created at start-up.')
+param lists array = [
+  'eu'
+]
+
 @description('Name of the EC P-256 key in Key Vault that signs published artifacts.')
 param signingKeyName string = 'artifact-signing'
 
@@ -129,6 +134,7 @@ module functionApp 'modules/functionapp.bicep' = {
     keyVaultUri: keyVault.outputs.uri
     signingKeyName: signingKeyName
     publishSchedule: publishSchedule
+    lists: lists
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

@@ -16,6 +16,13 @@ param signingKeyName string
 param publishSchedule string
 param maximumInstanceCount int
 param instanceMemoryMB int
+param lists array
+
+// One Bootstrap__Lists__N setting per list: the server creates each list (version 0) at start-up.
+var listSettings = [for (list, i) in lists: {
+  name: 'Bootstrap__Lists__${i}'
+  value: list
+}]
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -67,7 +74,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: [
+      appSettings: concat([
         // Host storage through the managed identity: no connection string, no account key.
         {
           name: 'AzureWebJobsStorage__accountName'
@@ -117,7 +124,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'Signing__KeyVault__KeyName'
           value: signingKeyName
         }
-      ]
+      ], listSettings)
     }
   }
 }

@@ -72,6 +72,20 @@ public sealed partial class BicepTests
     }
 
     [Fact]
+    public void Every_list_parameter_becomes_a_bootstrap_list_setting()
+    {
+        // Without Bootstrap:Lists a fresh deployment has no list and refuses every submission as unknown-list.
+        var main = File.ReadAllText(Path.Combine(Infra, "main.bicep"));
+        var app = File.ReadAllText(Path.Combine(Infra, "modules", "functionapp.bicep"));
+
+        Assert.Matches(@"param lists array = \[\s+'eu'\s+\]", main);
+        Assert.Matches(@"lists: lists", main);
+        Assert.Matches(@"var listSettings = \[for \(list, i\) in lists: \{\s+name: 'Bootstrap__Lists__\$\{i\}'\s+value: list", app);
+        Assert.Matches(@"appSettings: concat\(\[", app);
+        Assert.Matches(@"\], listSettings\)", app);
+    }
+
+    [Fact]
     public void Storage_refuses_shared_keys_public_blobs_and_old_tls_and_keeps_versions()
     {
         var storage = File.ReadAllText(Path.Combine(Infra, "modules", "storage.bicep"));
@@ -105,11 +119,11 @@ public sealed partial class BicepTests
         Assert.Contains("output apiUrl string", File.ReadAllText(Path.Combine(Infra, "main.bicep")));
     }
 
-    /// <summary>The names in the Function App's <c>appSettings</c> array.</summary>
+    /// <summary>The names in the Function App's fixed <c>appSettings</c> array (the per-list settings are appended by <c>concat</c>).</summary>
     internal static IEnumerable<string> BicepAppSettings()
     {
         var text = File.ReadAllText(Path.Combine(Infra, "modules", "functionapp.bicep"));
-        var start = text.IndexOf("appSettings: [", StringComparison.Ordinal);
+        var start = text.IndexOf("appSettings: concat([", StringComparison.Ordinal);
         Assert.True(start >= 0, "functionapp.bicep has no appSettings array");
         var depth = 0;
         var end = start;
