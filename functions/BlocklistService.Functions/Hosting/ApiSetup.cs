@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Threading.RateLimiting;
 using Azure.Core;
 using Azure.Identity;
@@ -70,7 +71,7 @@ public static class ApiSetup
         services.AddSingleton<SubmissionIngest>();
         services.AddHostedService<Bootstrapper>();
 
-        services.AddProblemDetails();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = NameTheMalformedField);
         services.AddOpenApi();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -122,6 +123,26 @@ public static class ApiSetup
             };
         });
         return services;
+    }
+
+    /// <summary>
+    /// A body that does not bind (bad JSON, a wrong type) reaches the exception handler as a BadHttpRequestException
+    /// around a JsonException; its JSON path names the field, so the problem says which one (<c>$.role</c> → <c>role</c>).
+    /// </summary>
+    private static void NameTheMalformedField(ProblemDetailsContext context)
+    {
+        if (context.Exception is not BadHttpRequestException { InnerException: JsonException json })
+        {
+            return;
+        }
+
+        var field = json.Path is { Length: > 1 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+        context.ProblemDetails.Title = "Malformed request body";
+        context.ProblemDetails.Detail = $"the request body is not valid JSON of the expected shape at '{field}'";
+        context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]>
+        {
+            [field] = [json.LineNumber is { } line ? $"malformed or wrong type (line {line + 1}, byte {json.BytePositionInLine})" : "malformed or wrong type"],
+        };
     }
 
     public static WebApplication UseBlocklistApi(this WebApplication app)

@@ -57,6 +57,24 @@ public sealed class AdminKeyEndpointTests(AzuriteFixture storage) : IClassFixtur
         Assert.True((await response.JsonAsync()).GetProperty("errors").TryGetProperty(field, out _));
     }
 
+    [Theory]
+    [InlineData("""{"role":42,"organisation":"x"}""", "role")]
+    [InlineData("""{"role":"hotline","organisation":"x","lists":"eu"}""", "lists")]
+    [InlineData("""{"role":"hotline",""", "body")]
+    public async Task Malformed_key_requests_are_refused_naming_the_field_and_issue_nothing(string json, string field)
+    {
+        var (admin, _) = await _api.ClientForAsync(Roles.Admin, "malformed");
+        var before = (await (await admin.GetAsync("/api/v1/admin/keys")).JsonAsync()).GetProperty("keys").GetArrayLength();
+
+        var response = await admin.PostAsync("/api/v1/admin/keys", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True((await response.JsonAsync()).GetProperty("errors").TryGetProperty(field, out _));
+        var after = (await (await admin.GetAsync("/api/v1/admin/keys")).JsonAsync()).GetProperty("keys").GetArrayLength();
+        Assert.Equal(before, after);
+    }
+
     [Fact]
     public async Task A_key_over_its_rate_gets_429_with_retry_after_while_other_keys_go_on()
     {
