@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Ingest;
+using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Stores;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
@@ -61,6 +62,7 @@ public static class ApiSetup
 
         services.AddSingleton(TimeProvider.System);
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.TryAddSingleton(PublishingServices.CreateStorage);
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<ListCatalog>();

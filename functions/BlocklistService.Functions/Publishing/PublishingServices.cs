@@ -105,23 +105,9 @@ public static class PublishingServices
         return new SigningKeyRing(keys);
     }
 
-    private static PublishStorage CreateStorage(IServiceProvider provider)
-    {
-        var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
-        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
-        {
-            return new PublishStorage(new TableServiceClient(options.ConnectionString), new BlobServiceClient(options.ConnectionString), options.TablePrefix);
-        }
-
-        // Azure: the managed identity (AZURE_CLIENT_ID selects the user-assigned one), the same credential the API uses.
-        var credential = provider.GetRequiredService<TokenCredential>();
-        var blobEndpoint = options.BlobEndpoint
-            ?? throw new InvalidOperationException("Storage:BlobEndpoint is required with Storage:TableEndpoint (the publisher writes artifacts)");
-        return new PublishStorage(
-            new TableServiceClient(options.TableEndpoint!, credential),
-            new BlobServiceClient(blobEndpoint, credential),
-            options.TablePrefix);
-    }
+    // Azure: the managed identity (AZURE_CLIENT_ID selects the user-assigned one), the same credential the API uses.
+    internal static PublishStorage CreateStorage(IServiceProvider provider) =>
+        PublishStorage.FromOptions(provider.GetRequiredService<IOptions<StorageOptions>>().Value, provider.GetRequiredService<TokenCredential>);
 }
 
 /// <summary>Creates the publisher's tables and containers and publishes the key set chain before the server takes requests.</summary>

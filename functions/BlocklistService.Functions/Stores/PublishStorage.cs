@@ -1,3 +1,4 @@
+using Azure.Core;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Storage.Blobs;
 using BlocklistService.Storage.Tables;
@@ -10,6 +11,23 @@ namespace BlocklistService.Functions.Stores;
 /// </summary>
 public sealed class PublishStorage(TableServiceClient tables, BlobServiceClient blobs, string prefix = "")
 {
+    /// <summary>
+    /// The account <paramref name="options"/> names: a connection string (Azurite, development), or the table and
+    /// blob endpoints reached with <paramref name="credential"/> (the managed identity in Azure).
+    /// </summary>
+    public static PublishStorage FromOptions(StorageOptions options, Func<TokenCredential> credential)
+    {
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            return new PublishStorage(new TableServiceClient(options.ConnectionString), new BlobServiceClient(options.ConnectionString), options.TablePrefix);
+        }
+
+        var blobEndpoint = options.BlobEndpoint
+            ?? throw new InvalidOperationException("Storage:BlobEndpoint is required with Storage:TableEndpoint (the publisher writes artifacts)");
+        var token = credential();
+        return new PublishStorage(new TableServiceClient(options.TableEndpoint!, token), new BlobServiceClient(blobEndpoint, token), options.TablePrefix);
+    }
+
     /// <summary>The row store over this account's tables.</summary>
     public IRowStore Rows { get; } = new TableRowStore(name => tables.GetTableClient(prefix + name));
 

@@ -1,31 +1,15 @@
-using Azure.Core;
 using BlocklistService.Storage.Tables;
-using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Stores;
 
-/// <summary>The service's storage account: hands out table clients by their fixed names (plus the configured prefix).</summary>
-public sealed class StorageAccount
+/// <summary>
+/// The API's tables by their fixed names (plus the configured prefix), in the same storage account and through the
+/// same clients as the publisher's <see cref="PublishStorage"/>.
+/// </summary>
+public sealed class StorageAccount(PublishStorage storage)
 {
-    private readonly TableServiceClient _tables;
-    private readonly string _prefix;
-
-    public StorageAccount(IOptions<StorageOptions> options, TokenCredential credential)
-    {
-        var value = options.Value;
-        _prefix = value.TablePrefix;
-        if (!string.IsNullOrWhiteSpace(value.ConnectionString))
-        {
-            _tables = new TableServiceClient(value.ConnectionString);
-        }
-        else
-        {
-            _tables = new TableServiceClient(value.TableEndpoint!, credential);
-        }
-    }
-
     /// <summary>The table named <paramref name="name"/> (one of <see cref="StorageNames"/>).</summary>
-    public TableClient Table(string name) => _tables.GetTableClient(_prefix + name);
+    public TableClient Table(string name) => storage.Table(name);
 
     /// <summary>Creates every table the API uses; idempotent, run at start-up.</summary>
     public async Task CreateTablesAsync(CancellationToken cancellationToken)
