@@ -27,15 +27,34 @@ internal sealed class KeyVaultStub : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly X509Certificate2 _certificate;
 
+    private readonly ConcurrentDictionary<string, ECDsa> _versions = new(StringComparer.Ordinal);
+    private volatile string _latest = Version;
+
     private KeyVaultStub(WebApplication app, X509Certificate2 certificate, ECDsa key)
     {
         _app = app;
         _certificate = certificate;
         Key = key;
+        _versions[Version] = key;
     }
 
-    /// <summary>The vault's private key (the test's ground truth).</summary>
+    /// <summary>The vault's private key of <see cref="Version"/> (the test's ground truth).</summary>
     public ECDsa Key { get; }
+
+    /// <summary>The private key of one version.</summary>
+    public ECDsa KeyOf(string version) => _versions[version];
+
+    /// <summary>
+    /// Creates a new version of the key (as <c>az keyvault key rotate</c> does): a fresh P-256 key that becomes what
+    /// an unversioned <c>GET keys/{name}</c> returns. Returns the new version's id.
+    /// </summary>
+    public string AddVersion()
+    {
+        var version = Guid.NewGuid().ToString("N");
+        _versions[version] = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        _latest = version;
+        return version;
+    }
 
     /// <summary>When set, sign answers with a signature from this key instead of <see cref="Key"/>.</summary>
     public ECDsa? WrongKey { get; set; }
@@ -88,7 +107,10 @@ internal sealed class KeyVaultStub : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         _certificate.Dispose();
-        Key.Dispose();
+        foreach (var key in _versions.Values)
+        {
+            key.Dispose();
+        }
     }
 
     private async Task GetKeyAsync(HttpContext context, string name, string? version)
@@ -99,18 +121,19 @@ internal sealed class KeyVaultStub : IAsyncDisposable
             return;
         }
 
-        if (name != KeyName || (version is not null && version != Version))
+        version ??= _latest;
+        if (name != KeyName || !_versions.TryGetValue(version, out var key))
         {
             await ErrorAsync(context, 404, "KeyNotFound", $"A key with (name/id) {name} was not found in this key vault.");
             return;
         }
 
-        var point = Key.ExportParameters(includePrivateParameters: false).Q;
+        var point = key.ExportParameters(includePrivateParameters: false).Q;
         await context.Response.WriteAsJsonAsync(new
         {
             key = new
             {
-                kid = $"{VaultUri}keys/{KeyName}/{Version}",
+                kid = $"{VaultUri}keys/{KeyName}/{version}",
                 kty = "EC",
                 crv = "P-256",
                 key_ops = new[] { "sign", "verify" },
@@ -129,7 +152,7 @@ internal sealed class KeyVaultStub : IAsyncDisposable
             return;
         }
 
-        if (name != KeyName || version != Version)
+        if (name != KeyName || !_versions.TryGetValue(version, out var key))
         {
             await ErrorAsync(context, 404, "KeyNotFound", $"A key with (name/id) {name}/{version} was not found in this key vault.");
             return;
@@ -144,8 +167,8 @@ internal sealed class KeyVaultStub : IAsyncDisposable
             return;
         }
 
-        var raw = (WrongKey ?? Key).SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        await context.Response.WriteAsJsonAsync(new { kid = $"{VaultUri}keys/{KeyName}/{Version}", value = Base64UrlText(raw) });
+        var raw = (WrongKey ?? key).SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        await context.Response.WriteAsJsonAsync(new { kid = $"{VaultUri}keys/{KeyName}/{version}", value = Base64UrlText(raw) });
     }
 
     private async Task<RecordedRequest> RecordAsync(HttpContext context)
