@@ -106,8 +106,32 @@ public sealed class KeySetPublisher(IBlobStore blobs, SigningKeyRing ring, Publi
             await blobs.OverwriteAsync(container, ArtifactPaths.Signature(CurrentPath), last.Signature, "application/octet-stream", SignedFiles.NoCache, cancellationToken);
         }
 
+        WarnAboutUnannouncedRetirements(previous!);
         _published = last;
         return last!;
+    }
+
+    /// <summary>
+    /// A <c>RetiredAt</c> configured after a key's set was published stops this service signing with it, but clients
+    /// only learn it from the next key set, which is made when the next key is added: say so instead of staying silent.
+    /// </summary>
+    private void WarnAboutUnannouncedRetirements(KeySet current)
+    {
+        foreach (var key in ring.Keys)
+        {
+            if (key.RetiredAt is not { } retired)
+            {
+                continue;
+            }
+
+            var announced = current.Keys.FirstOrDefault(k => k.KeyId == key.KeyId);
+            if (announced is not null && announced.RetiredAt != retired)
+            {
+                _logger.LogWarning(
+                    "Signing key {KeyId} is configured as retired at {RetiredAt:O}, but key set {Sequence} announces {Announced}; this service no longer signs with it, and clients learn the retirement with the next key set (made when the next key is added to Signing:Keys)",
+                    key.KeyId, retired, current.Sequence, announced.RetiredAt is { } at ? $"retirement at {at:O}" : "no retirement");
+            }
+        }
     }
 
     /// <summary>Why the stored set disagrees with the ring, or null when it announces the ring's first keys in order.</summary>
