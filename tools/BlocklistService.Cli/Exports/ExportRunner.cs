@@ -25,6 +25,11 @@ public static class ExportRunner
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
+    /// <summary>What besides the state decides an export's bytes (the RPZ answers and TTL), to tell whether an old file still fits.</summary>
+    public static string OptionsKey(ExportFormat format, RpzOptions rpz) => format == ExportFormat.Rpz
+        ? $"ttl={rpz.TimeToLive};stop={rpz.StopPageHost};addresses={string.Join(",", rpz.StopPageAddresses)}"
+        : string.Empty;
+
     /// <summary>
     /// The files a format writes: <paramref name="output"/> for the first part (a directory means "default file names
     /// in it"), the following parts beside it named after their default names; with no output, the list's export directory.
@@ -73,6 +78,51 @@ public static class ExportRunner
         }
 
         var files = paths.Select((path, i) => new ExportedFile(exporter.Parts[i].Key, path, new FileInfo(path).Length)).ToList();
-        return new ExportResult(format, state.List.Value, state.Version, state.Entries.Count, files, summary);
+        return new ExportResult(format, state.List.Value, state.Version, state.Count, files, summary);
+    }
+
+    /// <summary>
+    /// Brings an export written for <paramref name="change"/>'s from-version (with <paramref name="previous"/> as its
+    /// summary) to <paramref name="state"/> by merging the old file with the change (<see cref="ExportMerge"/>), and
+    /// replaces the file atomically. Null when the format cannot be merged or the old file is not the expected one:
+    /// then nothing was written and the caller exports from scratch.
+    /// </summary>
+    public static async Task<ExportResult?> MergeAsync(
+        LocalListState state,
+        ExportFormat format,
+        RpzOptions rpz,
+        IReadOnlyList<string> paths,
+        ExportSummary previous,
+        ExportChange change,
+        CancellationToken cancellationToken)
+    {
+        if (Create(format, rpz, paths) is not IMergeableExporter exporter || paths.Count != 1 || !File.Exists(paths[0]))
+        {
+            return null;
+        }
+
+        try
+        {
+            var summary = ExportMerge.Summarize(exporter, previous, change);
+            await using var old = new FileStream(paths[0], FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            await AtomicFileWriter.WriteTextAsync(
+                paths[0],
+                async (writer, ct) =>
+                {
+                    await writer.FlushAsync(ct);
+                    ExportMerge.Merge(exporter, state.List, old, (change.FromVersion, previous), (state.Version, summary), change, ((StreamWriter)writer).BaseStream, ct);
+                    return true;
+                },
+                cancellationToken);
+            return new ExportResult(format, state.List.Value, state.Version, state.Count, [new ExportedFile(exporter.Parts[0].Key, paths[0], new FileInfo(paths[0]).Length)], summary);
+        }
+        catch (ExportMergeMismatchException)
+        {
+            return null;
+        }
+        catch (IOException e) when (e is not FileNotFoundException)
+        {
+            throw new CliException("export-io", $"The export could not be written: {e.Message}", "Check free space and the --output path; the previous export files were left as they were.");
+        }
     }
 }
