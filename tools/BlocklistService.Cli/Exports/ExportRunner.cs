@@ -5,8 +5,8 @@ namespace BlocklistService.Cli.Exports;
 /// <summary>One file an export wrote.</summary>
 public sealed record ExportedFile(string Part, string Path, long Bytes);
 
-/// <summary>The outcome of one export: format, list, version, files and counts.</summary>
-public sealed record ExportResult(ExportFormat Format, string List, long Version, int Entries, IReadOnlyList<ExportedFile> Files, ExportSummary Summary);
+/// <summary>The outcome of one export: format, list, version, files and counts; <paramref name="Merged"/> when the old file was merged with the change rather than rewritten.</summary>
+public sealed record ExportResult(ExportFormat Format, string List, long Version, int Entries, IReadOnlyList<ExportedFile> Files, ExportSummary Summary, bool Merged = false);
 
 /// <summary>
 /// Regenerates an export from a list state and replaces its files atomically (see <see cref="AtomicFileWriter"/>):
@@ -114,7 +114,7 @@ public static class ExportRunner
                     return true;
                 },
                 cancellationToken);
-            return new ExportResult(format, state.List.Value, state.Version, state.Count, [new ExportedFile(exporter.Parts[0].Key, paths[0], new FileInfo(paths[0]).Length)], summary);
+            return new ExportResult(format, state.List.Value, state.Version, state.Count, [new ExportedFile(exporter.Parts[0].Key, paths[0], new FileInfo(paths[0]).Length)], summary, Merged: true);
         }
         catch (ExportMergeMismatchException)
         {
