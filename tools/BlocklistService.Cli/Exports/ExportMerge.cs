@@ -92,7 +92,8 @@ public static class ExportMerge
         var a = 0;
         var oldGroups = 0;
         var dropping = false;
-        byte[] current = [];
+        var current = new byte[256];
+        var currentLength = 0;
         var sawFooter = false;
         while (lines.Next())
         {
@@ -119,7 +120,7 @@ public static class ExportMerge
                 throw new ExportMergeMismatchException("the old file has a line that is no group line");
             }
 
-            if (oldGroups > 0 && key.SequenceEqual(current))
+            if (oldGroups > 0 && key.SequenceEqual(current.AsSpan(0, currentLength)))
             {
                 if (!dropping)
                 {
@@ -129,7 +130,7 @@ public static class ExportMerge
                 continue;
             }
 
-            if (oldGroups > 0 && key.SequenceCompareTo(current) < 0)
+            if (oldGroups > 0 && key.SequenceCompareTo(current.AsSpan(0, currentLength)) < 0)
             {
                 throw new ExportMergeMismatchException("the old file's groups are out of order");
             }
@@ -139,7 +140,13 @@ public static class ExportMerge
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            current = key.ToArray();
+            if (key.Length > current.Length)
+            {
+                current = new byte[key.Length * 2];
+            }
+
+            key.CopyTo(current);
+            currentLength = key.Length;
             while (a < added.Count && added[a].Key.AsSpan().SequenceCompareTo(key) < 0)
             {
                 sink.Group(added[a++].Text);

@@ -55,7 +55,8 @@ public static class ExportRunner
         ExportFormat format,
         RpzOptions rpz,
         IReadOnlyList<string> paths,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<Task>? beforeRename = null)
     {
         var exporter = Create(format, rpz, paths);
         if (paths.Count != exporter.Parts.Count)
@@ -66,7 +67,7 @@ public static class ExportRunner
         ExportSummary summary;
         try
         {
-            summary = await AtomicFileWriter.WriteTextAsync(paths, (writers, ct) => exporter.WriteAsync(state, writers, ct), cancellationToken);
+            summary = await AtomicFileWriter.WriteTextAsync(paths, (writers, ct) => exporter.WriteAsync(state, writers, ct), cancellationToken, beforeRename);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -84,8 +85,8 @@ public static class ExportRunner
     /// <summary>
     /// Brings an export written for <paramref name="change"/>'s from-version (with <paramref name="previous"/> as its
     /// summary) to <paramref name="state"/> by merging the old file with the change (<see cref="ExportMerge"/>), and
-    /// replaces the file atomically. Null when the format cannot be merged or the old file is not the expected one:
-    /// then nothing was written and the caller exports from scratch.
+    /// replaces the file atomically (after <paramref name="beforeRename"/>, when given). Null when the format cannot be
+    /// merged or the old file is not the expected one: then nothing was written and the caller exports from scratch.
     /// </summary>
     public static async Task<ExportResult?> MergeAsync(
         LocalListState state,
@@ -94,7 +95,8 @@ public static class ExportRunner
         IReadOnlyList<string> paths,
         ExportSummary previous,
         ExportChange change,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<Task>? beforeRename = null)
     {
         if (Create(format, rpz, paths) is not IMergeableExporter exporter || paths.Count != 1 || !File.Exists(paths[0]))
         {
@@ -106,14 +108,15 @@ public static class ExportRunner
             var summary = ExportMerge.Summarize(exporter, previous, change);
             await using var old = new FileStream(paths[0], FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
             await AtomicFileWriter.WriteTextAsync(
-                paths[0],
-                async (writer, ct) =>
+                paths,
+                async (writers, ct) =>
                 {
-                    await writer.FlushAsync(ct);
-                    ExportMerge.Merge(exporter, state.List, old, (change.FromVersion, previous), (state.Version, summary), change, ((StreamWriter)writer).BaseStream, ct);
+                    await writers[0].FlushAsync(ct);
+                    ExportMerge.Merge(exporter, state.List, old, (change.FromVersion, previous), (state.Version, summary), change, ((StreamWriter)writers[0]).BaseStream, ct);
                     return true;
                 },
-                cancellationToken);
+                cancellationToken,
+                beforeRename);
             return new ExportResult(format, state.List.Value, state.Version, state.Count, [new ExportedFile(exporter.Parts[0].Key, paths[0], new FileInfo(paths[0]).Length)], summary, Merged: true);
         }
         catch (ExportMergeMismatchException)

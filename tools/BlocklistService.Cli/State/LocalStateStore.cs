@@ -125,8 +125,9 @@ public sealed class LocalStateStore(string root)
     /// <summary>
     /// Commits what sync verified: the finished state file <paramref name="temporaryState"/> (written beside the state
     /// by <see cref="StateFileWriter"/>) and, when given, the manifest and its signature as received. The manifest
-    /// files are written and flushed first, then renamed, and the state file is renamed last, so the state never names
-    /// a manifest that is not on disk. On failure the temporary state file is deleted and the old state stays.
+    /// files are written and flushed first, then renamed; the state file is synced to disk and renamed last, so the
+    /// state never names a manifest that is not on disk. On failure the temporary state file is deleted and the old
+    /// state stays.
     /// </summary>
     public async Task CommitAsync(ListName list, string temporaryState, (ReadOnlyMemory<byte> Manifest, ReadOnlyMemory<byte> Signature)? manifest, CancellationToken cancellationToken)
     {
@@ -143,6 +144,11 @@ public sealed class LocalStateStore(string root)
                         return true;
                     },
                     cancellationToken);
+            }
+
+            using (var written = new FileStream(temporaryState, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1))
+            {
+                written.Flush(flushToDisk: true);
             }
 
             cancellationToken.ThrowIfCancellationRequested();

@@ -207,7 +207,10 @@ public sealed class StateFileWriter : IDisposable
         Write(id, entry.Scope, Encoding.UTF8.GetBytes(entry.Expression), Encoding.UTF8.GetBytes(entry.Category));
     }
 
-    /// <summary>Flushes the records, writes the head for <paramref name="header"/> (whose count must match) and syncs to disk.</summary>
+    /// <summary>
+    /// Flushes the records and writes the head for <paramref name="header"/> (whose count must match). The file is not
+    /// synced to disk here: <see cref="LocalStateStore.CommitAsync"/> does that before renaming it into place.
+    /// </summary>
     public void Finish(StateFileHeader header)
     {
         if (header.Count != Count)
@@ -219,7 +222,7 @@ public sealed class StateFileWriter : IDisposable
         var head = StateFile.WriteHead(header, _body.GetHashAndReset());
         _stream.Position = 0;
         _stream.Write(head);
-        _stream.Flush(flushToDisk: true);
+        _stream.Flush();
         _finished = true;
         _stream.Dispose();
     }

@@ -160,8 +160,6 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
             {
                 throw Refusal.Of("steps", $"the steps end at version {working.Version}, not at the current version {manifest.Version}");
             }
-
-            await store.CommitAsync(List, working.EntriesPath!, (manifestBytes, manifestSignature), cancellationToken);
         }
         catch
         {
@@ -169,12 +167,32 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
             throw;
         }
 
+        // The state is committed (synced, renamed) while the exports are prepared; an export file is renamed only after
+        // the commit succeeded. One delta on top of exports of the version before: the exports are merged with the
+        // change; otherwise they are rewritten from the committed state.
+        var written = working;
+        var commit = Task.Run(() => store.CommitAsync(List, written.EntriesPath!, (manifestBytes, manifestSignature), cancellationToken), cancellationToken);
+        var change = applied.Count == 1 && lastDelta is not null ? new ExportChange(previousVersion, lastDelta.Removed, lastDelta.Added) : null;
+        IReadOnlyList<ExportResult> exports;
+        try
+        {
+            exports = await ExportAsync(working, cursor, change, cancellationToken, commit);
+        }
+        catch when (!commit.IsCompletedSuccessfully)
+        {
+            await commit.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (commit.IsFaulted || commit.IsCanceled)
+            {
+                working.DeleteIfTemporary();
+                await commit;
+            }
+
+            throw;
+        }
+
         working = working.Committed(store.StatePath(List));
         _held = working;
 
-        // One delta on top of exports of the version before: the exports are merged with the change; otherwise rewritten.
-        var change = applied.Count == 1 && lastDelta is not null ? new ExportChange(previousVersion, lastDelta.Removed, lastDelta.Added) : null;
-        var exports = await ExportAsync(working, cursor, change, cancellationToken);
         await (cursor with
         {
             Since = working.Version,
@@ -429,9 +447,10 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
     /// export file holds (and the file unchanged since, with the same options), the file is merged with the change;
     /// otherwise, or if the merge finds the old file is not as expected, it is written from the state file.
     /// </summary>
-    private async Task<IReadOnlyList<ExportResult>> ExportAsync(HeldList held, SyncCursor cursor, ExportChange? change, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ExportResult>> ExportAsync(HeldList held, SyncCursor cursor, ExportChange? change, CancellationToken cancellationToken, Task? commit = null)
     {
-        var state = LocalStateStore.ToState(store.ReadHeader(List), store.StatePath(List));
+        commit ??= Task.CompletedTask;
+        var state = LocalStateStore.ToState(held.Header(time.GetUtcNow()), store.StatePath(List));
         var results = new List<ExportResult>();
         foreach (var format in options.Exports)
         {
@@ -444,12 +463,20 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
                 && paths.Count == 1 && previous.Path == paths[0]
                 && previous.MatchesDisk())
             {
-                result = await ExportRunner.MergeAsync(state, format, options.Rpz, paths, new ExportSummary(previous.Written, previous.Skipped), change, cancellationToken);
+                result = await ExportRunner.MergeAsync(state, format, options.Rpz, paths, new ExportSummary(previous.Written, previous.Skipped), change, cancellationToken, () => commit);
             }
 
-            results.Add(result ?? await ExportRunner.ExportAsync(state, format, options.Rpz, paths, cancellationToken));
+            if (result is null)
+            {
+                // A full export reads the entries from the committed state file.
+                await commit;
+                result = await ExportRunner.ExportAsync(state, format, options.Rpz, paths, cancellationToken);
+            }
+
+            results.Add(result);
         }
 
+        await commit;
         return results;
     }
 

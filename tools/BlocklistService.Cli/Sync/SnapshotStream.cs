@@ -223,7 +223,6 @@ public static class SnapshotStream
         /// <summary>One complete entry object.</summary>
         private void Entry(ReadOnlySpan<byte> json)
         {
-            var path = $"entries[{_entries}]";
             var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
             reader.Read();
             scoped ReadOnlySpan<byte> expression = default;
@@ -234,22 +233,22 @@ public static class SnapshotStream
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var bit = reader.ValueTextEquals("id"u8) ? 1 : reader.ValueTextEquals("expression"u8) ? 2 : reader.ValueTextEquals("scope"u8) ? 4 : reader.ValueTextEquals("category"u8) ? 8 : 0;
-                var name = reader.GetString();
                 if (bit == 0)
                 {
-                    throw new SnapshotFormatException($"{path}.{name}: unknown property");
+                    throw new SnapshotFormatException($"{Where()}.{reader.GetString()}: unknown property");
                 }
 
+                var name = bit switch { 1 => "id", 2 => "expression", 4 => "scope", _ => "category" };
                 if ((seen & bit) != 0)
                 {
-                    throw new SnapshotFormatException($"{path}.{name}: appears more than once");
+                    throw new SnapshotFormatException($"{Where()}.{name}: appears more than once");
                 }
 
                 seen |= bit;
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
                 {
-                    throw new SnapshotFormatException($"{path}.{name}: must be a string");
+                    throw new SnapshotFormatException($"{Where()}.{name}: must be a string");
                 }
 
                 var value = Unescaped(ref reader, ref used);
@@ -258,7 +257,7 @@ public static class SnapshotStream
                     case 1:
                         if (!TryParseLowerHex(value, _id))
                         {
-                            throw new SnapshotFormatException($"{path}.id: must be an entry id (64 lowercase hex characters)");
+                            throw new SnapshotFormatException($"{Where()}.id: must be an entry id (64 lowercase hex characters)");
                         }
 
                         break;
@@ -269,7 +268,7 @@ public static class SnapshotStream
                         scope = value.SequenceEqual("exact"u8) ? EntryScope.Exact
                             : value.SequenceEqual("path"u8) ? EntryScope.Path
                             : value.SequenceEqual("host"u8) ? EntryScope.Host
-                            : throw new SnapshotFormatException($"{path}.scope: '{Encoding.UTF8.GetString(value)}' is not one of exact, path, host");
+                            : throw new SnapshotFormatException($"{Where()}.scope: '{Encoding.UTF8.GetString(value)}' is not one of exact, path, host");
                         break;
                     default:
                         category = value;
@@ -280,17 +279,17 @@ public static class SnapshotStream
             if (seen != 15)
             {
                 var missing = (seen & 1) == 0 ? "id" : (seen & 2) == 0 ? "expression" : (seen & 4) == 0 ? "scope" : "category";
-                throw new SnapshotFormatException($"{path}.{missing}: missing");
+                throw new SnapshotFormatException($"{Where()}.{missing}: missing");
             }
 
             if (expression.Length == 0 || category.Length == 0)
             {
-                throw new SnapshotFormatException($"{path}.{(expression.Length == 0 ? "expression" : "category")}: must not be empty");
+                throw new SnapshotFormatException($"{Where()}.{(expression.Length == 0 ? "expression" : "category")}: must not be empty");
             }
 
             if (_entries > 0 && _id.AsSpan().SequenceCompareTo(_lastId) <= 0)
             {
-                throw new SnapshotFormatException($"{path}: ids must be unique and sorted ascending");
+                throw new SnapshotFormatException($"{Where()}: ids must be unique and sorted ascending");
             }
 
             _id.CopyTo(_lastId.AsSpan());
@@ -298,6 +297,9 @@ public static class SnapshotStream
             checksum.Add(_id, expression);
             _entries++;
         }
+
+        /// <summary>The entry being read, for messages (built only when one is needed).</summary>
+        private string Where() => $"entries[{_entries}]";
 
         /// <summary>The string's bytes: a slice of the input, or unescaped into scratch space when it has escapes.</summary>
         private ReadOnlySpan<byte> Unescaped(ref Utf8JsonReader reader, ref int used)
