@@ -1,3 +1,4 @@
+using BlocklistService.Cli.State;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using BlocklistService.Domain.Lists;
@@ -18,7 +19,7 @@ public sealed class SyncSafetyTests : IAsyncLifetime
 
     private string StateDir => Path.Combine(_home.Path, "state");
 
-    private string StateFile => Path.Combine(StateDir, "eu", "state.json");
+    private string StateFile => Path.Combine(StateDir, "eu", "state.bin");
 
     private string RpzFile => Path.Combine(StateDir, "eu", "exports", "blocklist.rpz");
 
@@ -59,9 +60,9 @@ public sealed class SyncSafetyTests : IAsyncLifetime
         zone = await File.ReadAllTextAsync(RpzFile);
         Assert.DoesNotContain("one.example", zone);
         Assert.Contains("five.example CNAME .", zone);
-        using var state = JsonDocument.Parse(await File.ReadAllBytesAsync(StateFile));
-        Assert.Equal(4, state.RootElement.GetProperty("version").GetInt64());
-        Assert.Equal(4, state.RootElement.GetProperty("entries").GetArrayLength());
+        var state = await new LocalStateStore(StateDir).ReadAsync(_feed.List, CancellationToken.None);
+        Assert.Equal(4, state.Version);
+        Assert.Equal(4, state.Entries.Count());
         Assert.Equal(_feed.Files[ArtifactPaths.CurrentManifest(_feed.List)], await File.ReadAllBytesAsync(Path.Combine(StateDir, "eu", "manifest.json")));
     }
 

@@ -14,7 +14,7 @@ public static class StateCommand
         var command = new Command("state", "Show the lists held locally: version, entry counts by scope, when applied.");
         global.AddHelp(command, """
             Notes:
-              The layout is STATE_DIR/LIST/state.json (the last good state), STATE_DIR/LIST/manifest.json(.sig)
+              The layout is STATE_DIR/LIST/state.bin (the last good state), STATE_DIR/LIST/manifest.json(.sig)
               (the verified manifest it came from) and STATE_DIR/LIST/exports/ (default export files).
 
             Examples:
@@ -32,19 +32,25 @@ public static class StateCommand
             foreach (var name in store.ListNames())
             {
                 var state = await store.ReadAsync(name, cancellationToken);
-                var count = (EntryScope scope) => state.Entries.Count(e => e.Scope == scope);
+                var scopes = new int[3];
+                foreach (var entry in state.Entries)
+                {
+                    scopes[(int)entry.Scope]++;
+                }
+
+                var count = (EntryScope scope) => scopes[(int)scope];
                 lists.Add(new
                 {
                     list = name.Value,
                     version = state.Version,
-                    entries = state.Entries.Count,
+                    entries = state.Count,
                     host = count(EntryScope.Host),
                     path = count(EntryScope.Path),
                     exact = count(EntryScope.Exact),
                     appliedAt = state.AppliedAt,
                     stateFile = store.StatePath(name),
                 });
-                table.AddRow(name.Value, $"{state.Version}", $"{state.Entries.Count}", $"{count(EntryScope.Host)}", $"{count(EntryScope.Path)}", $"{count(EntryScope.Exact)}", state.AppliedAt.ToString("u"));
+                table.AddRow(name.Value, $"{state.Version}", $"{state.Count}", $"{count(EntryScope.Host)}", $"{count(EntryScope.Path)}", $"{count(EntryScope.Exact)}", state.AppliedAt.ToString("u"));
             }
 
             console.Result(

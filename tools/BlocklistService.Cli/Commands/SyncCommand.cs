@@ -202,7 +202,7 @@ public static class SyncCommand
                 nextPollSeconds = (long)report.NextPollIn.TotalSeconds,
                 message = report.Message,
                 steps = report.Steps,
-                exports = report.Exports.Select(e => new { format = e.Format.ToName(), written = e.Summary.Written, files = e.Files }),
+                exports = report.Exports.Select(e => new { format = e.Format.ToName(), written = e.Summary.Written, merged = e.Merged, files = e.Files }),
             },
             console =>
             {

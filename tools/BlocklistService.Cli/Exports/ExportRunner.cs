@@ -5,8 +5,8 @@ namespace BlocklistService.Cli.Exports;
 /// <summary>One file an export wrote.</summary>
 public sealed record ExportedFile(string Part, string Path, long Bytes);
 
-/// <summary>The outcome of one export: format, list, version, files and counts.</summary>
-public sealed record ExportResult(ExportFormat Format, string List, long Version, int Entries, IReadOnlyList<ExportedFile> Files, ExportSummary Summary);
+/// <summary>The outcome of one export: format, list, version, files and counts; <paramref name="Merged"/> when the old file was merged with the change rather than rewritten.</summary>
+public sealed record ExportResult(ExportFormat Format, string List, long Version, int Entries, IReadOnlyList<ExportedFile> Files, ExportSummary Summary, bool Merged = false);
 
 /// <summary>
 /// Regenerates an export from a list state and replaces its files atomically (see <see cref="AtomicFileWriter"/>):
@@ -24,6 +24,11 @@ public static class ExportRunner
         ExportFormat.Json => new JsonExporter(),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
+
+    /// <summary>What besides the state decides an export's bytes (the RPZ answers and TTL), to tell whether an old file still fits.</summary>
+    public static string OptionsKey(ExportFormat format, RpzOptions rpz) => format == ExportFormat.Rpz
+        ? $"ttl={rpz.TimeToLive};stop={rpz.StopPageHost};addresses={string.Join(",", rpz.StopPageAddresses)}"
+        : string.Empty;
 
     /// <summary>
     /// The files a format writes: <paramref name="output"/> for the first part (a directory means "default file names
@@ -50,7 +55,8 @@ public static class ExportRunner
         ExportFormat format,
         RpzOptions rpz,
         IReadOnlyList<string> paths,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<Task>? beforeRename = null)
     {
         var exporter = Create(format, rpz, paths);
         if (paths.Count != exporter.Parts.Count)
@@ -61,7 +67,7 @@ public static class ExportRunner
         ExportSummary summary;
         try
         {
-            summary = await AtomicFileWriter.WriteTextAsync(paths, (writers, ct) => exporter.WriteAsync(state, writers, ct), cancellationToken);
+            summary = await AtomicFileWriter.WriteTextAsync(paths, (writers, ct) => exporter.WriteAsync(state, writers, ct), cancellationToken, beforeRename);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -73,6 +79,53 @@ public static class ExportRunner
         }
 
         var files = paths.Select((path, i) => new ExportedFile(exporter.Parts[i].Key, path, new FileInfo(path).Length)).ToList();
-        return new ExportResult(format, state.List.Value, state.Version, state.Entries.Count, files, summary);
+        return new ExportResult(format, state.List.Value, state.Version, state.Count, files, summary);
+    }
+
+    /// <summary>
+    /// Brings an export written for <paramref name="change"/>'s from-version (with <paramref name="previous"/> as its
+    /// summary) to <paramref name="state"/> by merging the old file with the change (<see cref="ExportMerge"/>), and
+    /// replaces the file atomically (after <paramref name="beforeRename"/>, when given). Null when the format cannot be
+    /// merged or the old file is not the expected one: then nothing was written and the caller exports from scratch.
+    /// </summary>
+    public static async Task<ExportResult?> MergeAsync(
+        LocalListState state,
+        ExportFormat format,
+        RpzOptions rpz,
+        IReadOnlyList<string> paths,
+        ExportSummary previous,
+        ExportChange change,
+        CancellationToken cancellationToken,
+        Func<Task>? beforeRename = null)
+    {
+        if (Create(format, rpz, paths) is not IMergeableExporter exporter || paths.Count != 1 || !File.Exists(paths[0]))
+        {
+            return null;
+        }
+
+        try
+        {
+            var summary = ExportMerge.Summarize(exporter, previous, change);
+            await using var old = new FileStream(paths[0], FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            await AtomicFileWriter.WriteTextAsync(
+                paths,
+                async (writers, ct) =>
+                {
+                    await writers[0].FlushAsync(ct);
+                    ExportMerge.Merge(exporter, state.List, old, (change.FromVersion, previous), (state.Version, summary), change, ((StreamWriter)writers[0]).BaseStream, ct);
+                    return true;
+                },
+                cancellationToken,
+                beforeRename);
+            return new ExportResult(format, state.List.Value, state.Version, state.Count, [new ExportedFile(exporter.Parts[0].Key, paths[0], new FileInfo(paths[0]).Length)], summary, Merged: true);
+        }
+        catch (ExportMergeMismatchException)
+        {
+            return null;
+        }
+        catch (IOException e) when (e is not FileNotFoundException)
+        {
+            throw new CliException("export-io", $"The export could not be written: {e.Message}", "Check free space and the --output path; the previous export files were left as they were.");
+        }
     }
 }

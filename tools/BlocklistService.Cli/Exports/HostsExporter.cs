@@ -1,5 +1,6 @@
 using BlocklistService.Cli.State;
 using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Lists;
 
 namespace BlocklistService.Cli.Exports;
 
@@ -8,11 +9,17 @@ namespace BlocklistService.Cli.Exports;
 /// URLs, so only the listed host itself is blocked; URL-level entries, IP literals and names a hosts file cannot
 /// hold are counted in the header and left out.
 /// </summary>
-public sealed class HostsExporter : IListExporter
+public sealed class HostsExporter : IMergeableExporter
 {
     public ExportFormat Format => ExportFormat.Hosts;
 
     public IReadOnlyList<ExportPart> Parts { get; } = [new("hosts", "hosts")];
+
+    public int HeaderLines => 2;
+
+    public string? Footer => null;
+
+    public string? Separator => null;
 
     public async Task<ExportSummary> WriteAsync(LocalListState state, IReadOnlyList<TextWriter> writers, CancellationToken cancellationToken)
     {
@@ -37,8 +44,8 @@ public sealed class HostsExporter : IListExporter
 
         hosts.Sort(StringComparer.Ordinal);
         var w = writers[0];
-        await w.WriteLineAsync($"# BlocklistService hosts file: list {state.List}, version {state.Version}, {hosts.Count} hosts");
-        await w.WriteLineAsync($"# left out: {skipped.Get(SkipReasons.UrlLevel)} URL-level entries, {skipped.Get(SkipReasons.IpLiteral)} IP literals, {skipped.Get(SkipReasons.Unrepresentable)} names a hosts file cannot hold");
+        var summary = new ExportSummary(hosts.Count, skipped.ToDictionary());
+        await w.WriteAsync(Header(state.List, state.Version, summary));
         for (var i = 0; i < hosts.Count; i++)
         {
             if ((i & 0x3FFF) == 0)
@@ -50,6 +57,32 @@ public sealed class HostsExporter : IListExporter
             w.WriteLine(hosts[i]);
         }
 
-        return new ExportSummary(hosts.Count, skipped.ToDictionary());
+        return summary;
     }
+
+    public string Header(ListName list, long version, ExportSummary summary) =>
+        $"# BlocklistService hosts file: list {list}, version {version}, {summary.Written} hosts\n"
+        + $"# left out: {summary.Skipped.GetValueOrDefault(SkipReasons.UrlLevel)} URL-level entries, {summary.Skipped.GetValueOrDefault(SkipReasons.IpLiteral)} IP literals, {summary.Skipped.GetValueOrDefault(SkipReasons.Unrepresentable)} names a hosts file cannot hold\n";
+
+    public string? KeyOf(ListEntry entry, out string? skipReason)
+    {
+        skipReason = null;
+        if (entry.Scope != EntryScope.Host)
+        {
+            skipReason = SkipReasons.UrlLevel;
+            return null;
+        }
+
+        var host = DnsName.HostOf(entry.Expression);
+        switch (DnsName.Classify(host))
+        {
+            case DnsNameKind.Name: return host;
+            case DnsNameKind.IpLiteral: skipReason = SkipReasons.IpLiteral; return null;
+            default: skipReason = SkipReasons.Unrepresentable; return null;
+        }
+    }
+
+    public string GroupText(ListEntry entry, string key) => $"0.0.0.0 {key}\n";
+
+    public ReadOnlySpan<byte> LineKey(ReadOnlySpan<byte> line) => line.StartsWith("0.0.0.0 "u8) ? line[8..] : default;
 }

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using BlocklistService.Cli.State;
 using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Lists;
 
 namespace BlocklistService.Cli.Exports;
 
@@ -29,7 +30,7 @@ public sealed record RpzOptions
 /// every site sharing that address, which is not proportionate; rpz-client-ip is about clients) and hosts that are no
 /// plain DNS name or would be too long under a zone name of up to <see cref="MaxOriginLength"/> characters.
 /// </summary>
-public sealed class RpzExporter(RpzOptions options) : IListExporter
+public sealed class RpzExporter(RpzOptions options) : IMergeableExporter
 {
     /// <summary>The zone-name length every written name leaves room for.</summary>
     public const int MaxOriginLength = 63;
@@ -38,15 +39,17 @@ public sealed class RpzExporter(RpzOptions options) : IListExporter
 
     public IReadOnlyList<ExportPart> Parts { get; } = [new("zone", "blocklist.rpz")];
 
+    public int HeaderLines => 9;
+
+    public string? Footer => null;
+
+    public string? Separator => null;
+
     public async Task<ExportSummary> WriteAsync(LocalListState state, IReadOnlyList<TextWriter> writers, CancellationToken cancellationToken)
     {
-        if (state.Version > uint.MaxValue)
-        {
-            throw new CliException("version-too-large", $"List version {state.Version} does not fit an SOA serial (32 bits).", "Use the json or plain export for this list.");
-        }
-
+        CheckSerial(state.Version);
         var skipped = new SkipCounter();
-        var hosts = new HostSlice[state.Entries.Count];
+        var hosts = new HostSlice[state.Count];
         var count = 0;
         foreach (var entry in state.Entries)
         {
@@ -84,17 +87,66 @@ public sealed class RpzExporter(RpzOptions options) : IListExporter
 
         var answers = Answers();
         var w = writers[0];
-        await w.WriteLineAsync($"; BlocklistService response policy zone: list {state.List}, version {state.Version}");
-        await w.WriteLineAsync($"; policy: {Policy()}");
-        await w.WriteLineAsync($"; {count} host entries written as QNAME triggers for the host and its subdomains");
-        await w.WriteLineAsync($"; {skipped.Get(SkipReasons.UrlLevel)} URL-level (exact/path) entries not expressible in DNS: use the squid, plain or json export");
-        await w.WriteLineAsync($"; {skipped.Get(SkipReasons.IpLiteral)} IP-literal hosts skipped (an rpz-ip trigger would block every site on that address)");
-        await w.WriteLineAsync($"; {skipped.Get(SkipReasons.Unrepresentable)} hosts skipped that are no plain DNS name");
-        await w.WriteLineAsync($"$TTL {options.TimeToLive}");
-        await w.WriteLineAsync($"@ IN SOA localhost. hostmaster.localhost. {state.Version} 3600 600 604800 {options.TimeToLive}");
-        await w.WriteLineAsync("@ IN NS localhost.");
+        var summary = new ExportSummary(count, skipped.ToDictionary());
+        await w.WriteAsync(Header(state.List, state.Version, summary));
         WriteTriggers(w, hosts.AsSpan(0, count), answers.Select(answer => answer + w.NewLine).ToArray(), cancellationToken);
-        return new ExportSummary(count, skipped.ToDictionary());
+        return summary;
+    }
+
+    public string Header(ListName list, long version, ExportSummary summary)
+    {
+        CheckSerial(version);
+        return $"; BlocklistService response policy zone: list {list}, version {version}\n"
+            + $"; policy: {Policy()}\n"
+            + $"; {summary.Written} host entries written as QNAME triggers for the host and its subdomains\n"
+            + $"; {summary.Skipped.GetValueOrDefault(SkipReasons.UrlLevel)} URL-level (exact/path) entries not expressible in DNS: use the squid, plain or json export\n"
+            + $"; {summary.Skipped.GetValueOrDefault(SkipReasons.IpLiteral)} IP-literal hosts skipped (an rpz-ip trigger would block every site on that address)\n"
+            + $"; {summary.Skipped.GetValueOrDefault(SkipReasons.Unrepresentable)} hosts skipped that are no plain DNS name\n"
+            + $"$TTL {options.TimeToLive}\n"
+            + $"@ IN SOA localhost. hostmaster.localhost. {version} 3600 600 604800 {options.TimeToLive}\n"
+            + "@ IN NS localhost.\n";
+    }
+
+    public string? KeyOf(ListEntry entry, out string? skipReason)
+    {
+        skipReason = null;
+        if (entry.Scope != EntryScope.Host)
+        {
+            skipReason = SkipReasons.UrlLevel;
+            return null;
+        }
+
+        var host = DnsName.HostOf(entry.Expression);
+        switch (DnsName.Classify(host, reserve: 2 + 1 + MaxOriginLength))
+        {
+            case DnsNameKind.Name: return host;
+            case DnsNameKind.IpLiteral: skipReason = SkipReasons.IpLiteral; return null;
+            default: skipReason = SkipReasons.Unrepresentable; return null;
+        }
+    }
+
+    public string GroupText(ListEntry entry, string key) =>
+        string.Concat(Answers().Select(answer => $"{key}{answer}\n*.{key}{answer}\n"));
+
+    /// <summary>A trigger line's host: the owner name before the first space, without a leading <c>*.</c>.</summary>
+    public ReadOnlySpan<byte> LineKey(ReadOnlySpan<byte> line)
+    {
+        var space = line.IndexOf((byte)' ');
+        if (space <= 0)
+        {
+            return default;
+        }
+
+        var owner = line[..space];
+        return owner.StartsWith("*."u8) ? owner[2..] : owner;
+    }
+
+    private static void CheckSerial(long version)
+    {
+        if (version > uint.MaxValue)
+        {
+            throw new CliException("version-too-large", $"List version {version} does not fit an SOA serial (32 bits).", "Use the json or plain export for this list.");
+        }
     }
 
     /// <summary>

@@ -16,11 +16,16 @@ public static class AtomicFileWriter
     public static async Task<T> WriteTextAsync<T>(string path, Func<TextWriter, CancellationToken, Task<T>> write, CancellationToken cancellationToken) =>
         await WriteTextAsync([path], (writers, ct) => write(writers[0], ct), cancellationToken);
 
-    /// <summary>Writes several text files, each atomically, renaming them only after all were written.</summary>
+    /// <summary>
+    /// Writes several text files, each atomically, renaming them only after all were written and, when given, after
+    /// <paramref name="beforeRename"/> completed (e.g. the commit of the state the files describe); if it fails, the
+    /// new files are deleted and the old ones stay.
+    /// </summary>
     public static async Task<T> WriteTextAsync<T>(
         IReadOnlyList<string> paths,
         Func<IReadOnlyList<TextWriter>, CancellationToken, Task<T>> write,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<Task>? beforeRename = null)
     {
         var targets = paths.Select(Path.GetFullPath).ToList();
         if (targets.Distinct(StringComparer.Ordinal).Count() != targets.Count)
@@ -55,6 +60,11 @@ public static class AtomicFileWriter
             }
 
             writers.Clear();
+            if (beforeRename is not null)
+            {
+                await beforeRename();
+            }
+
             for (var i = 0; i < targets.Count; i++)
             {
                 File.Move(temporaries[i], targets[i], overwrite: true);

@@ -1,156 +1,76 @@
 using System.Security.Cryptography;
 using BlocklistService.Cli.State;
-using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Lists;
 
 namespace BlocklistService.Cli.Sync;
 
 /// <summary>
-/// The list sync works on: entries by id, the running LtHash16 checksum, and the manifest the version came from.
-/// A delta is checked completely (<see cref="CheckDelta"/>) before <see cref="Apply"/> changes anything, so a bad
-/// delta never leaves a half-applied list.
+/// The list sync works on, without its entries in memory: version, count, the running LtHash16 checksum, the manifest
+/// the version came from, and the state file that holds the entries — the committed <c>state.bin</c>, or a finished
+/// temporary file this run wrote (<see cref="IsTemporary"/>) that becomes the state only when it is committed.
 /// </summary>
 public sealed class HeldList
 {
-    private readonly Dictionary<EntryId, ListEntry> _entries;
-
-    private HeldList(ListName list, long version, Dictionary<EntryId, ListEntry> entries, LtHash16 checksum, byte[]? manifest)
+    private HeldList(ListName list, long version, long count, LtHash16 checksum, byte[]? manifest, string? manifestSha256, string? entriesPath, bool isTemporary)
     {
         List = list;
         Version = version;
-        _entries = entries;
+        Count = count;
         Checksum = checksum;
         Manifest = manifest;
+        ManifestSha256 = manifestSha256;
+        EntriesPath = entriesPath;
+        IsTemporary = isTemporary;
     }
 
     public ListName List { get; }
 
     /// <summary>0 = nothing held yet.</summary>
-    public long Version { get; private set; }
+    public long Version { get; }
 
-    public int Count => _entries.Count;
+    public long Count { get; }
 
-    public LtHash16 Checksum { get; private set; }
+    public LtHash16 Checksum { get; }
 
     /// <summary>The exact bytes of the manifest this version was accepted under (null for version 0, or if not on disk).</summary>
-    public byte[]? Manifest { get; private set; }
+    public byte[]? Manifest { get; }
 
     /// <summary>SHA-256 (hex) of <see cref="Manifest"/>, or of the manifest the local state names.</summary>
-    public string? ManifestSha256 { get; private set; }
+    public string? ManifestSha256 { get; }
 
-    public static HeldList Empty(ListName list) => new(list, 0, [], new LtHash16(), null);
+    /// <summary>The state file holding the entries; null when nothing is held.</summary>
+    public string? EntriesPath { get; }
 
-    /// <summary>
-    /// The list from its local state. The stored checksum is used when it matches the stored state hash (then a delta
-    /// costs the change, not the list); otherwise it is recomputed from the ids.
-    /// </summary>
-    public static HeldList FromLocal(LocalListState state, byte[]? manifest)
+    /// <summary>True for a file written by this run that is not the committed state yet.</summary>
+    public bool IsTemporary { get; }
+
+    public static HeldList Empty(ListName list) => new(list, 0, 0, new LtHash16(), null, null, null, false);
+
+    /// <summary>The committed state as its head describes it (the entries stay on disk).</summary>
+    public static HeldList FromState(StateFileHeader header, string path, byte[]? manifest)
     {
-        var entries = new Dictionary<EntryId, ListEntry>(state.Entries.Count);
-        foreach (var entry in state.Entries)
-        {
-            entries[entry.Id] = entry;
-        }
-
-        LtHash16? checksum = null;
-        if (state.Checksum is { } bytes && state.StateHash is { } hash && LtHash16.FromBytes(bytes).TryGetValue(out var stored) && stored.StateHash == hash)
-        {
-            checksum = stored;
-        }
-
-        checksum ??= LtHash16.Of(entries.Keys);
-        return new HeldList(state.List, state.Version, entries, checksum, manifest) { ManifestSha256 = state.ManifestSha256 };
+        var checksum = LtHash16.FromBytes(header.Checksum).Value;
+        return new HeldList(header.List, header.Version, header.Count, checksum, manifest, header.ManifestSha256, path, false);
     }
 
-    /// <summary>The list a snapshot describes (its checksum computed from every id).</summary>
-    public static HeldList FromSnapshot(Snapshot snapshot, byte[] manifest)
-    {
-        var entries = new Dictionary<EntryId, ListEntry>(snapshot.Entries.Count);
-        foreach (var entry in snapshot.Entries)
-        {
-            entries[entry.Id] = entry;
-        }
+    /// <summary>A version this run wrote to <paramref name="path"/>, accepted under <paramref name="manifest"/>.</summary>
+    public static HeldList Written(ListName list, long version, long count, LtHash16 checksum, byte[] manifest, string path) =>
+        new(list, version, count, checksum, manifest, Sha256(manifest), path, true);
 
-        var held = new HeldList(snapshot.List, snapshot.Version, entries, LtHash16.Of(entries.Keys), null);
-        held.Accept(manifest);
-        return held;
+    /// <summary>The same list once its temporary file was renamed to <paramref name="statePath"/>.</summary>
+    public HeldList Committed(string statePath) => new(List, Version, Count, Checksum, Manifest, ManifestSha256, statePath, false);
+
+    /// <summary>Deletes the file if this run wrote it and it was not committed.</summary>
+    public void DeleteIfTemporary()
+    {
+        if (IsTemporary && EntriesPath is not null)
+        {
+            File.Delete(EntriesPath);
+        }
     }
 
-    /// <summary>
-    /// Null when <paramref name="delta"/> applies to this list (same list, from this version, every removed id held,
-    /// every added id absent once the removes are done), with the checksum it would produce; otherwise why not.
-    /// </summary>
-    public string? CheckDelta(Delta delta, out LtHash16 after)
-    {
-        after = Checksum;
-        if (delta.List != List)
-        {
-            return $"the delta is for list '{delta.List}', not '{List}'";
-        }
+    /// <summary>The head to write for this list.</summary>
+    public StateFileHeader Header(DateTimeOffset appliedAt) => new(List, Version, Count, appliedAt, ManifestSha256, Checksum.ToBytes());
 
-        if (delta.FromVersion != Version)
-        {
-            return $"the delta applies to version {delta.FromVersion}, the list is at version {Version}";
-        }
-
-        var removed = new HashSet<EntryId>(delta.Removes.Count);
-        foreach (var id in delta.Removes)
-        {
-            if (!_entries.ContainsKey(id))
-            {
-                return $"the delta removes {id}, which is not listed";
-            }
-
-            removed.Add(id);
-        }
-
-        foreach (var entry in delta.Adds)
-        {
-            if (_entries.ContainsKey(entry.Id) && !removed.Contains(entry.Id))
-            {
-                return $"the delta adds {entry.Id}, which is already listed";
-            }
-        }
-
-        after = Checksum.Clone();
-        foreach (var id in delta.Removes)
-        {
-            after.Remove(id);
-        }
-
-        foreach (var entry in delta.Adds)
-        {
-            after.Add(entry.Id);
-        }
-
-        return null;
-    }
-
-    /// <summary>Applies a delta <see cref="CheckDelta"/> accepted, with the checksum it returned, under its manifest.</summary>
-    public void Apply(Delta delta, LtHash16 after, byte[] manifest)
-    {
-        foreach (var id in delta.Removes)
-        {
-            _entries.Remove(id);
-        }
-
-        foreach (var entry in delta.Adds)
-        {
-            _entries[entry.Id] = entry;
-        }
-
-        Checksum = after;
-        Version = delta.ToVersion;
-        Accept(manifest);
-    }
-
-    /// <summary>The local state to write.</summary>
-    public LocalListState ToLocal(DateTimeOffset appliedAt) =>
-        new(List, Version, _entries.Values.ToList(), appliedAt, Checksum.StateHash, ManifestSha256, Checksum.ToBytes());
-
-    private void Accept(byte[] manifest)
-    {
-        Manifest = manifest;
-        ManifestSha256 = Convert.ToHexStringLower(SHA256.HashData(manifest));
-    }
+    internal static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

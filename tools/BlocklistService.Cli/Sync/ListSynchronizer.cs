@@ -69,7 +69,7 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
                 var wait = notModified.MinimumWait ?? UpdateFeed.DefaultMinimumWait;
                 var exports = await ExportIfStaleAsync(held, cursor, cancellationToken);
                 _held = held;
-                await (cursor with { NextPollNotBefore = time.GetUtcNow() + wait, ExportedVersion = held.Version, ExportedFormats = FormatKey() }).WriteAsync(cursorPath, cancellationToken);
+                await (cursor with { NextPollNotBefore = time.GetUtcNow() + wait, ExportedVersion = held.Version, ExportedFormats = FormatKey(), ExportedFiles = exports.Count > 0 ? Fingerprints(exports) : cursor.ExportedFiles }).WriteAsync(cursorPath, cancellationToken);
                 return Report("not-modified", held.Version, held, wait, $"List {List} is at version {held.Version}; nothing changed.", [], exports);
             }
 
@@ -119,38 +119,80 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
         var steps = changes.Steps.Count > 0 ? changes.Steps : Derive(held, manifest);
         CheckSteps(steps, held, manifest);
 
+        store.DeleteLeftovers(List);
         var working = held;
         var applied = new List<string>();
-        foreach (var step in steps)
+        MergedDelta? lastDelta = null;
+        try
         {
-            var stepManifestBytes = manifestBytes;
-            var stepManifest = manifest;
-            if (step.Version != manifest.Version)
+            foreach (var step in steps)
             {
-                (stepManifestBytes, _, stepManifest) = await FetchManifestAsync(step.ManifestPath, step.Version, cancellationToken);
+                var stepManifestBytes = manifestBytes;
+                var stepManifest = manifest;
+                if (step.Version != manifest.Version)
+                {
+                    (stepManifestBytes, _, stepManifest) = await FetchManifestAsync(step.ManifestPath, step.Version, cancellationToken);
+                }
+
+                if (stepManifest.Version != step.Version)
+                {
+                    throw Refusal.Of("steps", $"{step.ManifestPath} is the manifest of version {stepManifest.Version}, not {step.Version}");
+                }
+
+                HeldList next;
+                if (step.IsSnapshot)
+                {
+                    next = await LoadSnapshotAsync(step, stepManifest, stepManifestBytes, cancellationToken);
+                    lastDelta = null;
+                }
+                else
+                {
+                    lastDelta = await ApplyDeltaAsync(working, step, stepManifest, stepManifestBytes, cancellationToken);
+                    next = lastDelta.List;
+                }
+
+                working.DeleteIfTemporary();
+                working = next;
+                applied.Add(step.Path);
             }
 
-            if (stepManifest.Version != step.Version)
+            if (working.Version != manifest.Version || working.ManifestSha256 != Sha256(manifestBytes))
             {
-                throw Refusal.Of("steps", $"{step.ManifestPath} is the manifest of version {stepManifest.Version}, not {step.Version}");
+                throw Refusal.Of("steps", $"the steps end at version {working.Version}, not at the current version {manifest.Version}");
+            }
+        }
+        catch
+        {
+            working.DeleteIfTemporary();
+            throw;
+        }
+
+        // The state is committed (synced, renamed) while the exports are prepared; an export file is renamed only after
+        // the commit succeeded. One delta on top of exports of the version before: the exports are merged with the
+        // change; otherwise they are rewritten from the committed state.
+        var written = working;
+        var commit = Task.Run(() => store.CommitAsync(List, written.EntriesPath!, (manifestBytes, manifestSignature), cancellationToken), cancellationToken);
+        var change = applied.Count == 1 && lastDelta is not null ? new ExportChange(previousVersion, lastDelta.Removed, lastDelta.Added) : null;
+        IReadOnlyList<ExportResult> exports;
+        try
+        {
+            exports = await ExportAsync(working, cursor, change, cancellationToken, commit);
+        }
+        catch when (!commit.IsCompletedSuccessfully)
+        {
+            await commit.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (commit.IsFaulted || commit.IsCanceled)
+            {
+                working.DeleteIfTemporary();
+                await commit;
             }
 
-            working = step.IsSnapshot
-                ? await LoadSnapshotAsync(step, stepManifest, stepManifestBytes, cancellationToken)
-                : await ApplyDeltaAsync(working, step, stepManifest, stepManifestBytes, cancellationToken);
-            applied.Add(step.Path);
+            throw;
         }
 
-        if (working.Version != manifest.Version || working.ManifestSha256 != Sha256(manifestBytes))
-        {
-            throw Refusal.Of("steps", $"the steps end at version {working.Version}, not at the current version {manifest.Version}");
-        }
-
-        var local = working.ToLocal(time.GetUtcNow());
-        await store.CommitAsync(local, manifestBytes, manifestSignature, cancellationToken);
+        working = working.Committed(store.StatePath(List));
         _held = working;
 
-        var exports = await ExportAsync(local, cancellationToken);
         await (cursor with
         {
             Since = working.Version,
@@ -158,6 +200,7 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
             NextPollNotBefore = time.GetUtcNow() + changes.MinimumWait,
             ExportedVersion = working.Version,
             ExportedFormats = FormatKey(),
+            ExportedFiles = Fingerprints(exports),
         }).WriteAsync(cursorPath, cancellationToken);
         await RunOnChangeAsync(previousVersion, working, exports, cancellationToken);
         return Report("updated", previousVersion, working, changes.MinimumWait, $"List {List} updated from version {previousVersion} to {working.Version} ({working.Count} entries).", applied, exports);
@@ -175,19 +218,20 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
             NextPollNotBefore = time.GetUtcNow() + changes.MinimumWait,
             ExportedVersion = held.Version,
             ExportedFormats = FormatKey(),
+            ExportedFiles = exports.Count > 0 ? Fingerprints(exports) : cursor.ExportedFiles,
         }).WriteAsync(store.CursorPath(List), cancellationToken);
         return Report("up-to-date", held.Version, held, changes.MinimumWait, $"List {List} is at version {held.Version}, the current one.", [], exports);
     }
 
     private async Task<HeldList> LoadHeldAsync(CancellationToken cancellationToken)
     {
-        if (!File.Exists(store.StatePath(List)))
+        if (!store.Exists(List))
         {
             return HeldList.Empty(List);
         }
 
-        var state = await store.ReadAsync(List, cancellationToken);
-        return HeldList.FromLocal(state, await store.ReadManifestAsync(state, cancellationToken));
+        var header = store.ReadHeader(List);
+        return HeldList.FromState(header, store.StatePath(List), await store.ReadManifestAsync(header.ManifestSha256, List, cancellationToken));
     }
 
     /// <summary>Freeze detection: holding an expired manifest while the service offers nothing newer is an error, not "up to date".</summary>
@@ -314,25 +358,30 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
         }
 
         var bytes = await FetchVouchedAsync(reference.File, manifest, cancellationToken);
-        var parsed = Snapshot.FromGzip(bytes);
-        bytes = [];
-        if (!parsed.IsSuccess)
+        var path = store.TemporaryStatePath(List);
+        using var writer = new StateFileWriter(path);
+        SnapshotContent snapshot;
+        try
         {
-            throw Refusal.Of("malformed", $"{step.Path}: {parsed.Error}");
+            snapshot = SnapshotStream.Read(bytes, writer, cancellationToken);
+        }
+        catch (SnapshotFormatException e)
+        {
+            throw Refusal.Of("malformed", $"{step.Path}: {e.Message}");
         }
 
-        var snapshot = parsed.Value;
         if (snapshot.List != List || snapshot.Version != step.Version)
         {
             throw Refusal.Of("malformed", $"{step.Path} holds list '{snapshot.List}' version {snapshot.Version}, not '{List}' version {step.Version}");
         }
 
-        var list = HeldList.FromSnapshot(snapshot, manifestBytes);
-        CheckState(list.Checksum.StateHash, list.Count, manifest);
+        CheckState(snapshot.Checksum.StateHash, snapshot.Count, manifest);
+        var list = HeldList.Written(List, snapshot.Version, snapshot.Count, snapshot.Checksum, manifestBytes, path);
+        writer.Finish(list.Header(time.GetUtcNow()));
         return list;
     }
 
-    private async Task<HeldList> ApplyDeltaAsync(HeldList working, UpdateStep step, Manifest manifest, byte[] manifestBytes, CancellationToken cancellationToken)
+    private async Task<MergedDelta> ApplyDeltaAsync(HeldList working, UpdateStep step, Manifest manifest, byte[] manifestBytes, CancellationToken cancellationToken)
     {
         if (working.ManifestSha256 is { } previous && manifest.PreviousManifestSha256 != previous)
         {
@@ -352,14 +401,27 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
             throw Refusal.Of("malformed", $"{step.Path} leads to version {delta.ToVersion}, its manifest is version {manifest.Version}");
         }
 
-        if (working.CheckDelta(delta, out var after) is { } problem)
+        MergedDelta merged;
+        try
         {
-            throw Refusal.Of("delta", $"{step.Path} does not apply to the list held: {problem}");
+            merged = DeltaMerge.Apply(working, delta, manifestBytes, store.TemporaryStatePath(List), time.GetUtcNow(), cancellationToken);
+        }
+        catch (DeltaMismatchException e)
+        {
+            throw Refusal.Of("delta", $"{step.Path} does not apply to the list held: {e.Message}");
         }
 
-        CheckState(after.StateHash, working.Count - delta.Removes.Count + delta.Adds.Count, manifest);
-        working.Apply(delta, after, manifestBytes);
-        return working;
+        try
+        {
+            CheckState(merged.List.Checksum.StateHash, merged.List.Count, manifest);
+        }
+        catch
+        {
+            merged.List.DeleteIfTemporary();
+            throw;
+        }
+
+        return merged;
     }
 
     private static void CheckState(string stateHash, long count, Manifest manifest)
@@ -377,20 +439,59 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
 
     private async Task<IReadOnlyList<ExportResult>> ExportIfStaleAsync(HeldList held, SyncCursor cursor, CancellationToken cancellationToken) =>
         held.Version > 0 && (cursor.ExportedVersion != held.Version || cursor.ExportedFormats != FormatKey())
-            ? await ExportAsync(held.ToLocal(time.GetUtcNow()), cancellationToken)
+            ? await ExportAsync(held, cursor, null, cancellationToken)
             : [];
 
-    private async Task<IReadOnlyList<ExportResult>> ExportAsync(LocalListState state, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes every export of the committed state. With a <paramref name="change"/> from the version the cursor says an
+    /// export file holds (and the file unchanged since, with the same options), the file is merged with the change;
+    /// otherwise, or if the merge finds the old file is not as expected, it is written from the state file.
+    /// </summary>
+    private async Task<IReadOnlyList<ExportResult>> ExportAsync(HeldList held, SyncCursor cursor, ExportChange? change, CancellationToken cancellationToken, Task? commit = null)
     {
+        commit ??= Task.CompletedTask;
+        var state = LocalStateStore.ToState(held.Header(time.GetUtcNow()), store.StatePath(List));
         var results = new List<ExportResult>();
         foreach (var format in options.Exports)
         {
             var paths = ExportRunner.ResolvePaths(format, null, store.ExportDirectory(List));
-            results.Add(await ExportRunner.ExportAsync(state, format, options.Rpz, paths, cancellationToken));
+            ExportResult? result = null;
+            if (change is not null
+                && cursor.ExportedFiles?.FirstOrDefault(f => f.Format == format.ToName()) is { } previous
+                && previous.Version == change.FromVersion
+                && previous.Options == ExportRunner.OptionsKey(format, options.Rpz)
+                && paths.Count == 1 && previous.Path == paths[0]
+                && previous.MatchesDisk())
+            {
+                result = await ExportRunner.MergeAsync(state, format, options.Rpz, paths, new ExportSummary(previous.Written, previous.Skipped), change, cancellationToken, () => commit);
+            }
+
+            if (result is null)
+            {
+                // A full export reads the entries from the committed state file.
+                await commit;
+                result = await ExportRunner.ExportAsync(state, format, options.Rpz, paths, cancellationToken);
+            }
+
+            results.Add(result);
         }
 
+        await commit;
         return results;
     }
+
+    private IReadOnlyList<ExportFingerprint> Fingerprints(IReadOnlyList<ExportResult> exports) =>
+        exports.Where(e => e.Files.Count == 1)
+            .Select(e => new ExportFingerprint(
+                e.Format.ToName(),
+                ExportRunner.OptionsKey(e.Format, options.Rpz),
+                e.Version,
+                e.Files[0].Path,
+                new FileInfo(e.Files[0].Path).Length,
+                File.GetLastWriteTimeUtc(e.Files[0].Path).Ticks,
+                e.Summary.Written,
+                e.Summary.Skipped))
+            .ToList();
 
     private async Task RunOnChangeAsync(long previousVersion, HeldList list, IReadOnlyList<ExportResult> exports, CancellationToken cancellationToken)
     {
@@ -423,7 +524,7 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
     private string FormatKey() => string.Join(",", options.Exports.Select(f => f.ToName()));
 
     private SyncReport Report(string outcome, long previousVersion, HeldList after, TimeSpan wait, string message, IReadOnlyList<string> steps, IReadOnlyList<ExportResult> exports) =>
-        new(outcome, List.Value, previousVersion, after.Version, after.Count, wait, message, steps, exports);
+        new(outcome, List.Value, previousVersion, after.Version, checked((int)after.Count), wait, message, steps, exports);
 
     private static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
