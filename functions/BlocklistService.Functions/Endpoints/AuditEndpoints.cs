@@ -302,14 +302,7 @@ public static class AuditEndpoints
 
     private static async Task<EntryHistoryResponse> HistoryAsync(EntryId id, string? expression, string? scope, TransparencyLogReader log, CancellationToken cancellationToken)
     {
-        var history = new List<LeafResponse>();
-        foreach (var index in await log.HistoryIndexesAsync(id, cancellationToken))
-        {
-            if (await log.GetLeafAsync(index, cancellationToken) is { } leaf)
-            {
-                history.Add(ToResponse(leaf));
-            }
-        }
+        var history = (await log.HistoryAsync(id, cancellationToken)).Select(ToResponse).ToList();
 
         if (expression is null && history.Count > 0 && LogLeaf.FromJson(System.Text.Encoding.UTF8.GetBytes(history[0].Leaf)) is { IsSuccess: true } first)
         {
