@@ -42,13 +42,10 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             // The head first, then the batch row: a batch row is written before its head commit, so a batch that is
             // not recorded yet commits after this read and changes the head's ETag, and announcing it again below
             // fails. Checking the batch first would let a publisher that finished the same batch in between go
-            // unnoticed, and its leaves would be appended twice.
+            // unnoticed, and its leaves would be appended twice. A batch the head still names as pending is completed
+            // even when its batch row exists (a publisher stopped between the two), so no caller goes on to publish a
+            // manifest naming a log size the head does not have yet.
             var head = await rows.GetAsync(names.LogHead, HeadPartition, HeadRow, cancellationToken);
-            if (await GetBatchAsync(list, version, cancellationToken) is { } done)
-            {
-                return done;
-            }
-
             if (head is not null && head.GetString("PendingPlan") is { Length: > 0 } pendingPlan)
             {
                 var pendingList = head.GetString("PendingList")!;
@@ -58,6 +55,11 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
                     : await source.LeavesAsync(pendingList, pendingVersion, pendingPlan, cancellationToken);
                 await CompleteAsync(head, pendingLeaves, cancellationToken);
                 continue;
+            }
+
+            if (await GetBatchAsync(list, version, cancellationToken) is { } done)
+            {
+                return done;
             }
 
             var size = head?.GetInt64("Size") ?? 0;
@@ -184,8 +186,15 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
 
         // the edge tiles of the tree before the batch: the only stored hashes an append reads
         var edge = await ReadTilesAsync(LogTiles.EdgeTiles(start), cancellationToken);
-        var changed = LogTiles.Append(start, leaves.Select(leaf => MerkleHash.Leaf(leaf)).ToList(),
-            tile => edge[tile]?.GetBinary(HashesProperty) ?? throw new InvalidOperationException($"log {tile} is missing"));
+        byte[] EdgeTile(TileCoordinate tile) => edge[tile]?.GetBinary(HashesProperty) ?? throw new InvalidOperationException($"log {tile} is missing");
+        var before = Convert.ToHexStringLower(LogTiles.Root(start, EdgeTile));
+        if (before != head.GetString("Root"))
+        {
+            // everything appended builds on the edge tiles: refuse to extend a log whose stored edge is damaged
+            throw new InvalidOperationException($"the log's edge tiles at size {start} give root {before}, not the committed {head.GetString("Root")}; {string.Join(", ", edge.Keys)} damaged?");
+        }
+
+        var changed = LogTiles.Append(start, leaves.Select(leaf => MerkleHash.Leaf(leaf)).ToList(), EdgeTile);
 
         // leaves, history and tiles are independent, idempotent and all written before the head commit below
         await Task.WhenAll(
