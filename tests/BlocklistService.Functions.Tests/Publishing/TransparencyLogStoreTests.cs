@@ -169,6 +169,28 @@ public sealed class TransparencyLogStoreTests
         await AssertLogAsync(log, rows, all);
     }
 
+    [Fact]
+    public async Task An_append_of_k_distinct_entries_costs_about_k_over_100_writes_not_one_per_entry()
+    {
+        var rows = new MemoryRowStore();
+        using var signer = PemArtifactSigner.Generate();
+        var first = Enumerable.Range(0, 1000).Select(i => Leaf("eu", 1, $"first{i}.example/")).ToList();
+        var version = Enumerable.Range(0, 2000).Select(i => Leaf("eu", 2, $"distinct{i}.example/")).ToList();
+        var plans = new Plans { ["plan-eu-1"] = first, ["plan-eu-2"] = version };
+        await new TransparencyLogStore(rows, new SignedFiles(new MemoryBlobStore(), signer), plans, Names).AppendBatchAsync("eu", 1, "plan-eu-1", first, At, default);
+        var counting = new FaultyRows(rows);
+        await new TransparencyLogStore(counting, new SignedFiles(new MemoryBlobStore(), signer), plans, Names).AppendBatchAsync("eu", 2, "plan-eu-2", version, At, default);
+
+        // leaves 1000 … 2999 over 3 partitions: 1 + 11 + 10 transactions; history: 16 partitions of ~125 rows, 2 each;
+        // tiles: 7 created full in one transaction, 3 growing (tile 0/3 completed, 0/11 new, 1/0); head announce and
+        // commit, batch row: 3. One request per distinct entry would be 2,000 writes.
+        Assert.InRange(counting.Writes, 40, 22 + 32 + 4 + 3);
+        await AssertLogAsync(new TransparencyLogStore(rows, new SignedFiles(new MemoryBlobStore(), signer), plans, Names), rows, first.Concat(version).ToList());
+    }
+
+    private static byte[] Leaf(string list, long version, string expression) =>
+        (AuditLogWorld.Change(LogLeafKind.Add, list, expression, "h1") with { Version = version, PublishedAt = At }).ToJson();
+
     private static readonly DateTimeOffset At = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
 
     /// <summary>Leaves, head, root from tiles, every tile's width and the history index all match the expected log exactly.</summary>
