@@ -78,6 +78,35 @@ public sealed class TransparencyLogReader(AuditStorage storage)
     }
 
     /// <summary>
+    /// A lower bound on the index of any leaf of the first <paramref name="size"/> with publishedAt ≥ <paramref name="from"/>:
+    /// the first index whose <c>PublishedThrough</c> (the latest publishedAt up to it, monotone) reaches
+    /// <paramref name="from"/>, found by binary search in about log2(n) point reads. Every leaf before it was published
+    /// earlier, so an export of a time range starts there instead of at leaf 0. A row without the property counts as
+    /// reaching it (the search then only starts earlier).
+    /// </summary>
+    public async Task<long> FirstIndexPublishedFromAsync(DateTimeOffset from, long size, CancellationToken cancellationToken)
+    {
+        var table = storage.Table(StorageNames.LogLeaves);
+        var (low, high) = (0L, size);
+        while (low < high)
+        {
+            var middle = low + (high - low) / 2;
+            var row = await table.GetEntityIfExistsAsync(LogLayout.LeafPartition(middle), Key(middle), [LogLayout.PublishedThroughProperty], cancellationToken);
+            var through = row.HasValue ? row.Value!.GetDateTimeOffset(LogLayout.PublishedThroughProperty) : null;
+            if (through is { } t && t < from)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
+    /// <summary>
     /// Point-reads tiles concurrently, each needing at least the given width (a wider copy answers too: a tile's
     /// first hashes never change); a missing or too narrow tile means a damaged log, or a size beyond the head.
     /// </summary>

@@ -295,7 +295,8 @@ public static class AuditEndpoints
         response.ContentType = AuditExport.ContentType(exportFormat);
         response.Headers.ContentDisposition = $"attachment; filename=\"audit-log.{(exportFormat == AuditExportFormat.Csv ? "csv" : "jsonl")}\"";
         await response.WriteAsync(AuditExport.Header(exportFormat), cancellationToken);
-        await foreach (var stored in log.GetLeavesAsync(0, size, cancellationToken))
+        var first = since == DateTimeOffset.MinValue ? 0 : await log.FirstIndexPublishedFromAsync(since, size, cancellationToken);
+        await foreach (var stored in log.GetLeavesAsync(first, size, cancellationToken))
         {
             var parsed = LogLeaf.FromJson(stored.Bytes);
             if (!parsed.IsSuccess || parsed.Value!.PublishedAt < since || parsed.Value.PublishedAt >= until)

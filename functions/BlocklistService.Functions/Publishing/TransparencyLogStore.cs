@@ -88,6 +88,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
                 ["PendingStart"] = size,
                 ["PendingCount"] = (long)leaves.Count,
                 ["PendingAt"] = at,
+                ["MaxPublishedAt"] = head?.GetDateTimeOffset("MaxPublishedAt"),
             });
             try
             {
@@ -172,15 +173,22 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             throw new InvalidOperationException($"log batch {list}/{version} announced {count} leaves but its plan has {leaves.Count}");
         }
 
+        // every leaf row carries the latest publishedAt of all leaves up to it: monotone in the index even where
+        // publishedAt is not (a plan held for approval, or planned before another list's that was appended first),
+        // so an export can binary-search where a time range starts
+        var parsed = Parse(start, leaves);
+        var through = head.GetDateTimeOffset("MaxPublishedAt") ?? DateTimeOffset.MinValue;
         var leafRows = new List<Row>(leaves.Count);
         for (var i = 0; i < leaves.Count; i++)
         {
             var index = start + i;
+            through = parsed[i].PublishedAt > through ? parsed[i].PublishedAt : through;
             leafRows.Add(new Row(LogLayout.LeafPartition(index), Key(index), new Dictionary<string, object?>
             {
                 ["Leaf"] = Encoding.UTF8.GetString(leaves[i]),
                 ["List"] = list,
                 ["Version"] = version,
+                [LogLayout.PublishedThroughProperty] = through,
             }));
         }
 
@@ -199,7 +207,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         // leaves, history and tiles are independent, idempotent and all written before the head commit below
         await Task.WhenAll(
             UpsertConcurrentlyAsync(names.LogLeaves, leafRows, cancellationToken),
-            UpsertConcurrentlyAsync(names.LogHistory, HistoryRows(start, leaves), cancellationToken),
+            UpsertConcurrentlyAsync(names.LogHistory, HistoryRows(start, parsed), cancellationToken),
             WriteTilesAsync(changed, edge, cancellationToken));
 
         var size = start + count;
@@ -216,6 +224,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
                 ["Size"] = size,
                 ["Root"] = root,
                 ["PendingPlan"] = string.Empty,
+                ["MaxPublishedAt"] = through == DateTimeOffset.MinValue ? null : through,
             }), head.ETag, cancellationToken);
             await files.OverwriteAsync(names.LogContainer, "checkpoint.json", checkpoint, "application/json", cancellationToken);
         }
@@ -295,18 +304,12 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
     /// in 16 partitions so that a batch about k distinct entries costs about 16 + k/100 transactions. Written with the
     /// leaves, before the batch commits, as idempotent upserts whose keys and content follow from the batch alone.
     /// </summary>
-    private static List<Row> HistoryRows(long start, IReadOnlyList<byte[]> leaves)
+    private static List<Row> HistoryRows(long start, IReadOnlyList<LogLeaf> leaves)
     {
         var byEntry = new Dictionary<string, List<long>>(StringComparer.Ordinal);
         for (var i = 0; i < leaves.Count; i++)
         {
-            var parsed = LogLeaf.FromJson(leaves[i]);
-            if (!parsed.IsSuccess)
-            {
-                throw new InvalidOperationException($"log leaf {start + i} is not a valid {LogLeaf.Format}: {parsed.Error}");
-            }
-
-            var id = parsed.Value!.EntryId.Hex;
+            var id = leaves[i].EntryId.Hex;
             if (!byEntry.TryGetValue(id, out var indexes))
             {
                 byEntry[id] = indexes = [];
@@ -321,6 +324,12 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
                 new Dictionary<string, object?> { ["Indexes"] = LogLayout.FormatIndexes(chunk) })))
             .ToList();
     }
+
+    private static List<LogLeaf> Parse(long start, IReadOnlyList<byte[]> leaves) =>
+        leaves.Select((bytes, i) => LogLeaf.FromJson(bytes) is { IsSuccess: true } parsed
+                ? parsed.Value!
+                : throw new InvalidOperationException($"log leaf {start + i} is not a valid {LogLeaf.Format}: {LogLeaf.FromJson(bytes).Error}"))
+            .ToList();
 
     private static Row TileRow(TileCoordinate tile, byte[] hashes) =>
         new(LogLayout.TilePartition(tile), Key(tile.Index), new Dictionary<string, object?> { [HashesProperty] = hashes });
