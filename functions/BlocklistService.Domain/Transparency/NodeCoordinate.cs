@@ -3,7 +3,7 @@ namespace BlocklistService.Domain.Transparency;
 /// <summary>
 /// A complete (perfect) subtree of the log: level 0 is a leaf; the node at (level, index) covers leaves
 /// [index·2^level, (index+1)·2^level). Full subtrees never change once written, so a store keeps their hashes
-/// (the <c>lognodes</c> table) and serves any proof from O(log n) of them.
+/// (grouped in tiles, see <see cref="LogTiles"/>) and serves any proof from O(log n) of them.
 /// </summary>
 public readonly record struct NodeCoordinate(int Level, long Index)
 {

@@ -4,6 +4,7 @@ using Azure;
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Transparency;
+using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Storage.Tables;
 
@@ -24,13 +25,14 @@ public sealed record SignedBlob(byte[] Content, byte[] Signature);
 public sealed record StoredProof(IReadOnlyList<byte[]> Hashes, int StorageReads);
 
 /// <summary>
-/// The read side of the transparency log as the publisher's <c>TransparencyLogStore</c> writes it: the head, leaves,
-/// complete-subtree hashes, the entry-history index, signed checkpoints and signed manifests. Proofs are assembled
-/// from <see cref="MerkleTree"/> plans, so each costs one point read per distinct complete subtree (O(log n)).
+/// The read side of the transparency log as the publisher's <c>TransparencyLogStore</c> writes it (keys in
+/// <see cref="LogLayout"/>): the head, leaves, tiles, the entry-history index, signed checkpoints and signed manifests.
+/// Proofs are assembled from <see cref="MerkleTree"/> plans; the complete subtrees a plan names lie in a handful of
+/// tiles (about two per 8 tree levels), read concurrently, so a proof at a million leaves costs 3–7 point reads.
 /// </summary>
 public sealed class TransparencyLogReader(AuditStorage storage)
 {
-    public const int LeavesPerPartition = 1024;
+    public const int LeavesPerPartition = LogLayout.LeavesPerPartition;
     public const string CheckpointsFolder = "checkpoints/";
     public const string CurrentCheckpoint = "checkpoint.json";
 
@@ -54,7 +56,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
         var table = storage.Table(StorageNames.LogLeaves);
         for (var bucket = start / LeavesPerPartition; bucket <= (end - 1) / LeavesPerPartition; bucket++)
         {
-            var partition = $"leaves-{bucket}";
+            var partition = LogLayout.LeafPartition(bucket * LeavesPerPartition);
             var from = Key(Math.Max(start, bucket * LeavesPerPartition));
             var to = Key(Math.Min(end, (bucket + 1) * LeavesPerPartition));
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}");
@@ -71,24 +73,59 @@ public sealed class TransparencyLogReader(AuditStorage storage)
     /// <summary>One leaf, or null when its row is missing.</summary>
     public async Task<StoredLeaf?> GetLeafAsync(long index, CancellationToken cancellationToken)
     {
-        var row = await storage.Table(StorageNames.LogLeaves).GetEntityIfExistsAsync($"leaves-{index / LeavesPerPartition}", Key(index), null, cancellationToken);
+        var row = await storage.Table(StorageNames.LogLeaves).GetEntityIfExistsAsync(LogLayout.LeafPartition(index), Key(index), null, cancellationToken);
         return row.HasValue && row.Value!.GetString("Leaf") is { } text ? new StoredLeaf(index, Encoding.UTF8.GetBytes(text)) : null;
     }
 
-    /// <summary>Point-reads the given complete-subtree hashes concurrently; a missing node means a damaged log.</summary>
-    public async Task<IReadOnlyDictionary<NodeCoordinate, byte[]>> GetNodesAsync(IReadOnlyCollection<NodeCoordinate> coordinates, CancellationToken cancellationToken)
+    /// <summary>
+    /// A lower bound on the index of any leaf of the first <paramref name="size"/> with publishedAt ≥ <paramref name="from"/>:
+    /// the first index whose <c>PublishedThrough</c> (the latest publishedAt up to it, monotone) reaches
+    /// <paramref name="from"/>, found by binary search in about log2(n) point reads. Every leaf before it was published
+    /// earlier, so an export of a time range starts there instead of at leaf 0. A row without the property counts as
+    /// reaching it (the search then only starts earlier).
+    /// </summary>
+    public async Task<long> FirstIndexPublishedFromAsync(DateTimeOffset from, long size, CancellationToken cancellationToken)
     {
-        var table = storage.Table(StorageNames.LogNodes);
-        var reads = coordinates.Distinct().Select(async coordinate =>
+        var table = storage.Table(StorageNames.LogLeaves);
+        var (low, high) = (0L, size);
+        while (low < high)
         {
-            var row = await table.GetEntityIfExistsAsync($"level-{coordinate.Level}", Key(coordinate.Index), ["Hash"], cancellationToken);
-            var hex = row.HasValue ? row.Value!.GetString("Hash") : null;
-            return (coordinate, hash: hex is { Length: 64 } ? Convert.FromHexString(hex) : throw new InvalidOperationException($"log node {coordinate} is missing"));
-        });
-        return (await Task.WhenAll(reads)).ToDictionary(r => r.coordinate, r => r.hash);
+            var middle = low + (high - low) / 2;
+            var row = await table.GetEntityIfExistsAsync(LogLayout.LeafPartition(middle), Key(middle), [LogLayout.PublishedThroughProperty], cancellationToken);
+            var through = row.HasValue ? row.Value!.GetDateTimeOffset(LogLayout.PublishedThroughProperty) : null;
+            if (through is { } t && t < from)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
     }
 
-    /// <summary>The root of the first <paramref name="size"/> leaves from stored subtree hashes.</summary>
+    /// <summary>
+    /// Point-reads tiles concurrently, each needing at least the given width (a wider copy answers too: a tile's
+    /// first hashes never change); a missing or too narrow tile means a damaged log, or a size beyond the head.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<TileCoordinate, byte[]>> GetTilesAsync(IReadOnlyDictionary<TileCoordinate, int> tiles, CancellationToken cancellationToken)
+    {
+        var table = storage.Table(StorageNames.LogTiles);
+        var reads = tiles.Select(async wanted =>
+        {
+            var (tile, width) = (wanted.Key, wanted.Value);
+            var row = await table.GetEntityIfExistsAsync(LogLayout.TilePartition(tile), Key(tile.Index), ["Hashes"], cancellationToken);
+            var hashes = row.HasValue ? row.Value!.GetBinary("Hashes") : null;
+            return hashes is not null && hashes.Length >= width * MerkleHash.Length
+                ? (tile, hashes)
+                : throw new InvalidOperationException($"log {tile} is missing or has fewer than {width} hashes");
+        });
+        return (await Task.WhenAll(reads)).ToDictionary(r => r.tile, r => r.hashes);
+    }
+
+    /// <summary>The root of the first <paramref name="size"/> leaves from its edge tiles.</summary>
     public async Task<byte[]> RootAtAsync(long size, CancellationToken cancellationToken)
     {
         if (size == 0)
@@ -97,41 +134,46 @@ public sealed class TransparencyLogReader(AuditStorage storage)
         }
 
         var plan = MerkleTree.RootPlan(size);
-        var nodes = await GetNodesAsync(plan.Nodes, cancellationToken);
-        return plan.Combine(c => nodes[c]);
+        var tiles = await GetTilesAsync(LogTiles.TilesFor(plan.Nodes), cancellationToken);
+        return plan.Combine(node => LogTiles.NodeHash(node, tiles[LogTiles.TileOf(node)]));
     }
 
-    /// <summary>RFC 6962 PATH(index, D[size]) from stored subtree hashes.</summary>
-    public async Task<StoredProof> InclusionProofAsync(long index, long size, CancellationToken cancellationToken)
-    {
-        var plan = MerkleTree.InclusionPlan(index, size);
-        var nodes = plan.Nodes;
-        return new StoredProof(plan.Assemble(await GetNodesAsync(nodes, cancellationToken)), nodes.Count);
-    }
+    /// <summary>RFC 6962 PATH(index, D[size]) from stored tiles.</summary>
+    public Task<StoredProof> InclusionProofAsync(long index, long size, CancellationToken cancellationToken) =>
+        ProofAsync(MerkleTree.InclusionPlan(index, size), cancellationToken);
 
-    /// <summary>RFC 6962 PROOF(first, D[second]) from stored subtree hashes.</summary>
-    public async Task<StoredProof> ConsistencyProofAsync(long first, long second, CancellationToken cancellationToken)
-    {
-        var plan = MerkleTree.ConsistencyPlan(first, second);
-        var nodes = plan.Nodes;
-        return new StoredProof(plan.Assemble(await GetNodesAsync(nodes, cancellationToken)), nodes.Count);
-    }
+    /// <summary>RFC 6962 PROOF(first, D[second]) from stored tiles.</summary>
+    public Task<StoredProof> ConsistencyProofAsync(long first, long second, CancellationToken cancellationToken) =>
+        ProofAsync(MerkleTree.ConsistencyPlan(first, second), cancellationToken);
 
-    /// <summary>The indexes of every leaf about <paramref name="id"/>, in log order (the <c>entryhistory</c> index).</summary>
+    /// <summary>The indexes of every committed leaf about <paramref name="id"/>, in log order (the <c>loghistory</c> index).</summary>
     public async Task<IReadOnlyList<long>> HistoryIndexesAsync(EntryId id, CancellationToken cancellationToken)
     {
+        // rows of a batch still being appended may already exist; only leaves the head covers are history
+        var head = GetHeadAsync(cancellationToken);
         var indexes = new List<long>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id.Hex}");
-        await foreach (var row in storage.Table(AuditStorage.EntryHistory).QueryAsync(filter, maxPerPage: 1000, select: ["RowKey"], cancellationToken))
+        var (from, to) = LogLayout.HistoryRange(id.Hex);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {LogLayout.HistoryPartition(id.Hex)} and RowKey ge {from} and RowKey lt {to}");
+        await foreach (var row in storage.Table(StorageNames.LogHistory).QueryAsync(filter, maxPerPage: 1000, select: ["Indexes"], cancellationToken))
         {
-            if (long.TryParse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-            {
-                indexes.Add(index);
-            }
+            indexes.AddRange(LogLayout.ParseIndexes(row.GetString("Indexes")));
         }
 
-        indexes.Sort();
-        return indexes;
+        var (size, _) = await head;
+        return indexes.Where(i => i < size).Order().Distinct().ToList();
+    }
+
+    /// <summary>Every committed leaf about <paramref name="id"/>, oldest first: one index query, then the leaves read concurrently.</summary>
+    public async Task<IReadOnlyList<StoredLeaf>> HistoryAsync(EntryId id, CancellationToken cancellationToken)
+    {
+        var indexes = await HistoryIndexesAsync(id, cancellationToken);
+        var leaves = new List<StoredLeaf>(indexes.Count);
+        foreach (var chunk in indexes.Chunk(16))
+        {
+            leaves.AddRange((await Task.WhenAll(chunk.Select(index => GetLeafAsync(index, cancellationToken)))).OfType<StoredLeaf>());
+        }
+
+        return leaves;
     }
 
     /// <summary>The signed checkpoint of <paramref name="size"/> (or the current one when null); null when none exists.</summary>
@@ -162,5 +204,12 @@ public sealed class TransparencyLogReader(AuditStorage storage)
         }
     }
 
-    internal static string Key(long value) => value.ToString("D12", CultureInfo.InvariantCulture);
+    /// <summary>Reads the distinct tiles a proof's nodes lie in (one read each, concurrently) and assembles it.</summary>
+    private async Task<StoredProof> ProofAsync(ProofPlan plan, CancellationToken cancellationToken)
+    {
+        var tiles = await GetTilesAsync(LogTiles.TilesFor(plan.Nodes), cancellationToken);
+        return new StoredProof(plan.Assemble(node => LogTiles.NodeHash(node, tiles[LogTiles.TileOf(node)])), tiles.Count);
+    }
+
+    internal static string Key(long value) => LogLayout.Key(value);
 }

@@ -168,17 +168,22 @@ public static class AuditEndpoints
             return Problems.Field(400, "out-of-range", "Out of range", "index", $"must be less than the tree size ({treeSize})");
         }
 
-        var leaf = await log.GetLeafAsync(leafIndex, cancellationToken);
+        // independent reads, issued together
+        var leafRead = log.GetLeafAsync(leafIndex, cancellationToken);
+        var proofRead = log.InclusionProofAsync(leafIndex, treeSize, cancellationToken);
+        var rootRead = treeSize == current ? Task.FromResult(currentRoot) : log.RootAtAsync(treeSize, cancellationToken);
+        var checkpointRead = CheckpointAsync(treeSize, log, cancellationToken);
+        await Task.WhenAll(leafRead, proofRead, rootRead, checkpointRead);
+        var leaf = await leafRead;
         if (leaf is null)
         {
             return Problems.Create(404, "leaf-missing", "Leaf missing", $"index: leaf {leafIndex} is not stored");
         }
 
-        var proof = await log.InclusionProofAsync(leafIndex, treeSize, cancellationToken);
-        var root = treeSize == current ? currentRoot : await log.RootAtAsync(treeSize, cancellationToken);
+        var (proof, root) = (await proofRead, await rootRead);
         return TypedResults.Ok(new InclusionProofResponse(
             leafIndex, treeSize, Convert.ToHexStringLower(leaf.LeafHash()), Convert.ToHexStringLower(root),
-            proof.Hashes.Select(Convert.ToHexStringLower).ToList(), await CheckpointAsync(treeSize, log, cancellationToken)));
+            proof.Hashes.Select(Convert.ToHexStringLower).ToList(), await checkpointRead));
     }
 
     public static async Task<Results<Ok<ConsistencyProofResponse>, ProblemHttpResult>> GetConsistencyProofAsync(
@@ -210,12 +215,16 @@ public static class AuditEndpoints
             return Problems.Field(400, "out-of-range", "Out of range", "first", "must be less than second");
         }
 
-        var proof = await log.ConsistencyProofAsync(firstSize, secondSize, cancellationToken);
-        var firstRoot = await log.RootAtAsync(firstSize, cancellationToken);
-        var secondRoot = secondSize == current ? currentRoot : await log.RootAtAsync(secondSize, cancellationToken);
+        // independent reads, issued together
+        var proofRead = log.ConsistencyProofAsync(firstSize, secondSize, cancellationToken);
+        var firstRootRead = log.RootAtAsync(firstSize, cancellationToken);
+        var secondRootRead = secondSize == current ? Task.FromResult(currentRoot) : log.RootAtAsync(secondSize, cancellationToken);
+        var checkpointRead = CheckpointAsync(secondSize, log, cancellationToken);
+        await Task.WhenAll(proofRead, firstRootRead, secondRootRead, checkpointRead);
+        var (proof, firstRoot, secondRoot) = (await proofRead, await firstRootRead, await secondRootRead);
         return TypedResults.Ok(new ConsistencyProofResponse(
             firstSize, secondSize, Convert.ToHexStringLower(firstRoot), Convert.ToHexStringLower(secondRoot),
-            proof.Hashes.Select(Convert.ToHexStringLower).ToList(), await CheckpointAsync(secondSize, log, cancellationToken)));
+            proof.Hashes.Select(Convert.ToHexStringLower).ToList(), await checkpointRead));
     }
 
     public static async Task<Ok<AuditListsResponse>> GetListsAsync(ListCatalog catalog, CancellationToken cancellationToken) =>
@@ -286,7 +295,8 @@ public static class AuditEndpoints
         response.ContentType = AuditExport.ContentType(exportFormat);
         response.Headers.ContentDisposition = $"attachment; filename=\"audit-log.{(exportFormat == AuditExportFormat.Csv ? "csv" : "jsonl")}\"";
         await response.WriteAsync(AuditExport.Header(exportFormat), cancellationToken);
-        await foreach (var stored in log.GetLeavesAsync(0, size, cancellationToken))
+        var first = since == DateTimeOffset.MinValue ? 0 : await log.FirstIndexPublishedFromAsync(since, size, cancellationToken);
+        await foreach (var stored in log.GetLeavesAsync(first, size, cancellationToken))
         {
             var parsed = LogLeaf.FromJson(stored.Bytes);
             if (!parsed.IsSuccess || parsed.Value!.PublishedAt < since || parsed.Value.PublishedAt >= until)
@@ -302,14 +312,7 @@ public static class AuditEndpoints
 
     private static async Task<EntryHistoryResponse> HistoryAsync(EntryId id, string? expression, string? scope, TransparencyLogReader log, CancellationToken cancellationToken)
     {
-        var history = new List<LeafResponse>();
-        foreach (var index in await log.HistoryIndexesAsync(id, cancellationToken))
-        {
-            if (await log.GetLeafAsync(index, cancellationToken) is { } leaf)
-            {
-                history.Add(ToResponse(leaf));
-            }
-        }
+        var history = (await log.HistoryAsync(id, cancellationToken)).Select(ToResponse).ToList();
 
         if (expression is null && history.Count > 0 && LogLeaf.FromJson(System.Text.Encoding.UTF8.GetBytes(history[0].Leaf)) is { IsSuccess: true } first)
         {

@@ -13,17 +13,17 @@ public sealed record PublishStorageNames
     public string Holds { get; init; } = "holds";
     public string Isps { get; init; } = "isps";
     public string LogLeaves { get; init; } = "logleaves";
-    public string LogNodes { get; init; } = "lognodes";
+    public string LogTiles { get; init; } = "logtiles";
     public string LogHead { get; init; } = "loghead";
     public string LogBatches { get; init; } = "logbatches";
-    public string EntryHistory { get; init; } = "entryhistory";
+    public string LogHistory { get; init; } = "loghistory";
     public string ArtifactsContainer { get; init; } = "artifacts";
     public string WorkContainer { get; init; } = "work";
     public string LogContainer { get; init; } = "log";
 
     /// <summary>Every table name, for creating them.</summary>
     public IEnumerable<string> Tables =>
-        [Lists, Entries, Expiries, Versions, Pending, Submissions, Publications, Holds, Isps, LogLeaves, LogNodes, LogHead, LogBatches, EntryHistory];
+        [Lists, Entries, Expiries, Versions, Pending, Submissions, Publications, Holds, Isps, LogLeaves, LogTiles, LogHead, LogBatches, LogHistory];
 
     /// <summary>Every container name.</summary>
     public IEnumerable<string> Containers => [ArtifactsContainer, WorkContainer, LogContainer];

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using BlocklistService.Domain.Transparency;
@@ -19,9 +18,10 @@ public interface ILogBatchSource
 }
 
 /// <summary>
-/// The append-only RFC 6962 transparency log over Table Storage. Leaves live in <c>logleaves</c>, the hashes of
-/// every complete subtree in <c>lognodes</c> (so a root or proof needs O(log n) point reads), the size, root and
-/// any batch in progress in the single <c>loghead</c> row, whose ETag serialises appends across all lists. A batch
+/// The append-only RFC 6962 transparency log over Table Storage. Leaves live in <c>logleaves</c>, the tree's hashes
+/// as tiles of height 8 in <c>logtiles</c> (so a root or proof reads a handful of tiles, and an append of k leaves
+/// writes about k/256 of them), each entry's leaf indexes in <c>loghistory</c>, and the size, root and any batch in
+/// progress in the single <c>loghead</c> row, whose ETag serialises appends across all lists. A batch
 /// is first announced in the head, then written, then committed; whoever finds an announced batch completes it
 /// (from its plan) before starting its own, so a crash anywhere resumes to the same log.
 /// </summary>
@@ -29,6 +29,10 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
 {
     private const string HeadPartition = "log";
     private const string HeadRow = "head";
+    private const string HashesProperty = "Hashes";
+
+    /// <summary>Transactions or tile writes of one append in flight at a time.</summary>
+    private const int Parallelism = 8;
 
     /// <summary>Appends a version's leaves once; a repeated call (same list and version) returns the recorded batch.</summary>
     public async Task<LogBatch> AppendBatchAsync(string list, long version, string planName, IReadOnlyList<byte[]> leaves, DateTimeOffset at, CancellationToken cancellationToken)
@@ -38,13 +42,10 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             // The head first, then the batch row: a batch row is written before its head commit, so a batch that is
             // not recorded yet commits after this read and changes the head's ETag, and announcing it again below
             // fails. Checking the batch first would let a publisher that finished the same batch in between go
-            // unnoticed, and its leaves would be appended twice.
+            // unnoticed, and its leaves would be appended twice. A batch the head still names as pending is completed
+            // even when its batch row exists (a publisher stopped between the two), so no caller goes on to publish a
+            // manifest naming a log size the head does not have yet.
             var head = await rows.GetAsync(names.LogHead, HeadPartition, HeadRow, cancellationToken);
-            if (await GetBatchAsync(list, version, cancellationToken) is { } done)
-            {
-                return done;
-            }
-
             if (head is not null && head.GetString("PendingPlan") is { Length: > 0 } pendingPlan)
             {
                 var pendingList = head.GetString("PendingList")!;
@@ -54,6 +55,11 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
                     : await source.LeavesAsync(pendingList, pendingVersion, pendingPlan, cancellationToken);
                 await CompleteAsync(head, pendingLeaves, cancellationToken);
                 continue;
+            }
+
+            if (await GetBatchAsync(list, version, cancellationToken) is { } done)
+            {
+                return done;
             }
 
             var size = head?.GetInt64("Size") ?? 0;
@@ -82,6 +88,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
                 ["PendingStart"] = size,
                 ["PendingCount"] = (long)leaves.Count,
                 ["PendingAt"] = at,
+                ["MaxPublishedAt"] = head?.GetDateTimeOffset("MaxPublishedAt"),
             });
             try
             {
@@ -124,11 +131,11 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
     {
         var result = new List<byte[]>(count);
         var end = start + count;
-        for (var bucket = start / 1024; bucket <= (end - 1) / 1024; bucket++)
+        for (var bucket = start / LogLayout.LeavesPerPartition; bucket <= (end - 1) / LogLayout.LeavesPerPartition; bucket++)
         {
-            var from = Math.Max(start, bucket * 1024);
-            var to = Math.Min(end, (bucket + 1) * 1024);
-            await foreach (var row in rows.QueryAsync(names.LogLeaves, LeafPartition(from), Key(from), Key(to), cancellationToken))
+            var from = Math.Max(start, bucket * LogLayout.LeavesPerPartition);
+            var to = Math.Min(end, (bucket + 1) * LogLayout.LeavesPerPartition);
+            await foreach (var row in rows.QueryAsync(names.LogLeaves, LogLayout.LeafPartition(from), Key(from), Key(to), cancellationToken))
             {
                 result.Add(Encoding.UTF8.GetBytes(row.GetString("Leaf")!));
             }
@@ -137,31 +144,21 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         return result;
     }
 
-    /// <summary>The hash of the complete subtree covering leaves [index·2^level, (index+1)·2^level), or null if not complete.</summary>
-    public async Task<byte[]?> GetNodeHashAsync(int level, long index, CancellationToken cancellationToken)
-    {
-        var row = await rows.GetAsync(names.LogNodes, NodePartition(level), Key(index), cancellationToken);
-        return row?.GetString("Hash") is { } hex ? Convert.FromHexString(hex) : null;
-    }
+    /// <summary>The stored bottom row of a tile (32 bytes per hash), or null if it was never written.</summary>
+    public async Task<byte[]?> GetTileAsync(TileCoordinate tile, CancellationToken cancellationToken) =>
+        (await rows.GetAsync(names.LogTiles, LogLayout.TilePartition(tile), Key(tile.Index), cancellationToken))?.GetBinary(HashesProperty);
 
-    /// <summary>The root of the first <paramref name="size"/> leaves, from O(log n) stored subtree hashes.</summary>
+    /// <summary>The root of the first <paramref name="size"/> leaves, from its edge tiles (at most one per 8 tree levels).</summary>
     public async Task<byte[]> RootAtAsync(long size, CancellationToken cancellationToken)
     {
-        var known = await NodesAsync(size == 0 ? [] : MerkleTree.RootPlan(size).Nodes, cancellationToken);
-        return MerkleTree.Root(size, coordinate => known[coordinate]);
+        var tiles = await ReadTilesAsync(LogTiles.EdgeTiles(size), cancellationToken);
+        return LogTiles.Root(size, tile => tiles[tile]?.GetBinary(HashesProperty) ?? throw new InvalidOperationException($"log {tile} is missing"));
     }
 
-    /// <summary>Reads stored subtree hashes; a missing one is an inconsistent log.</summary>
-    private async Task<Dictionary<NodeCoordinate, byte[]>> NodesAsync(IEnumerable<NodeCoordinate> coordinates, CancellationToken cancellationToken)
+    private async Task<Dictionary<TileCoordinate, Row?>> ReadTilesAsync(IEnumerable<TileCoordinate> tiles, CancellationToken cancellationToken)
     {
-        var result = new Dictionary<NodeCoordinate, byte[]>();
-        foreach (var coordinate in coordinates)
-        {
-            result[coordinate] = await GetNodeHashAsync(coordinate.Level, coordinate.Index, cancellationToken)
-                                 ?? throw new InvalidOperationException($"log node {coordinate} is missing");
-        }
-
-        return result;
+        var reads = tiles.Select(async tile => (tile, row: await rows.GetAsync(names.LogTiles, LogLayout.TilePartition(tile), Key(tile.Index), cancellationToken)));
+        return (await Task.WhenAll(reads)).ToDictionary(r => r.tile, r => r.row);
     }
 
     private async Task CompleteAsync(Row head, IReadOnlyList<byte[]> leaves, CancellationToken cancellationToken)
@@ -176,28 +173,46 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             throw new InvalidOperationException($"log batch {list}/{version} announced {count} leaves but its plan has {leaves.Count}");
         }
 
-        var leafRows = new List<Row>();
+        // every leaf row carries the latest publishedAt of all leaves up to it: monotone in the index even where
+        // publishedAt is not (a plan held for approval, or planned before another list's that was appended first),
+        // so an export can binary-search where a time range starts
+        var parsed = Parse(start, leaves);
+        var through = head.GetDateTimeOffset("MaxPublishedAt") ?? DateTimeOffset.MinValue;
+        var leafRows = new List<Row>(leaves.Count);
         for (var i = 0; i < leaves.Count; i++)
         {
             var index = start + i;
-            leafRows.Add(new Row(LeafPartition(index), Key(index), new Dictionary<string, object?>
+            through = parsed[i].PublishedAt > through ? parsed[i].PublishedAt : through;
+            leafRows.Add(new Row(LogLayout.LeafPartition(index), Key(index), new Dictionary<string, object?>
             {
                 ["Leaf"] = Encoding.UTF8.GetString(leaves[i]),
                 ["List"] = list,
                 ["Version"] = version,
+                [LogLayout.PublishedThroughProperty] = through,
             }));
         }
 
-        // the right edge of the tree before the batch: the only stored nodes an append reads
-        var edge = await NodesAsync(start == 0 ? [] : MerkleTree.RootPlan(start).Nodes, cancellationToken);
-        var nodes = MerkleTree.Append(start, leaves.Select(leaf => MerkleHash.Leaf(leaf)).ToList(), coordinate => edge[coordinate]);
-        await rows.UpsertAsync(names.LogLeaves, leafRows, cancellationToken);
-        await rows.UpsertAsync(names.EntryHistory, EntryHistoryRows(start, leaves), cancellationToken);
-        await rows.UpsertAsync(names.LogNodes, nodes.OrderBy(n => n.Key.Level).ThenBy(n => n.Key.Index).Select(n => new Row(NodePartition(n.Key.Level), Key(n.Key.Index),
-            new Dictionary<string, object?> { ["Hash"] = Convert.ToHexStringLower(n.Value) })).ToList(), cancellationToken);
+        // the edge tiles of the tree before the batch: the only stored hashes an append reads
+        var edge = await ReadTilesAsync(LogTiles.EdgeTiles(start), cancellationToken);
+        byte[] EdgeTile(TileCoordinate tile) => edge[tile]?.GetBinary(HashesProperty) ?? throw new InvalidOperationException($"log {tile} is missing");
+        var before = Convert.ToHexStringLower(LogTiles.Root(start, EdgeTile));
+        if (before != head.GetString("Root"))
+        {
+            // everything appended builds on the edge tiles: refuse to extend a log whose stored edge is damaged
+            throw new InvalidOperationException($"the log's edge tiles at size {start} give root {before}, not the committed {head.GetString("Root")}; {string.Join(", ", edge.Keys)} damaged?");
+        }
+
+        var changed = LogTiles.Append(start, leaves.Select(leaf => MerkleHash.Leaf(leaf)).ToList(), EdgeTile);
+
+        // leaves, history and tiles are independent, idempotent and all written before the head commit below
+        await Task.WhenAll(
+            UpsertConcurrentlyAsync(names.LogLeaves, leafRows, cancellationToken),
+            UpsertConcurrentlyAsync(names.LogHistory, HistoryRows(start, parsed), cancellationToken),
+            WriteTilesAsync(changed, edge, cancellationToken));
 
         var size = start + count;
-        var root = Convert.ToHexStringLower(MerkleTree.Root(size, coordinate => nodes.TryGetValue(coordinate, out var hash) ? hash : edge[coordinate]));
+        var after = changed.ToDictionary(c => c.Tile, c => c.Hashes);
+        var root = Convert.ToHexStringLower(LogTiles.Root(size, tile => after.TryGetValue(tile, out var hashes) ? hashes : edge[tile]!.GetBinary(HashesProperty)!));
         var checkpoint = new Checkpoint(size, root, at, files.KeyId).ToJson();
         await files.WriteImmutableAsync(names.LogContainer, $"checkpoints/{size}.json", checkpoint, "application/json", cancellationToken);
         await rows.UpsertAsync(names.LogBatches, [BatchRow(list, version, start, count, size, root)], cancellationToken);
@@ -209,6 +224,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
                 ["Size"] = size,
                 ["Root"] = root,
                 ["PendingPlan"] = string.Empty,
+                ["MaxPublishedAt"] = through == DateTimeOffset.MinValue ? null : through,
             }), head.ETag, cancellationToken);
             await files.OverwriteAsync(names.LogContainer, "checkpoint.json", checkpoint, "application/json", cancellationToken);
         }
@@ -219,26 +235,107 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
     }
 
     /// <summary>
-    /// The <c>entryhistory</c> index (PK entry id, RK leaf index): written with the leaves, before the batch commits,
-    /// as idempotent upserts, so a completed batch always has its index and a retried one rewrites the same rows.
+    /// Writes the tiles an append changed. Tiles created full by this append are upserted in transactions: their
+    /// hashes follow from the announced leaves alone, so every writer writes the same bytes. Every other tile (a
+    /// partial one, or an edge tile this append completes) only ever grows: it is written with If-Match on the copy
+    /// read (create-only when there was none), and a writer that loses re-reads it and stops once the stored copy is
+    /// at least as wide — so a slow publisher still finishing an older batch can never shrink a tile a later batch
+    /// widened. Either way the overlap with what is stored must agree, or the log is damaged and the append stops.
     /// </summary>
-    private static List<Row> EntryHistoryRows(long start, IReadOnlyList<byte[]> leaves) =>
-        leaves.Select((bytes, i) => LogLeaf.FromJson(bytes) is { IsSuccess: true } parsed
-                ? new Row(parsed.Value.EntryId.Hex, Key(start + i), new Dictionary<string, object?>
+    private async Task WriteTilesAsync(IReadOnlyList<(TileCoordinate Tile, byte[] Hashes)> changed, IReadOnlyDictionary<TileCoordinate, Row?> edge, CancellationToken cancellationToken)
+    {
+        var full = changed.Where(c => c.Hashes.Length == LogTiles.Width * MerkleHash.Length && !edge.ContainsKey(c.Tile)).ToList();
+        var growing = changed.Except(full).ToList();
+        await Task.WhenAll(
+            UpsertConcurrentlyAsync(names.LogTiles, full.Select(c => TileRow(c.Tile, c.Hashes)).ToList(), cancellationToken),
+            Parallel.ForEachAsync(growing, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+                async (tile, token) => await GrowTileAsync(tile.Tile, tile.Hashes, edge.GetValueOrDefault(tile.Tile), token)));
+    }
+
+    private async Task GrowTileAsync(TileCoordinate tile, byte[] hashes, Row? stored, CancellationToken cancellationToken)
+    {
+        var row = TileRow(tile, hashes);
+        while (true)
+        {
+            if (stored?.GetBinary(HashesProperty) is { } existing)
+            {
+                var overlap = Math.Min(existing.Length, hashes.Length);
+                if (!existing.AsSpan(0, overlap).SequenceEqual(hashes.AsSpan(0, overlap)))
                 {
-                    ["List"] = parsed.Value.List.Value,
-                    ["Version"] = parsed.Value.Version,
-                    ["Kind"] = parsed.Value.Kind.ToWireName(),
-                })
+                    throw new InvalidOperationException($"log {tile} holds other hashes than the log's leaves give; refusing to overwrite it");
+                }
+
+                if (existing.Length >= hashes.Length)
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                if (stored is null)
+                {
+                    await rows.AddAsync(names.LogTiles, row, cancellationToken);
+                }
+                else
+                {
+                    await rows.UpdateAsync(names.LogTiles, row, stored.ETag, cancellationToken);
+                }
+
+                return;
+            }
+            catch (RowConflictException)
+            {
+                // written meanwhile (another publisher completing this batch, or a later one): compare with that copy
+                stored = await rows.GetAsync(names.LogTiles, row.PartitionKey, row.RowKey, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Upserts rows as single-partition transactions of up to 100, several at a time.</summary>
+    private Task UpsertConcurrentlyAsync(string table, IReadOnlyList<Row> batch, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(
+            batch.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(100)),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (chunk, token) => await rows.UpsertAsync(table, chunk, token));
+
+    /// <summary>
+    /// The <c>loghistory</c> index: per entry and batch, the entry's leaf indexes in that batch (see <see cref="LogLayout"/>),
+    /// in 16 partitions so that a batch about k distinct entries costs about 16 + k/100 transactions. Written with the
+    /// leaves, before the batch commits, as idempotent upserts whose keys and content follow from the batch alone.
+    /// </summary>
+    private static List<Row> HistoryRows(long start, IReadOnlyList<LogLeaf> leaves)
+    {
+        var byEntry = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        for (var i = 0; i < leaves.Count; i++)
+        {
+            var id = leaves[i].EntryId.Hex;
+            if (!byEntry.TryGetValue(id, out var indexes))
+            {
+                byEntry[id] = indexes = [];
+            }
+
+            indexes.Add(start + i);
+        }
+
+        return byEntry
+            .SelectMany(entry => entry.Value.Chunk(LogLayout.IndexesPerHistoryRow).Select(chunk => new Row(
+                LogLayout.HistoryPartition(entry.Key), LogLayout.HistoryRow(entry.Key, chunk[0]),
+                new Dictionary<string, object?> { ["Indexes"] = LogLayout.FormatIndexes(chunk) })))
+            .ToList();
+    }
+
+    private static List<LogLeaf> Parse(long start, IReadOnlyList<byte[]> leaves) =>
+        leaves.Select((bytes, i) => LogLeaf.FromJson(bytes) is { IsSuccess: true } parsed
+                ? parsed.Value!
                 : throw new InvalidOperationException($"log leaf {start + i} is not a valid {LogLeaf.Format}: {LogLeaf.FromJson(bytes).Error}"))
             .ToList();
+
+    private static Row TileRow(TileCoordinate tile, byte[] hashes) =>
+        new(LogLayout.TilePartition(tile), Key(tile.Index), new Dictionary<string, object?> { [HashesProperty] = hashes });
 
     private static Row BatchRow(string list, long version, long start, long count, long size, string root) =>
         new(list, Key(version), new Dictionary<string, object?> { ["Start"] = start, ["Count"] = count, ["Size"] = size, ["Root"] = root });
 
-    private static string LeafPartition(long index) => $"leaves-{index / 1024}";
-
-    private static string NodePartition(int level) => $"level-{level}";
-
-    private static string Key(long value) => value.ToString("D12", CultureInfo.InvariantCulture);
+    private static string Key(long value) => LogLayout.Key(value);
 }

@@ -16,9 +16,10 @@ public static class StorageNames
     public const string Reviews = "reviews";
     public const string Isps = "isps";
     public const string LogLeaves = "logleaves";
-    public const string LogNodes = "lognodes";
+    public const string LogTiles = "logtiles";
     public const string LogHead = "loghead";
     public const string LogBatches = "logbatches";
+    public const string LogHistory = "loghistory";
 
     public const string ArtifactsContainer = "artifacts";
     public const string WorkContainer = "work";

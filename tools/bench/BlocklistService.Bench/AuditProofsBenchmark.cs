@@ -13,83 +13,89 @@ using BlocklistService.Testing;
 namespace BlocklistService.Bench;
 
 /// <summary>
-/// The transparency log on Azurite: append rate of <see cref="TransparencyLogStore.AppendBatchAsync"/> (leaf rows, entry
-/// history rows, subtree hashes, a signed checkpoint per batch), then inclusion and consistency proof latency and
-/// storage reads through <see cref="TransparencyLogReader"/> at the size reached (goal 1,000,000 leaves; proofs ≤ 50 ms,
-/// reads ≤ 2·log2(n)). Seeding appends batches of 16,384 leaves until the goal size or a time budget (~3 minutes at
-/// scale 1) is reached. Baseline, same run: one point read of a stored subtree hash.
+/// The transparency log on Azurite, at 1,000,000 leaves: append rate of <see cref="TransparencyLogStore.AppendBatchAsync"/>
+/// (leaf rows, history rows, tiles, a signed checkpoint per batch) as the publisher appends a version (2,000 distinct
+/// entries, on an empty log and again at 1M) and in bulk (the seeding: 16,384-leaf batches about 1,024 recurring
+/// entries, so that its history rows batch up and the log reaches 1M within minutes on a shared machine); then
+/// inclusion and consistency proof latency and storage reads through <see cref="TransparencyLogReader"/>, and entry
+/// history lookups. Goal: proofs p95 ≤ 50 ms, reads ≤ 2·log2(n). Baseline, same run: one point read of a tile.
+/// Seeding stops at the goal size or after a time budget (10 minutes at scale 1), and says which.
 /// </summary>
 public sealed class AuditProofsBenchmark : IBenchmark
 {
     private const int SeedBatch = 16_384;
+    private const int VersionBatch = 2_000;
+    private const int Samples = 200;
+    private const int SeedEntries = 1_024;
 
     public string Name => "audit-proofs";
 
-    public string Description => "transparency log append rate (leaves/s) and proof latency/reads at up to 1M leaves; goal proofs <= 50 ms, reads <= 2*log2(n); vs one point read";
+    public string Description => "transparency log append rate (leaves/s) and proof latency/reads at 1M leaves; goal proofs p95 <= 50 ms, reads <= 2*log2(n); vs one point read";
 
     public async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
         var target = context.Scaled(1_000_000);
-        var budget = TimeSpan.FromSeconds(180 * Math.Min(1, context.Scale));
+        var budget = TimeSpan.FromSeconds(600 * Math.Min(1, context.Scale));
         await using var azurite = await Azurite.StartAsync(cancellationToken);
         var storage = new PublishStorage(new TableServiceClient(azurite.ConnectionString), new BlobServiceClient(azurite.ConnectionString), Azurite.UniqueName("a")[..12]);
         var names = new PublishStorageNames();
         await storage.CreateAsync(names, cancellationToken);
         using var signer = PemArtifactSigner.Generate();
-        var files = new SignedFiles(storage.Blobs, signer);
+        var log = new TransparencyLogStore(storage.Rows, new SignedFiles(storage.Blobs, signer), new NoPendingBatches(), names);
+        context.Output.WriteLine($"  load average at start: {LoadAverage()}");
 
-        // 1. the store as the publisher uses it (sequential upserts), one batch of 2,000 leaves about distinct entries
-        var plain = new TransparencyLogStore(storage.Rows, files, new NoPendingBatches(), names);
+        // 1. one version's batch as the publisher appends it, on an empty log
         var version = 1L;
-        var realistic = Leaves(0, 2_000, distinctEntries: true, version);
-        var stopwatch = Stopwatch.StartNew();
-        await plain.AppendBatchAsync("eu", version++, "plan-1", realistic, DateTimeOffset.UtcNow, cancellationToken);
-        var realisticRate = realistic.Count / stopwatch.Elapsed.TotalSeconds;
+        var (size, emptyRate) = await AppendTimedAsync(log, 0, VersionBatch, version++, cancellationToken);
+        var distinct = size;
 
-        // 2. seeding: the same store over a row store that sends a call's transactions 8 at a time, batches of 16,384
-        //    leaves about 256 recurring entries (so the entry history index batches too)
-        var seeding = new TransparencyLogStore(new ConcurrentUpserts(storage.Rows, 8), files, new NoPendingBatches(), names);
-        long size = realistic.Count;
-        stopwatch.Restart();
+        // 2. bulk: the same store, 16,384-leaf batches about distinct entries, up to the goal size
+        var stopwatch = Stopwatch.StartNew();
+        var seeded = size;
         while (size < target && stopwatch.Elapsed < budget)
         {
             var count = (int)Math.Min(SeedBatch, target - size);
-            var batch = await seeding.AppendBatchAsync("eu", version, $"plan-{version}", Leaves(size, count, distinctEntries: false, version), DateTimeOffset.UtcNow, cancellationToken);
+            var batch = await log.AppendBatchAsync("eu", version, $"plan-{version}", Leaves(size, count, version, n => $"seed{n % SeedEntries}.example/page"), DateTimeOffset.UtcNow, cancellationToken);
             version++;
             size = batch.Size;
         }
 
         var seedSeconds = stopwatch.Elapsed.TotalSeconds;
-        var seedRate = (size - realistic.Count) / seedSeconds;
+        var seedRate = (size - seeded) / seedSeconds;
+        context.Output.WriteLine($"  load average after seeding: {LoadAverage()}");
 
         // 3. proofs at the size reached, through the auditor API's reader
         var reader = new TransparencyLogReader(new AuditStorage(storage));
-        var (headSize, _) = await reader.GetHeadAsync(cancellationToken);
+        var (headSize, headRoot) = await reader.GetHeadAsync(cancellationToken);
         var random = new Random(6962);
+        var tiles = storage.Table(names.LogTiles);
         var pointReads = new List<double>();
-        var nodes = storage.Table(names.LogNodes);
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < Samples; i++)
         {
-            var index = random.NextInt64(headSize / 2);
+            var tile = new TileCoordinate(0, random.NextInt64(headSize / LogTiles.Width));
             stopwatch.Restart();
-            await nodes.GetEntityIfExistsAsync("level-1", index.ToString("D12", System.Globalization.CultureInfo.InvariantCulture), ["Hash"], cancellationToken);
+            await tiles.GetEntityIfExistsAsync(LogLayout.TilePartition(tile), LogLayout.Key(tile.Index), ["Hashes"], cancellationToken);
             pointReads.Add(stopwatch.Elapsed.TotalMilliseconds);
+        }
+
+        if (!(await reader.RootAtAsync(headSize, cancellationToken)).AsSpan().SequenceEqual(headRoot))
+        {
+            throw new InvalidOperationException($"the root recomputed from tiles at {headSize} differs from the head's");
         }
 
         var inclusion = new List<double>();
         var consistency = new List<double>();
-        var maxReads = 0;
+        var (maxInclusionReads, maxConsistencyReads) = (0, 0);
         await reader.InclusionProofAsync(0, headSize, cancellationToken); // warm-up
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < Samples; i++)
         {
             var index = random.NextInt64(headSize);
             stopwatch.Restart();
             var proof = await reader.InclusionProofAsync(index, headSize, cancellationToken);
             inclusion.Add(stopwatch.Elapsed.TotalMilliseconds);
-            maxReads = Math.Max(maxReads, proof.StorageReads);
-            var leafHash = await LeafHashAsync(reader, index, cancellationToken);
-            var root = await reader.RootAtAsync(headSize, cancellationToken);
-            if (!MerkleVerifier.VerifyInclusion(index, headSize, leafHash, proof.Hashes, root))
+            maxInclusionReads = Math.Max(maxInclusionReads, proof.StorageReads);
+            var leaf = await reader.GetLeafAsync(index, cancellationToken) ?? throw new InvalidOperationException($"leaf {index} is missing");
+            if (!MerkleVerifier.VerifyInclusion(index, headSize, leaf.LeafHash(), proof.Hashes, headRoot))
             {
                 throw new InvalidOperationException($"inclusion proof of leaf {index} in {headSize} does not verify");
             }
@@ -98,28 +104,65 @@ public sealed class AuditProofsBenchmark : IBenchmark
             stopwatch.Restart();
             var consistent = await reader.ConsistencyProofAsync(first, headSize, cancellationToken);
             consistency.Add(stopwatch.Elapsed.TotalMilliseconds);
-            maxReads = Math.Max(maxReads, consistent.StorageReads);
+            maxConsistencyReads = Math.Max(maxConsistencyReads, consistent.StorageReads);
+            if (i % 20 == 0 && !MerkleVerifier.VerifyConsistency(first, headSize, await reader.RootAtAsync(first, cancellationToken), headRoot, consistent.Hashes))
+            {
+                throw new InvalidOperationException($"consistency proof {first} -> {headSize} does not verify");
+            }
         }
 
+        // 4. entry history lookups of the first version's distinct entries (one index query + the leaves), and a
+        //    version's append at the size reached
+        var history = new List<double>();
+        for (var i = 0; i < 20; i++)
+        {
+            var n = random.NextInt64(distinct);
+            stopwatch.Restart();
+            var found = await reader.HistoryAsync(EntryId.ForExpression(Expression(n)), cancellationToken);
+            history.Add(stopwatch.Elapsed.TotalMilliseconds);
+            if (found.Count != 1 || found[0].Index != n)
+            {
+                throw new InvalidOperationException($"history of leaf {n}'s entry came back as [{string.Join(",", found.Select(f => f.Index))}]");
+            }
+        }
+
+        var (_, fullRate) = await AppendTimedAsync(log, headSize, VersionBatch, version, cancellationToken);
+
         var readBound = 2 * Math.Ceiling(Math.Log2(headSize));
-        context.Report("append, store as published (2,000 distinct entries)", realisticRate, "leaves/s");
-        context.Report($"append, seeding ({SeedBatch:N0}-leaf batches, 8 transactions at a time)", seedRate, "leaves/s");
+        var maxReads = Math.Max(maxInclusionReads, maxConsistencyReads);
+        context.Report($"append, one version ({VersionBatch:N0} distinct entries), empty log", emptyRate, "leaves/s");
+        context.Report($"append, one version ({VersionBatch:N0} distinct entries), at {headSize:N0}", fullRate, "leaves/s");
+        context.Report($"append, bulk ({SeedBatch:N0}-leaf batches, {SeedEntries:N0} entries)", seedRate, "leaves/s");
         context.Report($"log size reached ({seedSeconds:N0} s of seeding; goal {target:N0})", headSize, "leaves");
-        context.Report("point read of one subtree hash, p50 (baseline)", Percentile(pointReads, 0.5), "ms");
+        context.Report("point read of one tile, p50 (baseline)", Percentile(pointReads, 0.5), "ms");
         context.Report("inclusion proof, p50", Percentile(inclusion, 0.5), "ms");
         context.Report("inclusion proof, p95", Percentile(inclusion, 0.95), "ms");
+        context.Report("inclusion proof, max", inclusion.Max(), "ms");
         context.Report("consistency proof, p50", Percentile(consistency, 0.5), "ms");
         context.Report("consistency proof, p95", Percentile(consistency, 0.95), "ms");
-        context.Report($"storage reads per proof, max (bound 2*log2(n) = {readBound})", maxReads, "reads");
+        context.Report("consistency proof, max", consistency.Max(), "ms");
+        context.Report("storage reads per inclusion proof, max", maxInclusionReads, "reads");
+        context.Report("storage reads per consistency proof, max", maxConsistencyReads, "reads");
+        context.Report("entry history lookup, p50", Percentile(history, 0.5), "ms");
+        context.Report("entry history lookup, p95", Percentile(history, 0.95), "ms");
         context.Report("inclusion proof p50 / point read p50", Percentile(inclusion, 0.5) / Percentile(pointReads, 0.5), "x");
+        context.Output.WriteLine($"  load average at the end: {LoadAverage()}");
+        context.Ratio("log size reached / 1,000,000", headSize / 1_000_000.0, 1);
         context.Ratio("proof p95 (ms)", Math.Max(Percentile(inclusion, 0.95), Percentile(consistency, 0.95)), 50, higherIsBetter: false);
-        context.Ratio("storage reads / (2*log2(n))", maxReads / readBound, 1, higherIsBetter: false);
+        context.Ratio($"storage reads / (2*log2(n) = {readBound})", maxReads / readBound, 1, higherIsBetter: false);
     }
 
-    private static async Task<byte[]> LeafHashAsync(TransparencyLogReader reader, long index, CancellationToken cancellationToken) =>
-        (await reader.GetLeafAsync(index, cancellationToken) ?? throw new InvalidOperationException($"leaf {index} is missing")).LeafHash();
+    private static async Task<(long Size, double Rate)> AppendTimedAsync(TransparencyLogStore log, long size, int count, long version, CancellationToken cancellationToken)
+    {
+        var leaves = Leaves(size, count, version, Expression);
+        var stopwatch = Stopwatch.StartNew();
+        var batch = await log.AppendBatchAsync("eu", version, $"plan-{version}", leaves, DateTimeOffset.UtcNow, cancellationToken);
+        return (batch.Size, count / stopwatch.Elapsed.TotalSeconds);
+    }
 
-    private static List<byte[]> Leaves(long start, int count, bool distinctEntries, long version)
+    private static string Expression(long n) => $"log{n}.example/page";
+
+    private static List<byte[]> Leaves(long start, int count, long version, Func<long, string> expressionOf)
     {
         var list = ListName.Parse("eu");
         var at = DateTimeOffset.UtcNow;
@@ -128,7 +171,7 @@ public sealed class AuditProofsBenchmark : IBenchmark
         for (var i = 0; i < count; i++)
         {
             var n = start + i;
-            var expression = distinctEntries ? $"log{n}.example/page" : $"log{n % 256}.example/page";
+            var expression = expressionOf(n);
             leaves.Add(new LogLeaf
             {
                 Kind = LogLeafKind.Add,
@@ -148,6 +191,9 @@ public sealed class AuditProofsBenchmark : IBenchmark
         return leaves;
     }
 
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
     private static double Percentile(List<double> values, double share)
     {
         var sorted = values.Order().ToList();
@@ -159,31 +205,5 @@ public sealed class AuditProofsBenchmark : IBenchmark
     {
         public Task<IReadOnlyList<byte[]>> LeavesAsync(string list, long version, string planName, CancellationToken cancellationToken) =>
             throw new InvalidOperationException($"unexpected pending log batch {list}/{version}");
-    }
-
-    /// <summary>The row store with one change for seeding: an upsert call's single-partition transactions go out concurrently.</summary>
-    private sealed class ConcurrentUpserts(IRowStore inner, int parallel) : IRowStore
-    {
-        public Task<Row?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken) =>
-            inner.GetAsync(table, partitionKey, rowKey, cancellationToken);
-
-        public IAsyncEnumerable<Row> QueryAsync(string table, string partitionKey, string? fromRowKey, string? toRowKey, CancellationToken cancellationToken) =>
-            inner.QueryAsync(table, partitionKey, fromRowKey, toRowKey, cancellationToken);
-
-        public IAsyncEnumerable<Row> QueryAllAsync(string table, CancellationToken cancellationToken) => inner.QueryAllAsync(table, cancellationToken);
-
-        public Task<string> AddAsync(string table, Row row, CancellationToken cancellationToken) => inner.AddAsync(table, row, cancellationToken);
-
-        public Task<string> UpdateAsync(string table, Row row, string ifMatch, CancellationToken cancellationToken) =>
-            inner.UpdateAsync(table, row, ifMatch, cancellationToken);
-
-        public Task UpsertAsync(string table, IReadOnlyList<Row> rows, CancellationToken cancellationToken) =>
-            Parallel.ForEachAsync(
-                rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(100)),
-                new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken },
-                async (chunk, token) => await inner.UpsertAsync(table, chunk, token));
-
-        public Task DeleteAsync(string table, IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken) =>
-            inner.DeleteAsync(table, keys, cancellationToken);
     }
 }
