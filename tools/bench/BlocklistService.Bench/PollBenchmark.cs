@@ -67,10 +67,12 @@ public sealed partial class PollBenchmark : IBenchmark
                 await ExpectStatusAsync(plain, nginxUrl, nginxEtag, HttpStatusCode.NotModified, cancellationToken);
 
                 var auth = $"Authorization: Bearer {ispKey}";
-                var service304 = await WrkAsync(new Uri(service.Address, pollPath).ToString(), seconds, [auth, $"If-None-Match: {etag}"], cancellationToken);
-                var nginx304 = await WrkAsync(nginxUrl, seconds, [$"If-None-Match: {nginxEtag}"], cancellationToken);
-                var service200 = await WrkAsync(new Uri(service.Address, fullPath).ToString(), seconds, [auth], cancellationToken);
-                var nginx200 = await WrkAsync(nginxUrl, seconds, [], cancellationToken);
+                context.Output.WriteLine($"  load average before: {LoadAverage()}");
+                var service304 = await MeasureAsync(new Uri(service.Address, pollPath).ToString(), seconds, [auth, $"If-None-Match: {etag}"], cancellationToken);
+                var nginx304 = await MeasureAsync(nginxUrl, seconds, [$"If-None-Match: {nginxEtag}"], cancellationToken);
+                var service200 = await MeasureAsync(new Uri(service.Address, fullPath).ToString(), seconds, [auth], cancellationToken);
+                var nginx200 = await MeasureAsync(nginxUrl, seconds, [], cancellationToken);
+                context.Output.WriteLine($"  load average after: {LoadAverage()}");
 
                 context.Report($"updates 304 (If-None-Match, {seconds} s, wrk -t2 -c32)", service304, "req/s");
                 context.Report("nginx 304, same manifest file (same run)", nginx304, "req/s");
@@ -148,6 +150,21 @@ public sealed partial class PollBenchmark : IBenchmark
             throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}, expected {(int)expected}");
         }
     }
+
+    /// <summary>
+    /// A warm-up run of <see cref="WarmUpSeconds"/> (discarded: it lets the server's JIT reach its optimized tier, as a
+    /// long-running instance has), then the measured run. nginx gets the same warm-up, so both sides are treated alike.
+    /// </summary>
+    private static async Task<double> MeasureAsync(string url, int seconds, IReadOnlyList<string> headers, CancellationToken cancellationToken)
+    {
+        await WrkAsync(url, WarmUpSeconds, headers, cancellationToken);
+        return await WrkAsync(url, seconds, headers, cancellationToken);
+    }
+
+    private const int WarmUpSeconds = 5;
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     /// <summary>Runs wrk (2 threads, 32 connections) and returns its requests/s; refuses runs with errors or non-2xx/3xx answers.</summary>
     private static async Task<double> WrkAsync(string url, int seconds, IReadOnlyList<string> headers, CancellationToken cancellationToken)
