@@ -2,6 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using System.Net.Http.Headers;
+using BlocklistService.Domain.Signing;
+using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Hosting;
+using BlocklistService.Functions.Publishing;
 using BlocklistService.Testing;
 
 namespace BlocklistService.Bench;
@@ -11,7 +16,9 @@ namespace BlocklistService.Bench;
 /// 304 path (<c>If-None-Match</c> with the current ETag, <c>since</c> = current version) and the 200 path
 /// (<c>since=0</c>: the steps from nothing), driven by <c>wrk</c>. Baseline in the same run: nginx on another loopback
 /// port serving the same current manifest bytes as a static file (etag on), with and without <c>If-None-Match</c>.
-/// Keys, the list and one published version are made through the real API (admin publish).
+/// The server is the Functions project's own executable in a process of its own (as deployed: server GC, its
+/// appsettings.json logging); keys, the list and one published version are made through the real API (admin publish).
+/// Each side gets a discarded warm-up run first.
 /// </summary>
 public sealed partial class PollBenchmark : IBenchmark
 {
@@ -23,12 +30,10 @@ public sealed partial class PollBenchmark : IBenchmark
     {
         var seconds = Math.Max(3, (int)Math.Round(10 * context.Scale));
         await using var azurite = await Azurite.StartAsync(cancellationToken);
-        await using var service = await LocalService.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Publishing:Interval"] = "00:00:00",
-        }, cancellationToken);
+        var adminKey = ApiKey.Generate();
+        await using var service = await ServerProcess.StartAsync(azurite.ConnectionString, Bootstrapper.AdminKeySetting(adminKey), cancellationToken);
 
-        using var admin = service.Client(await service.IssueAdminKeyAsync(cancellationToken));
+        using var admin = service.Client(adminKey.Value);
         using var hotline = service.Client(await LocalService.IssueKeyAsync(admin, "hotline", "bench-hotline", null, cancellationToken));
         var ispKey = await LocalService.IssueKeyAsync(admin, "isp", "bench-isp", ["eu"], cancellationToken);
         using var isp = service.Client(ispKey);
@@ -90,6 +95,136 @@ public sealed partial class PollBenchmark : IBenchmark
         finally
         {
             folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The server as deployed: the Functions project's own executable (its Program.cs, appsettings.json logging and
+    /// runtime settings, server GC) in a process of its own on 127.0.0.1, so it shares neither GC nor JIT with this
+    /// driver. Configured like <see cref="LocalService"/>: list eu, a PEM signing key, no scheduler, rate limits far above
+    /// the load, and a bootstrap admin key.
+    /// </summary>
+    private sealed class ServerProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly string _keyFile;
+        private readonly Queue<string> _lastLines = new();
+
+        private ServerProcess(Process process, Uri address, string keyFile)
+        {
+            _process = process;
+            Address = address;
+            _keyFile = keyFile;
+        }
+
+        public Uri Address { get; }
+
+        public static async Task<ServerProcess> StartAsync(string connectionString, string adminKeySetting, CancellationToken cancellationToken)
+        {
+            var keyFile = Path.Combine(Path.GetTempPath(), Azurite.UniqueName("bench-key") + ".pem");
+            using (var signer = PemArtifactSigner.Generate())
+            {
+                await File.WriteAllTextAsync(keyFile, signer.ToPkcs8Pem(), cancellationToken);
+            }
+
+            var port = LocalService.FreePort();
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "BlocklistService.Functions.dll"), "--urls", $"http://127.0.0.1:{port}"])
+            {
+                WorkingDirectory = AppContext.BaseDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.Environment.Remove(PublishingServices.CustomHandlerPortVariable);
+            foreach (var (name, value) in new Dictionary<string, string>
+            {
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Storage__ConnectionString"] = connectionString,
+                ["Bootstrap__Lists__0"] = "eu",
+                ["Bootstrap__AdminKey"] = adminKeySetting,
+                ["RateLimits__PermitsPerWindow"] = "1000000",
+                ["RateLimits__Window"] = "00:00:01",
+                ["Signing__Provider"] = "pem",
+                ["Signing__PemPath"] = keyFile,
+                ["Publishing__Interval"] = "00:00:00",
+            })
+            {
+                start.Environment[name] = value;
+            }
+
+            var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
+            var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"), keyFile);
+            process.OutputDataReceived += (_, line) => server.Keep(line.Data);
+            process.ErrorDataReceived += (_, line) => server.Keep(line.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            using var http = new HttpClient();
+            for (var attempt = 0; ; attempt++)
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"the server exited ({process.ExitCode}):\n{server.LastLines()}");
+                }
+
+                try
+                {
+                    using var response = await http.GetAsync(new Uri(server.Address, "/api/health"), cancellationToken);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        return server;
+                    }
+                }
+                catch (HttpRequestException) when (attempt < 300)
+                {
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+
+        /// <summary>A client sending <paramref name="key"/> as its bearer token.</summary>
+        public HttpClient Client(string key)
+        {
+            var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(5) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            return http;
+        }
+
+        private void Keep(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_lastLines)
+            {
+                _lastLines.Enqueue(line);
+                if (_lastLines.Count > 50)
+                {
+                    _lastLines.Dequeue();
+                }
+            }
+        }
+
+        private string LastLines()
+        {
+            lock (_lastLines)
+            {
+                return string.Join('\n', _lastLines);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+            }
+
+            await _process.WaitForExitAsync(CancellationToken.None);
+            _process.Dispose();
+            File.Delete(_keyFile);
         }
     }
 
@@ -161,7 +296,7 @@ public sealed partial class PollBenchmark : IBenchmark
         return await WrkAsync(url, seconds, headers, cancellationToken);
     }
 
-    private const int WarmUpSeconds = 5;
+    private const int WarmUpSeconds = 10;
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
