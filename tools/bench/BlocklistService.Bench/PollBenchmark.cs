@@ -72,19 +72,29 @@ public sealed partial class PollBenchmark : IBenchmark
                 await ExpectStatusAsync(plain, nginxUrl, nginxEtag, HttpStatusCode.NotModified, cancellationToken);
 
                 var auth = $"Authorization: Bearer {ispKey}";
+                var serverCpu = () => CpuTime.OfProcesses(service.ProcessId);
+                var nginxCpu = () => CpuTime.OfProcesses(nginx.Id);
                 context.Output.WriteLine($"  load average before: {LoadAverage()}");
-                var service304 = await MeasureAsync(new Uri(service.Address, pollPath).ToString(), seconds, [auth, $"If-None-Match: {etag}"], cancellationToken);
-                var nginx304 = await MeasureAsync(nginxUrl, seconds, [$"If-None-Match: {nginxEtag}"], cancellationToken);
-                var service200 = await MeasureAsync(new Uri(service.Address, fullPath).ToString(), seconds, [auth], cancellationToken);
-                var nginx200 = await MeasureAsync(nginxUrl, seconds, [], cancellationToken);
+                var service304 = await MeasureAsync(new Uri(service.Address, pollPath).ToString(), seconds, [auth, $"If-None-Match: {etag}"], serverCpu, cancellationToken);
+                var nginx304 = await MeasureAsync(nginxUrl, seconds, [$"If-None-Match: {nginxEtag}"], nginxCpu, cancellationToken);
+                var service200 = await MeasureAsync(new Uri(service.Address, fullPath).ToString(), seconds, [auth], serverCpu, cancellationToken);
+                var nginx200 = await MeasureAsync(nginxUrl, seconds, [], nginxCpu, cancellationToken);
                 context.Output.WriteLine($"  load average after: {LoadAverage()}");
 
-                context.Report($"updates 304 (If-None-Match, {seconds} s, wrk -t2 -c32)", service304, "req/s");
-                context.Report("nginx 304, same manifest file (same run)", nginx304, "req/s");
-                context.Report("updates 200 (since=0: steps from nothing)", service200, "req/s");
-                context.Report($"nginx 200, manifest file ({manifestBytes.Length} bytes)", nginx200, "req/s");
-                context.Report("200 path: updates / nginx (no goal set)", 100 * service200 / nginx200, "%");
-                context.Ratio("304 path: updates / nginx", service304 / nginx304, 0.5);
+                context.Report($"updates 304 (If-None-Match, {seconds} s, wrk -t2 -c32)", service304.Rate, "req/s");
+                context.Report("nginx 304, same manifest file (same run)", nginx304.Rate, "req/s");
+                context.Report("updates 200 (since=0: steps from nothing)", service200.Rate, "req/s");
+                context.Report($"nginx 200, manifest file ({manifestBytes.Length} bytes)", nginx200.Rate, "req/s");
+                if (service304.CpuPerRequest > 0)
+                {
+                    context.Report("server CPU per 304 (user+system)", service304.CpuPerRequest, "µs");
+                    context.Report("nginx CPU per 304 (all workers)", nginx304.CpuPerRequest, "µs");
+                    context.Report("server CPU per 200", service200.CpuPerRequest, "µs");
+                    context.Report("nginx CPU per 200", nginx200.CpuPerRequest, "µs");
+                }
+
+                context.Report("200 path: updates / nginx (no goal set)", 100 * service200.Rate / nginx200.Rate, "%");
+                context.Ratio("304 path: updates / nginx", service304.Rate / nginx304.Rate, 0.5);
             }
             finally
             {
@@ -118,6 +128,8 @@ public sealed partial class PollBenchmark : IBenchmark
         }
 
         public Uri Address { get; }
+
+        public int ProcessId => _process.Id;
 
         public static async Task<ServerProcess> StartAsync(string connectionString, string adminKeySetting, CancellationToken cancellationToken)
         {
@@ -290,10 +302,14 @@ public sealed partial class PollBenchmark : IBenchmark
     /// A warm-up run of <see cref="WarmUpSeconds"/> (discarded: it lets the server's JIT reach its optimized tier, as a
     /// long-running instance has), then the measured run. nginx gets the same warm-up, so both sides are treated alike.
     /// </summary>
-    private static async Task<double> MeasureAsync(string url, int seconds, IReadOnlyList<string> headers, CancellationToken cancellationToken)
+    private static async Task<(double Rate, double CpuPerRequest)> MeasureAsync(
+        string url, int seconds, IReadOnlyList<string> headers, Func<TimeSpan?> cpu, CancellationToken cancellationToken)
     {
         await WrkAsync(url, WarmUpSeconds, headers, cancellationToken);
-        return await WrkAsync(url, seconds, headers, cancellationToken);
+        var before = cpu();
+        var (rate, requests) = await WrkAsync(url, seconds, headers, cancellationToken);
+        var after = cpu();
+        return (rate, before is { } b && after is { } a && requests > 0 ? (a - b).TotalMicroseconds / requests : 0);
     }
 
     private const int WarmUpSeconds = 10;
@@ -301,8 +317,8 @@ public sealed partial class PollBenchmark : IBenchmark
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
-    /// <summary>Runs wrk (2 threads, 32 connections) and returns its requests/s; refuses runs with errors or non-2xx/3xx answers.</summary>
-    private static async Task<double> WrkAsync(string url, int seconds, IReadOnlyList<string> headers, CancellationToken cancellationToken)
+    /// <summary>Runs wrk (2 threads, 32 connections) and returns its requests/s and count; refuses runs with errors or non-2xx/3xx answers.</summary>
+    private static async Task<(double Rate, long Requests)> WrkAsync(string url, int seconds, IReadOnlyList<string> headers, CancellationToken cancellationToken)
     {
         var arguments = new List<string> { "-t2", "-c32", $"-d{seconds}s", "--latency" };
         foreach (var header in headers)
@@ -317,7 +333,8 @@ public sealed partial class PollBenchmark : IBenchmark
         var output = await wrk.StandardOutput.ReadToEndAsync(cancellationToken);
         await wrk.WaitForExitAsync(cancellationToken);
         var rate = RequestsPerSecond().Match(output);
-        if (wrk.ExitCode != 0 || !rate.Success)
+        var requests = RequestCount().Match(output);
+        if (wrk.ExitCode != 0 || !rate.Success || !requests.Success)
         {
             throw new InvalidOperationException($"wrk failed ({wrk.ExitCode}): {output} {await wrk.StandardError.ReadToEndAsync(cancellationToken)}");
         }
@@ -327,9 +344,52 @@ public sealed partial class PollBenchmark : IBenchmark
             throw new InvalidOperationException($"wrk saw failed requests against {url}:\n{output}");
         }
 
-        return double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture);
+        return (double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(requests.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"([0-9]+) requests in ")]
+    private static partial Regex RequestCount();
+
+    /// <summary>User + system CPU time of a process and its direct children, from <c>/proc</c> (null where there is none).</summary>
+    private static class CpuTime
+    {
+        private const double TicksPerSecond = 100; // USER_HZ on Linux
+
+        public static TimeSpan? OfProcesses(int root)
+        {
+            if (!Directory.Exists("/proc"))
+            {
+                return null;
+            }
+
+            var total = 0L;
+            foreach (var folder in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(folder), out var pid))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    // fields after the ")" that ends the command name: state ppid ... utime(14) stime(15)
+                    var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    if (pid == root || fields[1] == root.ToString(CultureInfo.InvariantCulture))
+                    {
+                        total += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                    }
+                }
+                catch (IOException)
+                {
+                    // the process ended meanwhile
+                }
+            }
+
+            return TimeSpan.FromSeconds(total / TicksPerSecond);
+        }
+    }
 }
