@@ -18,7 +18,8 @@ namespace BlocklistService.Bench;
 /// port serving the same current manifest bytes as a static file (etag on), with and without <c>If-None-Match</c>.
 /// The server is the Functions project's own executable in a process of its own (as deployed: server GC, its
 /// appsettings.json logging); keys, the list and one published version are made through the real API (admin publish).
-/// Each side gets a discarded warm-up run first.
+/// Every path of both servers gets a discarded warm-up run before any measurement. Besides the rates, the server's and
+/// nginx's CPU time per request (from /proc) are reported: on a shared machine they vary far less than the rates.
 /// </summary>
 public sealed partial class PollBenchmark : IBenchmark
 {
@@ -74,11 +75,26 @@ public sealed partial class PollBenchmark : IBenchmark
                 var auth = $"Authorization: Bearer {ispKey}";
                 var serverCpu = () => CpuTime.OfProcesses(service.ProcessId);
                 var nginxCpu = () => CpuTime.OfProcesses(nginx.Id);
+                (string Url, string[] Headers)[] runs =
+                [
+                    (new Uri(service.Address, pollPath).ToString(), [auth, $"If-None-Match: {etag}"]),
+                    (nginxUrl, [$"If-None-Match: {nginxEtag}"]),
+                    (new Uri(service.Address, fullPath).ToString(), [auth]),
+                    (nginxUrl, []),
+                ];
+
+                // warm-up runs, discarded: every path once before any measurement, so the server's JIT has reached its
+                // optimized tier on both routes (the steady state of a long-running instance); nginx is treated alike
+                foreach (var (url, headers) in runs)
+                {
+                    await WrkAsync(url, WarmUpSeconds, headers, cancellationToken);
+                }
+
                 context.Output.WriteLine($"  load average before: {LoadAverage()}");
-                var service304 = await MeasureAsync(new Uri(service.Address, pollPath).ToString(), seconds, [auth, $"If-None-Match: {etag}"], serverCpu, cancellationToken);
-                var nginx304 = await MeasureAsync(nginxUrl, seconds, [$"If-None-Match: {nginxEtag}"], nginxCpu, cancellationToken);
-                var service200 = await MeasureAsync(new Uri(service.Address, fullPath).ToString(), seconds, [auth], serverCpu, cancellationToken);
-                var nginx200 = await MeasureAsync(nginxUrl, seconds, [], nginxCpu, cancellationToken);
+                var service304 = await MeasureAsync(runs[0].Url, seconds, runs[0].Headers, serverCpu, cancellationToken);
+                var nginx304 = await MeasureAsync(runs[1].Url, seconds, runs[1].Headers, nginxCpu, cancellationToken);
+                var service200 = await MeasureAsync(runs[2].Url, seconds, runs[2].Headers, serverCpu, cancellationToken);
+                var nginx200 = await MeasureAsync(runs[3].Url, seconds, runs[3].Headers, nginxCpu, cancellationToken);
                 context.Output.WriteLine($"  load average after: {LoadAverage()}");
 
                 context.Report($"updates 304 (If-None-Match, {seconds} s, wrk -t2 -c32)", service304.Rate, "req/s");
@@ -298,14 +314,10 @@ public sealed partial class PollBenchmark : IBenchmark
         }
     }
 
-    /// <summary>
-    /// A warm-up run of <see cref="WarmUpSeconds"/> (discarded: it lets the server's JIT reach its optimized tier, as a
-    /// long-running instance has), then the measured run. nginx gets the same warm-up, so both sides are treated alike.
-    /// </summary>
+    /// <summary>One measured wrk run, with the CPU time <paramref name="cpu"/> reports spent per request during it.</summary>
     private static async Task<(double Rate, double CpuPerRequest)> MeasureAsync(
         string url, int seconds, IReadOnlyList<string> headers, Func<TimeSpan?> cpu, CancellationToken cancellationToken)
     {
-        await WrkAsync(url, WarmUpSeconds, headers, cancellationToken);
         var before = cpu();
         var (rate, requests) = await WrkAsync(url, seconds, headers, cancellationToken);
         var after = cpu();
