@@ -11,6 +11,9 @@ public sealed record ApiKey(string KeyId, string Secret)
 {
     private const string Prefix = "bls_";
 
+    /// <summary>Characters in a key as presented: prefix, 16 hex, '_', 43 base64url.</summary>
+    public const int Length = 4 + 16 + 1 + 43;
+
     /// <summary>The full key, shown once when issued.</summary>
     public string Value => $"{Prefix}{KeyId}_{Secret}";
 
@@ -25,7 +28,7 @@ public sealed record ApiKey(string KeyId, string Secret)
     public static bool TryParse(string? value, [NotNullWhen(true)] out ApiKey? key)
     {
         key = null;
-        if (value is null || value.Length != Prefix.Length + 16 + 1 + 43 || !value.StartsWith(Prefix, StringComparison.Ordinal))
+        if (value is null || value.Length != Length || !value.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return false;
         }

@@ -1,71 +1,86 @@
 using System.Security.Claims;
-using System.Text.Encodings.Web;
 using BlocklistService.Functions.Stores;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Auth;
 
 /// <summary>
-/// <c>Authorization: Bearer bls_…</c>: parses the key, finds its row (a point read, reused for up to
-/// <see cref="AuthOptions.KeyCacheTtl"/>), compares the secret's SHA-256 in constant time and refuses revoked keys. A
-/// revocation holds from the next request on the instance that revoked it, and within the cache TTL on the others.
+/// <c>Authorization: Bearer bls_…</c>. A key seen before is found by the SHA-256 of the whole presented key in
+/// <see cref="CallerCache"/>, valid only while its stored row is still cached; otherwise the key is parsed, its row found
+/// (a point read, reused for up to <see cref="AuthOptions.KeyCacheTtl"/>), the secret's SHA-256 compared in constant time
+/// and revoked keys refused. A revocation holds from the next request on the instance that revoked it, and within the
+/// cache TTL on the others. Registered transient and kept small: it is created for every request.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory loggerFactory,
-    UrlEncoder encoder,
+    CallerCache callers,
     ApiKeyStore keys,
-    IProblemDetailsService problems)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+    IProblemDetailsService problems,
+    ILogger<ApiKeyAuthenticationHandler> logger) : IAuthenticationHandler
 {
     public const string SchemeName = "ApiKey";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    private const string BearerPrefix = "Bearer ";
+
+    private HttpContext _context = null!;
+
+    public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (header.Length == 0)
+        _context = context;
+        return Task.CompletedTask;
+    }
+
+    public Task<AuthenticateResult> AuthenticateAsync()
+    {
+        var header = _context.Request.Headers.Authorization;
+        if (header.Count == 0 || string.IsNullOrEmpty(header[0]))
         {
-            return AuthenticateResult.NoResult();
+            return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || !ApiKey.TryParse(header[7..].Trim(), out var key))
+        var value = header.Count == 1 ? header[0]! : header.ToString();
+        if (!value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
         {
-            return AuthenticateResult.Fail("malformed API key");
+            return Task.FromResult(AuthenticateResult.Fail("malformed API key"));
         }
 
-        var record = await keys.FindForRequestAsync(key.KeyId, Context.RequestAborted);
+        var presented = value.AsSpan(BearerPrefix.Length).Trim();
+        if (KeyDigest.TryCompute(presented, out var digest) && callers.TryGet(digest, out var caller))
+        {
+            return Task.FromResult(caller.Result);
+        }
+
+        return ApiKey.TryParse(presented.ToString(), out var key)
+            ? VerifyAsync(key, digest)
+            : Task.FromResult(AuthenticateResult.Fail("malformed API key"));
+    }
+
+    private async Task<AuthenticateResult> VerifyAsync(ApiKey key, KeyDigest digest)
+    {
+        var record = await keys.FindForRequestAsync(key.KeyId, _context.RequestAborted);
         if (record is null || !key.Matches(record.SecretSha256))
         {
-            Logger.LogInformation("Refused API key {KeyId}: unknown key or wrong secret", key.KeyId);
+            callers.Remove(digest);
+            logger.LogInformation("Refused API key {KeyId}: unknown key or wrong secret", key.KeyId);
             return AuthenticateResult.Fail("unknown API key");
         }
 
         if (record.IsRevoked)
         {
-            Logger.LogInformation("Refused API key {KeyId}: revoked", key.KeyId);
+            callers.Remove(digest);
+            logger.LogInformation("Refused API key {KeyId}: revoked", key.KeyId);
             return AuthenticateResult.Fail("revoked API key");
         }
 
-        var claims = new List<Claim>
-        {
-            new(ClaimTypes.NameIdentifier, record.KeyId),
-            new(ApiKeyClaims.KeyId, record.KeyId),
-            new(ClaimTypes.Role, record.Role),
-            new(ApiKeyClaims.Organisation, record.Organisation),
-        };
-        claims.AddRange(record.Lists.Select(list => new Claim(ApiKeyClaims.List, list)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ClaimTypes.NameIdentifier, ClaimTypes.Role));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return callers.Add(digest, record).Result;
     }
 
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    public async Task ChallengeAsync(AuthenticationProperties? properties)
     {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = "Bearer";
+        _context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        _context.Response.Headers.WWWAuthenticate = "Bearer";
         await problems.WriteAsync(new ProblemDetailsContext
         {
-            HttpContext = Context,
+            HttpContext = _context,
             ProblemDetails =
             {
                 Status = 401,
@@ -75,12 +90,12 @@ public sealed class ApiKeyAuthenticationHandler(
         });
     }
 
-    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    public async Task ForbidAsync(AuthenticationProperties? properties)
     {
-        Response.StatusCode = StatusCodes.Status403Forbidden;
+        _context.Response.StatusCode = StatusCodes.Status403Forbidden;
         await problems.WriteAsync(new ProblemDetailsContext
         {
-            HttpContext = Context,
+            HttpContext = _context,
             ProblemDetails =
             {
                 Status = 403,
@@ -94,7 +109,9 @@ public sealed class ApiKeyAuthenticationHandler(
 /// <summary>Reads the API key claims off the current principal.</summary>
 public static class CallerExtensions
 {
-    public static string Organisation(this ClaimsPrincipal user) => user.FindFirstValue(ApiKeyClaims.Organisation) ?? string.Empty;
+    public static string Organisation(this ClaimsPrincipal user) =>
+        user is CallerPrincipal principal ? principal.Caller.Record.Organisation : user.FindFirstValue(ApiKeyClaims.Organisation) ?? string.Empty;
 
-    public static string? KeyId(this ClaimsPrincipal user) => user.FindFirstValue(ApiKeyClaims.KeyId);
+    public static string? KeyId(this ClaimsPrincipal user) =>
+        user is CallerPrincipal principal ? principal.Caller.KeyId : user.FindFirstValue(ApiKeyClaims.KeyId);
 }

@@ -19,6 +19,8 @@ public static class ListEndpoints
     public const string ImmutableCache = "public, max-age=31536000, immutable";
     public const string NoCache = "no-cache";
 
+    private static readonly IResult NotModified = TypedResults.StatusCode(StatusCodes.Status304NotModified);
+
     /// <summary>The body of <c>GET /api/v1/lists/{list}/updates</c>.</summary>
     public sealed record UpdatesResponse(string List, long Since, long CurrentVersion, bool UpToDate, ManifestLocation? Manifest, IReadOnlyList<UpdateStepResponse> Steps, int MinimumWaitSeconds);
 
@@ -60,13 +62,13 @@ public static class ListEndpoints
             return Problems.Create(404, "not-found", "Not found", $"no list named '{list}'");
         }
 
-        await tracker.RecordPollAsync(context.User.KeyId() ?? string.Empty, context.User.Organisation(), list, sinceVersion, cancellationToken);
-        var etag = new EntityTagHeaderValue($"\"{list}.{head.Version}.{sinceVersion}.{(head.ManifestSha256 ?? "none")[..Math.Min(16, (head.ManifestSha256 ?? "none").Length)]}\"");
-        context.Response.Headers.ETag = etag.ToString();
+        tracker.RecordPoll(context.User.KeyId() ?? string.Empty, context.User.Organisation(), list, sinceVersion);
+        var etag = head.UpdatesETag(sinceVersion);
+        context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = NoCache;
         if (Matches(context.Request, etag))
         {
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            return NotModified;
         }
 
         var prefix = $"/api/v1/lists/{list}/artifacts/";
@@ -125,10 +127,28 @@ public static class ListEndpoints
             return Problems.Field(404, "not-found", "Not found", "list", "list names are [a-z0-9-]{1,32}");
         }
 
-        var allowed = user.FindAll(ApiKeyClaims.List).Select(c => c.Value).ToList();
-        return allowed.Contains(Stores.ApiKeyRecord.AllLists) || allowed.Contains(list)
-            ? null
-            : Problems.Create(403, "list-not-allowed", "Forbidden", $"this API key may not read list '{list}'");
+        var allowed = user is CallerPrincipal caller
+            ? caller.Caller.MayRead(list)
+            : user.HasClaim(ApiKeyClaims.List, Stores.ApiKeyRecord.AllLists) || user.HasClaim(ApiKeyClaims.List, list);
+        return allowed ? null : Problems.Create(403, "list-not-allowed", "Forbidden", $"this API key may not read list '{list}'");
+    }
+
+    /// <summary>True when If-None-Match names <paramref name="etag"/> (weak comparison, as RFC 9110 requires) or is <c>*</c>.</summary>
+    private static bool Matches(HttpRequest request, string etag)
+    {
+        var ifNoneMatch = request.Headers.IfNoneMatch;
+        if (ifNoneMatch.Count == 0)
+        {
+            return false;
+        }
+
+        // the usual case, a client sending back the one ETag it was given, without parsing
+        if (ifNoneMatch.Count == 1 && string.Equals(ifNoneMatch[0], etag, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        return Matches(request, new EntityTagHeaderValue(etag));
     }
 
     private static bool Matches(HttpRequest request, EntityTagHeaderValue etag) =>

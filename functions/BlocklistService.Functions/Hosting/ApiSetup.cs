@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Threading.RateLimiting;
 using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -75,55 +74,20 @@ public static class ApiSetup
 
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = NameTheMalformedField);
         services.AddOpenApi();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddSingleton<CallerCache>();
+        services.AddSingleton<KeyRateLimits>();
+        services.AddTransient<ApiKeyAuthenticationHandler>();
+        services.AddAuthentication(auth =>
+        {
+            auth.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName;
+            auth.AddScheme<ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        });
         var authorization = services.AddAuthorizationBuilder();
         foreach (var role in Roles.All)
         {
             authorization.AddPolicy(role, policy => policy.RequireAuthenticatedUser().RequireRole(role));
         }
 
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            {
-                var keyId = context.User.KeyId();
-                if (keyId is null)
-                {
-                    return RateLimitPartition.GetNoLimiter(string.Empty);
-                }
-
-                var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-                return RateLimitPartition.GetTokenBucketLimiter(keyId, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = limits.PermitsPerWindow,
-                    TokensPerPeriod = limits.PermitsPerWindow,
-                    ReplenishmentPeriod = limits.Window,
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
-            });
-            limiter.OnRejected = async (rejected, cancellationToken) =>
-            {
-                var context = rejected.HttpContext;
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
-                    ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
-                    : (int)Math.Ceiling(context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Window.TotalSeconds);
-                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails =
-                    {
-                        Status = 429,
-                        Type = Problems.TypeOf("rate-limited"),
-                        Title = "Too many requests",
-                        Detail = $"this API key exceeded its request rate; retry after {retryAfter} s",
-                    },
-                });
-            };
-        });
         return services;
     }
 
@@ -160,7 +124,7 @@ public static class ApiSetup
         });
         app.UseStatusCodePages();
         app.UseAuthentication();
-        app.UseRateLimiter();
+        app.UseKeyRateLimits();
         app.UseAuthorization();
         return app;
     }

@@ -13,35 +13,100 @@ public sealed record IspStatus(string KeyId, string Organisation, bool Revoked, 
 /// <summary>
 /// Records ISP polls in the <c>isps</c> table (PK <c>isp</c>, RK key id; per list <c>Since_{list}</c> and
 /// <c>Polled_{list}</c>, '-' in list names written as '_', which names cannot contain) and reports every ISP key's lag.
-/// A poll is written when its <c>since</c> changed or <see cref="PublishingOptions.PollRecordInterval"/> has passed, so
-/// a 304 poll usually costs no write.
+/// A poll is noted in memory (no I/O on the request) when its <c>since</c> changed or
+/// <see cref="PublishingOptions.PollRecordInterval"/> has passed; <see cref="FlushAsync"/> writes what was noted, run by
+/// <see cref="IspPollFlusher"/> every <see cref="PublishingOptions.PollFlushInterval"/> and at shutdown, and before
+/// <see cref="ListAsync"/> reports.
 /// </summary>
 public sealed class IspTracker(IRowStore rows, PublishStorageNames names, ApiKeyStore keys, IOptions<PublishingOptions> options, TimeProvider time)
 {
     public const string Partition = "isp";
     private readonly ConcurrentDictionary<(string KeyId, string List), (long Since, DateTimeOffset At)> _recorded = new();
+    private readonly ConcurrentDictionary<(string KeyId, string List), Poll> _pending = new();
+    private readonly SemaphoreSlim _flushing = new(1, 1);
 
-    public async Task RecordPollAsync(string keyId, string organisation, string list, long since, CancellationToken cancellationToken)
+    /// <summary>A poll noted but not yet written.</summary>
+    private sealed record Poll(string Organisation, long Since, DateTimeOffset At);
+
+    /// <summary>Polls noted and not yet written.</summary>
+    public int PendingCount => _pending.Count;
+
+    /// <summary>Notes a poll by <paramref name="keyId"/> of <paramref name="list"/> at <paramref name="since"/>; never does I/O.</summary>
+    public void RecordPoll(string keyId, string organisation, string list, long since)
     {
         var now = time.GetUtcNow();
-        if (_recorded.TryGetValue((keyId, list), out var last) && last.Since == since && now - last.At < options.Value.PollRecordInterval)
+        var key = (keyId, list);
+        if (_recorded.TryGetValue(key, out var last) && last.Since == since && now - last.At < options.Value.PollRecordInterval)
         {
             return;
         }
 
+        _recorded[key] = (since, now);
+        _pending[key] = new Poll(organisation, since, now);
+    }
+
+    /// <summary>
+    /// Writes every noted poll (one read and one upsert per key id). A poll whose write fails is kept for the next flush
+    /// unless a newer one was noted meanwhile.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            var taken = new List<((string KeyId, string List) Key, Poll Poll)>();
+            foreach (var key in _pending.Keys)
+            {
+                if (_pending.TryRemove(key, out var poll))
+                {
+                    taken.Add((key, poll));
+                }
+            }
+
+            foreach (var byKey in taken.GroupBy(t => t.Key.KeyId, StringComparer.Ordinal))
+            {
+                try
+                {
+                    await WriteAsync(byKey.Key, byKey.Select(t => (t.Key.List, t.Poll)).ToList(), cancellationToken);
+                }
+                catch
+                {
+                    foreach (var (key, poll) in byKey)
+                    {
+                        _pending.TryAdd(key, poll);
+                    }
+
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private async Task WriteAsync(string keyId, IReadOnlyList<(string List, Poll Poll)> polls, CancellationToken cancellationToken)
+    {
         var existing = await rows.GetAsync(names.Isps, Partition, keyId, cancellationToken);
         var properties = existing is null ? new Dictionary<string, object?>() : new Dictionary<string, object?>(existing.Properties);
-        properties["Organisation"] = organisation;
-        properties["LastContact"] = now;
-        properties[SinceProperty(list)] = since;
-        properties[PolledProperty(list)] = now;
+        var latest = existing?.GetDateTimeOffset("LastContact");
+        foreach (var (list, poll) in polls)
+        {
+            properties["Organisation"] = poll.Organisation;
+            properties[SinceProperty(list)] = poll.Since;
+            properties[PolledProperty(list)] = poll.At;
+            latest = latest is { } l && l > poll.At ? l : poll.At;
+        }
+
+        properties["LastContact"] = latest;
         await rows.UpsertAsync(names.Isps, [new Row(Partition, keyId, properties)], cancellationToken);
-        _recorded[(keyId, list)] = (since, now);
     }
 
     /// <summary>Every ISP key (revoked ones too), with its lists' reported versions and lag behind the current versions.</summary>
     public async Task<IReadOnlyList<IspStatus>> ListAsync(CancellationToken cancellationToken)
     {
+        await FlushAsync(cancellationToken);
         var current = new Dictionary<string, long>(StringComparer.Ordinal);
         await foreach (var row in rows.QueryAsync(names.Lists, PublishRunner.ListsPartition, null, null, cancellationToken))
         {

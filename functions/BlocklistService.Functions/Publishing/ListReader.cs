@@ -7,7 +7,18 @@ using Microsoft.Extensions.Options;
 namespace BlocklistService.Functions.Publishing;
 
 /// <summary>A list's published head: version, current manifest hash and latest snapshot.</summary>
-public sealed record PublishedHead(string List, long Version, string? ManifestSha256, long SnapshotVersion, string? SnapshotSha256, long SnapshotSize);
+public sealed record PublishedHead(string List, long Version, string? ManifestSha256, long SnapshotVersion, string? SnapshotSha256, long SnapshotSize)
+{
+    /// <summary>
+    /// The strong ETag of the updates answer for a client at <paramref name="since"/>:
+    /// <c>"{list}.{version}.{since}.{first 16 hex of the manifest hash}"</c>, so it changes with the head and the question.
+    /// </summary>
+    public string UpdatesETag(long since)
+    {
+        var manifest = ManifestSha256 ?? "none";
+        return string.Create(CultureInfo.InvariantCulture, $"\"{List}.{Version}.{since}.{manifest.AsSpan(0, Math.Min(16, manifest.Length))}\"");
+    }
+}
 
 /// <summary>One file of an update: what it is, where it is (relative to the list) and what it must hash to.</summary>
 public sealed record UpdateFile(string Kind, long Version, string Path, string Sha256, long Size);
@@ -19,19 +30,29 @@ public sealed record UpdateFile(string Kind, long Version, string Path, string S
 public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, PublishStorageNames names, IOptions<PublishingOptions> options, TimeProvider time)
 {
     private readonly Dictionary<string, (Task<PublishedHead?> Head, DateTimeOffset At)> _heads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StepAnswers> _steps = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+
+    /// <summary>Most distinct <c>since</c> values whose steps are kept per list (one head version at a time).</summary>
+    public const int StepsCacheSize = 1024;
+
+    /// <summary>The computed steps of one head version of a list, by <c>since</c>.</summary>
+    private sealed record StepAnswers(long Version, long SnapshotVersion)
+    {
+        public Dictionary<long, Task<IReadOnlyList<UpdateFile>>> BySince { get; } = [];
+    }
 
     /// <summary>
     /// The head of <paramref name="list"/>, or null when no such list exists. Within <see cref="PublishingOptions.HeadCacheTtl"/>
     /// every caller shares one read: concurrent polls that find the cached head expired wait for the same point read
     /// instead of each sending their own.
     /// </summary>
-    public async Task<PublishedHead?> HeadAsync(string list, CancellationToken cancellationToken)
+    public ValueTask<PublishedHead?> HeadAsync(string list, CancellationToken cancellationToken)
     {
         var ttl = options.Value.HeadCacheTtl;
         if (ttl <= TimeSpan.Zero)
         {
-            return await ReadHeadAsync(list, cancellationToken);
+            return new ValueTask<PublishedHead?>(ReadHeadAsync(list, cancellationToken));
         }
 
         Task<PublishedHead?> read;
@@ -48,7 +69,7 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
             read = cached.Head;
         }
 
-        return await read.WaitAsync(cancellationToken);
+        return read.IsCompletedSuccessfully ? new ValueTask<PublishedHead?>(read.Result) : new ValueTask<PublishedHead?>(read.WaitAsync(cancellationToken));
     }
 
     private async Task<PublishedHead?> ReadHeadAsync(string list, CancellationToken cancellationToken)
@@ -59,13 +80,51 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
             : new PublishedHead(list, row.GetInt64("Version"), row.GetString("ManifestSha256"), row.GetInt64("SnapshotVersion"), row.GetString("SnapshotSha256"), row.GetInt64("SnapshotSize"));
     }
 
-    /// <summary>The files that take a client at <paramref name="since"/> to <paramref name="head"/>'s version, in order.</summary>
-    public async Task<IReadOnlyList<UpdateFile>> StepsAsync(PublishedHead head, long since, CancellationToken cancellationToken)
+    /// <summary>
+    /// The files that take a client at <paramref name="since"/> to <paramref name="head"/>'s version, in order. Computed
+    /// once per list, head version and <paramref name="since"/> (one query of the <c>versions</c> partition) and shared by
+    /// every poll that asks the same until the head moves on; at most <see cref="StepsCacheSize"/> answers per list.
+    /// </summary>
+    public Task<IReadOnlyList<UpdateFile>> StepsAsync(PublishedHead head, long since, CancellationToken cancellationToken)
     {
         if (since == head.Version || head.Version == 0)
         {
-            return [];
+            return Task.FromResult<IReadOnlyList<UpdateFile>>([]);
         }
+
+        Task<IReadOnlyList<UpdateFile>> steps;
+        lock (_gate)
+        {
+            if (_steps.TryGetValue(head.List, out var answers) && answers.Version > head.Version)
+            {
+                // a poll that read the head just before it moved on: answer it, but keep the newer version's answers
+                return ComputeStepsAsync(head, since, cancellationToken);
+            }
+
+            if (answers is null || answers.Version != head.Version || answers.SnapshotVersion != head.SnapshotVersion)
+            {
+                answers = new StepAnswers(head.Version, head.SnapshotVersion);
+                _steps[head.List] = answers;
+            }
+
+            if (!answers.BySince.TryGetValue(since, out steps!) || steps.IsFaulted || steps.IsCanceled)
+            {
+                if (answers.BySince.Count >= StepsCacheSize)
+                {
+                    answers.BySince.Clear();
+                }
+
+                // shared by every waiter, so not cancelled with the request that happened to start it
+                steps = ComputeStepsAsync(head, since, CancellationToken.None);
+                answers.BySince[since] = steps;
+            }
+        }
+
+        return steps.IsCompleted ? steps : steps.WaitAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<UpdateFile>> ComputeStepsAsync(PublishedHead head, long since, CancellationToken cancellationToken)
+    {
 
         // the deltas either path may use: after the snapshot, and after a known since
         var from = head.SnapshotVersion > 0 ? head.SnapshotVersion + 1 : 1;

@@ -40,6 +40,12 @@ public sealed class PublishingOptions : IValidatableObject
     /// <summary>An ISP's poll is recorded at most this often per key and list, unless its <c>since</c> changes.</summary>
     public TimeSpan PollRecordInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often the ISP polls noted in memory are written to the <c>isps</c> table (and always at shutdown); a crash
+    /// loses at most this much of them.
+    /// </summary>
+    public TimeSpan PollFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>What ISP clients are told to wait between polls.</summary>
     public int MinimumWaitSeconds { get; set; } = 60;
 
@@ -63,6 +69,11 @@ public sealed class PublishingOptions : IValidatableObject
         if (HoldShare is <= 0 or > 1 || HoldChanges < 1 || HoldMinimumChanges < 0)
         {
             yield return new ValidationResult("Publishing:HoldShare must be in (0, 1], HoldChanges at least 1, HoldMinimumChanges not negative", [nameof(HoldShare), nameof(HoldChanges), nameof(HoldMinimumChanges)]);
+        }
+
+        if (PollFlushInterval <= TimeSpan.Zero || PollFlushInterval > TimeSpan.FromMinutes(10))
+        {
+            yield return new ValidationResult("Publishing:PollFlushInterval must be between 00:00:00 (exclusive) and 00:10:00", [nameof(PollFlushInterval)]);
         }
 
         if (MinimumWaitSeconds < 1)

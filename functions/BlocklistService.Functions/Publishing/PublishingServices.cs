@@ -67,6 +67,7 @@ public static class PublishingServices
         services.TryAddSingleton<ListReader>();
         services.TryAddSingleton<HoldDesk>();
         services.TryAddSingleton<IspTracker>();
+        services.AddHostedService<IspPollFlusher>();
         services.AddHostedService<PublishStorageStartup>();
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CustomHandlerPortVariable)))
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Azure;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Storage.Tables;
@@ -59,9 +60,9 @@ public sealed class ApiKeyStore(StorageAccount account, TimeProvider time, IOpti
             return await FindAsync(keyId, cancellationToken);
         }
 
-        if (_cache.TryGetValue(keyId, out var cached) && time.GetUtcNow() - cached.ReadAt < settings.KeyCacheTtl)
+        if (TryGetCached(keyId, out var cached))
         {
-            return cached.Record;
+            return cached;
         }
 
         var generation = Interlocked.Read(ref _generation);
@@ -83,6 +84,24 @@ public sealed class ApiKeyStore(StorageAccount account, TimeProvider time, IOpti
         }
 
         return record;
+    }
+
+    /// <summary>
+    /// The record this instance read for <paramref name="keyId"/> less than <see cref="AuthOptions.KeyCacheTtl"/> ago and
+    /// has not revoked since; false when there is none (no storage read). While cached, the same instance is returned,
+    /// so a caller may keep what it derived from it for as long as this returns that instance.
+    /// </summary>
+    public bool TryGetCached(string keyId, [NotNullWhen(true)] out ApiKeyRecord? record)
+    {
+        var ttl = options.Value.KeyCacheTtl;
+        if (ttl > TimeSpan.Zero && _cache.TryGetValue(keyId, out var cached) && time.GetUtcNow() - cached.ReadAt < ttl)
+        {
+            record = cached.Record;
+            return true;
+        }
+
+        record = null;
+        return false;
     }
 
     /// <summary>Creates a fresh key and stores its hash; the returned <see cref="ApiKey"/> is the only copy of the secret.</summary>

@@ -1,12 +1,13 @@
 using BlocklistService.Domain.Signing;
 using BlocklistService.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BlocklistService.Functions.Tests.Support;
 
 /// <summary>The real server (see <see cref="ApiFactory"/>) with a PEM signing key on disk and no background publishing.</summary>
 public static class PublishApi
 {
-    public static ApiFactory Create(string connectionString, IReadOnlyDictionary<string, string?>? extra = null)
+    public static ApiFactory Create(string connectionString, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
         var pem = Path.Combine(Path.GetTempPath(), Azurite.UniqueName("key") + ".pem");
         using (var signer = PemArtifactSigner.Generate())
@@ -27,6 +28,6 @@ public static class PublishApi
             settings[key] = value;
         }
 
-        return new ApiFactory(connectionString, settings);
+        return new ApiFactory(connectionString, settings, services);
     }
 }

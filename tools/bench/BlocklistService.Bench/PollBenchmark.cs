@@ -2,6 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using System.Net.Http.Headers;
+using BlocklistService.Domain.Signing;
+using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Hosting;
+using BlocklistService.Functions.Publishing;
 using BlocklistService.Testing;
 
 namespace BlocklistService.Bench;
@@ -11,7 +16,10 @@ namespace BlocklistService.Bench;
 /// 304 path (<c>If-None-Match</c> with the current ETag, <c>since</c> = current version) and the 200 path
 /// (<c>since=0</c>: the steps from nothing), driven by <c>wrk</c>. Baseline in the same run: nginx on another loopback
 /// port serving the same current manifest bytes as a static file (etag on), with and without <c>If-None-Match</c>.
-/// Keys, the list and one published version are made through the real API (admin publish).
+/// The server is the Functions project's own executable in a process of its own (as deployed: server GC, its
+/// appsettings.json logging); keys, the list and one published version are made through the real API (admin publish).
+/// Every path of both servers gets a discarded warm-up run before any measurement. Besides the rates, the server's and
+/// nginx's CPU time per request (from /proc) are reported: on a shared machine they vary far less than the rates.
 /// </summary>
 public sealed partial class PollBenchmark : IBenchmark
 {
@@ -23,12 +31,10 @@ public sealed partial class PollBenchmark : IBenchmark
     {
         var seconds = Math.Max(3, (int)Math.Round(10 * context.Scale));
         await using var azurite = await Azurite.StartAsync(cancellationToken);
-        await using var service = await LocalService.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Publishing:Interval"] = "00:00:00",
-        }, cancellationToken);
+        var adminKey = ApiKey.Generate();
+        await using var service = await ServerProcess.StartAsync(azurite.ConnectionString, Bootstrapper.AdminKeySetting(adminKey), cancellationToken);
 
-        using var admin = service.Client(await service.IssueAdminKeyAsync(cancellationToken));
+        using var admin = service.Client(adminKey.Value);
         using var hotline = service.Client(await LocalService.IssueKeyAsync(admin, "hotline", "bench-hotline", null, cancellationToken));
         var ispKey = await LocalService.IssueKeyAsync(admin, "isp", "bench-isp", ["eu"], cancellationToken);
         using var isp = service.Client(ispKey);
@@ -67,17 +73,44 @@ public sealed partial class PollBenchmark : IBenchmark
                 await ExpectStatusAsync(plain, nginxUrl, nginxEtag, HttpStatusCode.NotModified, cancellationToken);
 
                 var auth = $"Authorization: Bearer {ispKey}";
-                var service304 = await WrkAsync(new Uri(service.Address, pollPath).ToString(), seconds, [auth, $"If-None-Match: {etag}"], cancellationToken);
-                var nginx304 = await WrkAsync(nginxUrl, seconds, [$"If-None-Match: {nginxEtag}"], cancellationToken);
-                var service200 = await WrkAsync(new Uri(service.Address, fullPath).ToString(), seconds, [auth], cancellationToken);
-                var nginx200 = await WrkAsync(nginxUrl, seconds, [], cancellationToken);
+                var serverCpu = () => CpuTime.OfProcesses(service.ProcessId);
+                var nginxCpu = () => CpuTime.OfProcesses(nginx.Id);
+                (string Url, string[] Headers)[] runs =
+                [
+                    (new Uri(service.Address, pollPath).ToString(), [auth, $"If-None-Match: {etag}"]),
+                    (nginxUrl, [$"If-None-Match: {nginxEtag}"]),
+                    (new Uri(service.Address, fullPath).ToString(), [auth]),
+                    (nginxUrl, []),
+                ];
 
-                context.Report($"updates 304 (If-None-Match, {seconds} s, wrk -t2 -c32)", service304, "req/s");
-                context.Report("nginx 304, same manifest file (same run)", nginx304, "req/s");
-                context.Report("updates 200 (since=0: steps from nothing)", service200, "req/s");
-                context.Report($"nginx 200, manifest file ({manifestBytes.Length} bytes)", nginx200, "req/s");
-                context.Report("200 path: updates / nginx (no goal set)", 100 * service200 / nginx200, "%");
-                context.Ratio("304 path: updates / nginx", service304 / nginx304, 0.5);
+                // warm-up runs, discarded: every path once before any measurement, so the server's JIT has reached its
+                // optimized tier on both routes (the steady state of a long-running instance); nginx is treated alike
+                foreach (var (url, headers) in runs)
+                {
+                    await WrkAsync(url, WarmUpSeconds, headers, cancellationToken);
+                }
+
+                context.Output.WriteLine($"  load average before: {LoadAverage()}");
+                var service304 = await MeasureAsync(runs[0].Url, seconds, runs[0].Headers, serverCpu, cancellationToken);
+                var nginx304 = await MeasureAsync(runs[1].Url, seconds, runs[1].Headers, nginxCpu, cancellationToken);
+                var service200 = await MeasureAsync(runs[2].Url, seconds, runs[2].Headers, serverCpu, cancellationToken);
+                var nginx200 = await MeasureAsync(runs[3].Url, seconds, runs[3].Headers, nginxCpu, cancellationToken);
+                context.Output.WriteLine($"  load average after: {LoadAverage()}");
+
+                context.Report($"updates 304 (If-None-Match, {seconds} s, wrk -t2 -c32)", service304.Rate, "req/s");
+                context.Report("nginx 304, same manifest file (same run)", nginx304.Rate, "req/s");
+                context.Report("updates 200 (since=0: steps from nothing)", service200.Rate, "req/s");
+                context.Report($"nginx 200, manifest file ({manifestBytes.Length} bytes)", nginx200.Rate, "req/s");
+                if (service304.CpuPerRequest > 0)
+                {
+                    context.Report("server CPU per 304 (user+system)", service304.CpuPerRequest, "µs");
+                    context.Report("nginx CPU per 304 (all workers)", nginx304.CpuPerRequest, "µs");
+                    context.Report("server CPU per 200", service200.CpuPerRequest, "µs");
+                    context.Report("nginx CPU per 200", nginx200.CpuPerRequest, "µs");
+                }
+
+                context.Report("200 path: updates / nginx (no goal set)", 100 * service200.Rate / nginx200.Rate, "%");
+                context.Ratio("304 path: updates / nginx", service304.Rate / nginx304.Rate, 0.5);
             }
             finally
             {
@@ -88,6 +121,138 @@ public sealed partial class PollBenchmark : IBenchmark
         finally
         {
             folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The server as deployed: the Functions project's own executable (its Program.cs, appsettings.json logging and
+    /// runtime settings, server GC) in a process of its own on 127.0.0.1, so it shares neither GC nor JIT with this
+    /// driver. Configured like <see cref="LocalService"/>: list eu, a PEM signing key, no scheduler, rate limits far above
+    /// the load, and a bootstrap admin key.
+    /// </summary>
+    private sealed class ServerProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly string _keyFile;
+        private readonly Queue<string> _lastLines = new();
+
+        private ServerProcess(Process process, Uri address, string keyFile)
+        {
+            _process = process;
+            Address = address;
+            _keyFile = keyFile;
+        }
+
+        public Uri Address { get; }
+
+        public int ProcessId => _process.Id;
+
+        public static async Task<ServerProcess> StartAsync(string connectionString, string adminKeySetting, CancellationToken cancellationToken)
+        {
+            var keyFile = Path.Combine(Path.GetTempPath(), Azurite.UniqueName("bench-key") + ".pem");
+            using (var signer = PemArtifactSigner.Generate())
+            {
+                await File.WriteAllTextAsync(keyFile, signer.ToPkcs8Pem(), cancellationToken);
+            }
+
+            var port = LocalService.FreePort();
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "BlocklistService.Functions.dll"), "--urls", $"http://127.0.0.1:{port}"])
+            {
+                WorkingDirectory = AppContext.BaseDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.Environment.Remove(PublishingServices.CustomHandlerPortVariable);
+            foreach (var (name, value) in new Dictionary<string, string>
+            {
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Storage__ConnectionString"] = connectionString,
+                ["Bootstrap__Lists__0"] = "eu",
+                ["Bootstrap__AdminKey"] = adminKeySetting,
+                ["RateLimits__PermitsPerWindow"] = "1000000",
+                ["RateLimits__Window"] = "00:00:01",
+                ["Signing__Provider"] = "pem",
+                ["Signing__PemPath"] = keyFile,
+                ["Publishing__Interval"] = "00:00:00",
+            })
+            {
+                start.Environment[name] = value;
+            }
+
+            var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
+            var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"), keyFile);
+            process.OutputDataReceived += (_, line) => server.Keep(line.Data);
+            process.ErrorDataReceived += (_, line) => server.Keep(line.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            using var http = new HttpClient();
+            for (var attempt = 0; ; attempt++)
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"the server exited ({process.ExitCode}):\n{server.LastLines()}");
+                }
+
+                try
+                {
+                    using var response = await http.GetAsync(new Uri(server.Address, "/api/health"), cancellationToken);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        return server;
+                    }
+                }
+                catch (HttpRequestException) when (attempt < 300)
+                {
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+
+        /// <summary>A client sending <paramref name="key"/> as its bearer token.</summary>
+        public HttpClient Client(string key)
+        {
+            var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(5) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            return http;
+        }
+
+        private void Keep(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_lastLines)
+            {
+                _lastLines.Enqueue(line);
+                if (_lastLines.Count > 50)
+                {
+                    _lastLines.Dequeue();
+                }
+            }
+        }
+
+        private string LastLines()
+        {
+            lock (_lastLines)
+            {
+                return string.Join('\n', _lastLines);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+            }
+
+            await _process.WaitForExitAsync(CancellationToken.None);
+            _process.Dispose();
+            File.Delete(_keyFile);
         }
     }
 
@@ -149,8 +314,23 @@ public sealed partial class PollBenchmark : IBenchmark
         }
     }
 
-    /// <summary>Runs wrk (2 threads, 32 connections) and returns its requests/s; refuses runs with errors or non-2xx/3xx answers.</summary>
-    private static async Task<double> WrkAsync(string url, int seconds, IReadOnlyList<string> headers, CancellationToken cancellationToken)
+    /// <summary>One measured wrk run, with the CPU time <paramref name="cpu"/> reports spent per request during it.</summary>
+    private static async Task<(double Rate, double CpuPerRequest)> MeasureAsync(
+        string url, int seconds, IReadOnlyList<string> headers, Func<TimeSpan?> cpu, CancellationToken cancellationToken)
+    {
+        var before = cpu();
+        var (rate, requests) = await WrkAsync(url, seconds, headers, cancellationToken);
+        var after = cpu();
+        return (rate, before is { } b && after is { } a && requests > 0 ? (a - b).TotalMicroseconds / requests : 0);
+    }
+
+    private const int WarmUpSeconds = 10;
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    /// <summary>Runs wrk (2 threads, 32 connections) and returns its requests/s and count; refuses runs with errors or non-2xx/3xx answers.</summary>
+    private static async Task<(double Rate, long Requests)> WrkAsync(string url, int seconds, IReadOnlyList<string> headers, CancellationToken cancellationToken)
     {
         var arguments = new List<string> { "-t2", "-c32", $"-d{seconds}s", "--latency" };
         foreach (var header in headers)
@@ -165,7 +345,8 @@ public sealed partial class PollBenchmark : IBenchmark
         var output = await wrk.StandardOutput.ReadToEndAsync(cancellationToken);
         await wrk.WaitForExitAsync(cancellationToken);
         var rate = RequestsPerSecond().Match(output);
-        if (wrk.ExitCode != 0 || !rate.Success)
+        var requests = RequestCount().Match(output);
+        if (wrk.ExitCode != 0 || !rate.Success || !requests.Success)
         {
             throw new InvalidOperationException($"wrk failed ({wrk.ExitCode}): {output} {await wrk.StandardError.ReadToEndAsync(cancellationToken)}");
         }
@@ -175,9 +356,52 @@ public sealed partial class PollBenchmark : IBenchmark
             throw new InvalidOperationException($"wrk saw failed requests against {url}:\n{output}");
         }
 
-        return double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture);
+        return (double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(requests.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"([0-9]+) requests in ")]
+    private static partial Regex RequestCount();
+
+    /// <summary>User + system CPU time of a process and its direct children, from <c>/proc</c> (null where there is none).</summary>
+    private static class CpuTime
+    {
+        private const double TicksPerSecond = 100; // USER_HZ on Linux
+
+        public static TimeSpan? OfProcesses(int root)
+        {
+            if (!Directory.Exists("/proc"))
+            {
+                return null;
+            }
+
+            var total = 0L;
+            foreach (var folder in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(folder), out var pid))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    // fields after the ")" that ends the command name: state ppid ... utime(14) stime(15)
+                    var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    if (pid == root || fields[1] == root.ToString(CultureInfo.InvariantCulture))
+                    {
+                        total += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                    }
+                }
+                catch (IOException)
+                {
+                    // the process ended meanwhile
+                }
+            }
+
+            return TimeSpan.FromSeconds(total / TicksPerSecond);
+        }
+    }
 }

@@ -1,0 +1,74 @@
+using System.Globalization;
+using BlocklistService.Functions.Publishing;
+using Microsoft.Extensions.Options;
+
+namespace BlocklistService.Functions.Tests.Publishing;
+
+/// <summary>The updates steps are computed once per list, head version and since, and recomputed when the head moves on.</summary>
+public sealed class StepsCacheTests
+{
+    private readonly MemoryRowStore _rows = new();
+    private readonly PublishStorageNames _names = new();
+
+    [Fact]
+    public async Task Polls_at_the_same_head_and_since_share_one_query_and_a_new_head_queries_again()
+    {
+        await AddVersionsAsync(1, 2, 3);
+        var counting = new CountingRows(_rows);
+        var reader = new ListReader(counting, new MemoryBlobStore(), _names, Options.Create(new PublishingOptions()), TimeProvider.System);
+        var v3 = new PublishedHead("eu", 3, "m3", 0, null, 0);
+
+        var first = await reader.StepsAsync(v3, 1, CancellationToken.None);
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => reader.StepsAsync(v3, 1, CancellationToken.None)));
+        Assert.Equal(1, counting.Queries);
+        Assert.Equal(new long[] { 2L, 3L }, first.Select(s => s.Version).ToArray());
+        Assert.All(concurrent, steps => Assert.Same(first, steps));
+        Assert.Equal("sha-2", first[0].Sha256);
+
+        var fromZero = await reader.StepsAsync(v3, 0, CancellationToken.None);
+        Assert.Equal(2, counting.Queries);
+        Assert.Equal(new long[] { 1L, 2L, 3L }, fromZero.Select(s => s.Version).ToArray());
+
+        await AddVersionsAsync(4);
+        var v4 = new PublishedHead("eu", 4, "m4", 0, null, 0);
+        var after = await reader.StepsAsync(v4, 1, CancellationToken.None);
+        Assert.Equal(3, counting.Queries);
+        Assert.Equal(new long[] { 2L, 3L, 4L }, after.Select(s => s.Version).ToArray());
+
+        // a poll still holding the older head is answered right, without evicting the newer answers
+        Assert.Equal(new long[] { 2L, 3L }, (await reader.StepsAsync(v3, 1, CancellationToken.None)).Select(s => s.Version).ToArray());
+        await reader.StepsAsync(v4, 1, CancellationToken.None);
+        Assert.Equal(4, counting.Queries);
+        Assert.Empty(await reader.StepsAsync(v4, 4, CancellationToken.None));
+        Assert.Equal(4, counting.Queries);
+    }
+
+    private Task AddVersionsAsync(params IEnumerable<long> versions) => _rows.UpsertAsync(_names.Versions, versions.Select(v => new Row(
+        "eu", v.ToString("D12", CultureInfo.InvariantCulture), new Dictionary<string, object?> { ["DeltaSha256"] = $"sha-{v}", ["DeltaSize"] = 100L + v })).ToList(), CancellationToken.None);
+
+    /// <summary>Counts range queries; everything else passes through.</summary>
+    private sealed class CountingRows(IRowStore inner) : IRowStore
+    {
+        private int _queries;
+
+        public int Queries => _queries;
+
+        public Task<Row?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken) => inner.GetAsync(table, partitionKey, rowKey, cancellationToken);
+
+        public IAsyncEnumerable<Row> QueryAsync(string table, string partitionKey, string? fromRowKey, string? toRowKey, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _queries);
+            return inner.QueryAsync(table, partitionKey, fromRowKey, toRowKey, cancellationToken);
+        }
+
+        public IAsyncEnumerable<Row> QueryAllAsync(string table, CancellationToken cancellationToken) => inner.QueryAllAsync(table, cancellationToken);
+
+        public Task<string> AddAsync(string table, Row row, CancellationToken cancellationToken) => inner.AddAsync(table, row, cancellationToken);
+
+        public Task<string> UpdateAsync(string table, Row row, string ifMatch, CancellationToken cancellationToken) => inner.UpdateAsync(table, row, ifMatch, cancellationToken);
+
+        public Task UpsertAsync(string table, IReadOnlyList<Row> rows, CancellationToken cancellationToken) => inner.UpsertAsync(table, rows, cancellationToken);
+
+        public Task DeleteAsync(string table, IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken) => inner.DeleteAsync(table, keys, cancellationToken);
+    }
+}
