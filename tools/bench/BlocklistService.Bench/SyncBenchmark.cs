@@ -18,7 +18,7 @@ namespace BlocklistService.Bench;
 
 /// <summary>
 /// The ISP sync end to end as an operator runs it: the real <c>blocklist sync --once --export rpz</c> process (the
-/// CLI's Release build, started as a child process under <c>/usr/bin/time</c> for its peak resident memory) against
+/// CLI's ReadyToRun build from <c>tools/blocklist</c>, started as a child process under <c>/usr/bin/time</c> for its peak resident memory) against
 /// signed artifacts served over HTTP by Kestrel on 127.0.0.1 in this process: a 1,000,000-entry snapshot from empty,
 /// then a 10,000-change delta from a cold start, each with verification, the atomic state write and the RPZ export.
 /// The times are the CLI process's wall times (start-up included). Baseline, same run: downloading and gunzipping the
@@ -202,12 +202,15 @@ public sealed class SyncBenchmark : IBenchmark
     private sealed record CliSync(string Outcome, long Version, long Entries, bool RpzMerged, TimeSpan Elapsed, double PeakMegabytes, double CpuSeconds, string Output);
 
     /// <summary>
-    /// Runs the CLI's Release build (<c>tools/BlocklistService.Cli/bin/Release/net10.0/blocklist.dll</c>, built with
-    /// this benchmark) as a child process under <c>/usr/bin/time -f %M</c>, which reports its peak resident set.
+    /// Runs the CLI as operators run it from the checkout: the ReadyToRun build <c>tools/blocklist</c> makes
+    /// (<c>artifacts/blocklist-cli/blocklist.dll</c>, brought up to date before the first run) as a child process under
+    /// <c>/usr/bin/time -f %M</c>, which reports its peak resident set.
     /// </summary>
     private sealed class CliProcess(string root, Uri api, string stateDirectory, string trustedKey)
     {
-        private readonly string _cli = Path.Combine(root, "tools", "BlocklistService.Cli", "bin", "Release", "net10.0", "blocklist.dll");
+        private readonly string _cli = Path.Combine(root, "artifacts", "blocklist-cli", "blocklist.dll");
+        private readonly string _launcher = Path.Combine(root, "tools", "blocklist");
+        private bool _built;
 
         public Task<CliSync> SyncAsync(CancellationToken cancellationToken) =>
             RunAsync(["sync", "--once", "--now", "--list", "eu", "--api-url", api.ToString(), "--state-dir", stateDirectory, "--trusted-key", trustedKey, "--export", "rpz", "--json"], cancellationToken);
@@ -218,9 +221,18 @@ public sealed class SyncBenchmark : IBenchmark
 
         private async Task<CliSync> RunAsync(string[] arguments, CancellationToken cancellationToken)
         {
-            if (!File.Exists(_cli))
+            if (!_built)
             {
-                throw new InvalidOperationException($"{_cli} is missing; run the benchmark with -c Release (tools/bench/run does)");
+                // tools/blocklist rebuilds only when the sources changed; its own run is not measured.
+                using var build = Process.Start(new ProcessStartInfo(_launcher, "--version") { RedirectStandardOutput = true, UseShellExecute = false })
+                    ?? throw new InvalidOperationException("cannot start tools/blocklist");
+                await build.WaitForExitAsync(cancellationToken);
+                if (build.ExitCode != 0 || !File.Exists(_cli))
+                {
+                    throw new InvalidOperationException($"tools/blocklist could not build {_cli} (exit {build.ExitCode})");
+                }
+
+                _built = true;
             }
 
             var peakFile = Path.GetTempFileName();
