@@ -53,6 +53,9 @@ public sealed class LocalService : IAsyncDisposable
         var configuration = new Dictionary<string, string?>
         {
             ["Storage:ConnectionString"] = connectionString,
+            // Each start is a fresh deployment with its own signing key, so it gets its own tables and containers:
+            // a second start on the same storage would otherwise find the first one's key set chain.
+            ["Storage:TablePrefix"] = Azurite.UniqueName("b")[..13],
             ["Bootstrap:Lists:0"] = "eu",
             ["RateLimits:PermitsPerWindow"] = "1000000",
             ["RateLimits:Window"] = "00:00:01",
