@@ -64,7 +64,7 @@ public sealed class LtHash16 : IEquatable<LtHash16>
     }
 
     /// <summary>As above with a reusable SHAKE128 instance (creating one per id dominates the cost otherwise).</summary>
-    internal static void ExpandInto(Shake128 shake, ReadOnlySpan<byte> id32, Span<ushort> lanes)
+    public static void ExpandInto(Shake128 shake, ReadOnlySpan<byte> id32, Span<ushort> lanes)
     {
         if (id32.Length != 32 || lanes.Length != LaneCount)
         {
@@ -94,6 +94,17 @@ public sealed class LtHash16 : IEquatable<LtHash16>
 
     /// <summary>Removes one id given as its 32 raw bytes.</summary>
     public void Remove(ReadOnlySpan<byte> id32) => Update(id32, subtract: true);
+
+    /// <summary>Adds one id already expanded by <see cref="ExpandInto(Shake128, ReadOnlySpan{byte}, Span{ushort})"/> (callers that expand on their own threads).</summary>
+    public void AddExpanded(ReadOnlySpan<ushort> lanes)
+    {
+        if (lanes.Length != LaneCount)
+        {
+            throw new ArgumentException("expects 1024 lanes", nameof(lanes));
+        }
+
+        Add(_lanes, lanes);
+    }
 
     /// <summary>
     /// Removes <paramref name="removes"/> and adds <paramref name="adds"/>. Large batches are split across cores, each

@@ -1,4 +1,6 @@
 using System.Buffers;
+using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Lists;
 
 namespace BlocklistService.Cli.Exports;
 
@@ -32,6 +34,28 @@ public static class DnsName
     {
         var slash = expression.IndexOf('/');
         return slash < 0 ? expression : expression[..slash];
+    }
+
+    /// <summary>
+    /// The name a DNS filter triggers on for <paramref name="entry"/>: its host when the entry is host-scoped and the host
+    /// is a plain name (with <paramref name="reserve"/> characters to spare); otherwise null and the reason it is left out.
+    /// </summary>
+    public static string? HostKeyOf(ListEntry entry, int reserve, out string? skipReason)
+    {
+        skipReason = null;
+        if (entry.Scope != EntryScope.Host)
+        {
+            skipReason = SkipReasons.UrlLevel;
+            return null;
+        }
+
+        var host = HostOf(entry.Expression);
+        switch (Classify(host, reserve))
+        {
+            case DnsNameKind.Name: return host;
+            case DnsNameKind.IpLiteral: skipReason = SkipReasons.IpLiteral; return null;
+            default: skipReason = SkipReasons.Unrepresentable; return null;
+        }
     }
 
     /// <summary>

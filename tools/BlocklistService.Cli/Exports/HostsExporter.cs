@@ -64,23 +64,7 @@ public sealed class HostsExporter : IMergeableExporter
         $"# BlocklistService hosts file: list {list}, version {version}, {summary.Written} hosts\n"
         + $"# left out: {summary.Skipped.GetValueOrDefault(SkipReasons.UrlLevel)} URL-level entries, {summary.Skipped.GetValueOrDefault(SkipReasons.IpLiteral)} IP literals, {summary.Skipped.GetValueOrDefault(SkipReasons.Unrepresentable)} names a hosts file cannot hold\n";
 
-    public string? KeyOf(ListEntry entry, out string? skipReason)
-    {
-        skipReason = null;
-        if (entry.Scope != EntryScope.Host)
-        {
-            skipReason = SkipReasons.UrlLevel;
-            return null;
-        }
-
-        var host = DnsName.HostOf(entry.Expression);
-        switch (DnsName.Classify(host))
-        {
-            case DnsNameKind.Name: return host;
-            case DnsNameKind.IpLiteral: skipReason = SkipReasons.IpLiteral; return null;
-            default: skipReason = SkipReasons.Unrepresentable; return null;
-        }
-    }
+    public string? KeyOf(ListEntry entry, out string? skipReason) => DnsName.HostKeyOf(entry, reserve: 0, out skipReason);
 
     public string GroupText(ListEntry entry, string key) => $"0.0.0.0 {key}\n";
 

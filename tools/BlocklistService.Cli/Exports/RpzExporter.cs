@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using BlocklistService.Cli.State;
 using BlocklistService.Domain.Entries;
@@ -107,23 +107,8 @@ public sealed class RpzExporter(RpzOptions options) : IMergeableExporter
             + "@ IN NS localhost.\n";
     }
 
-    public string? KeyOf(ListEntry entry, out string? skipReason)
-    {
-        skipReason = null;
-        if (entry.Scope != EntryScope.Host)
-        {
-            skipReason = SkipReasons.UrlLevel;
-            return null;
-        }
-
-        var host = DnsName.HostOf(entry.Expression);
-        switch (DnsName.Classify(host, reserve: 2 + 1 + MaxOriginLength))
-        {
-            case DnsNameKind.Name: return host;
-            case DnsNameKind.IpLiteral: skipReason = SkipReasons.IpLiteral; return null;
-            default: skipReason = SkipReasons.Unrepresentable; return null;
-        }
-    }
+    public string? KeyOf(ListEntry entry, out string? skipReason) =>
+        DnsName.HostKeyOf(entry, reserve: 2 + 1 + MaxOriginLength, out skipReason);
 
     public string GroupText(ListEntry entry, string key) =>
         string.Concat(Answers().Select(answer => $"{key}{answer}\n*.{key}{answer}\n"));

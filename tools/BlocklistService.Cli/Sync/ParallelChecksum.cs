@@ -1,7 +1,4 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Numerics;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using BlocklistService.Domain.Lists;
 
@@ -20,7 +17,7 @@ public sealed class ParallelChecksum : IDisposable
 
     private readonly BlockingCollection<Batch> _queue;
     private readonly Thread[] _workers;
-    private readonly (ushort[] Lanes, string? Problem)[] _results;
+    private readonly (LtHash16 Sum, string? Problem)[] _results;
     private Batch _current = new();
 
     /// <summary>Starts <paramref name="workers"/> threads (default: one per core) that wait for batches.</summary>
@@ -28,7 +25,7 @@ public sealed class ParallelChecksum : IDisposable
     {
         var count = Math.Max(1, workers ?? Environment.ProcessorCount);
         _queue = new BlockingCollection<Batch>(count * 4);
-        _results = new (ushort[], string?)[count];
+        _results = new (LtHash16, string?)[count];
         _workers = new Thread[count];
         for (var i = 0; i < count; i++)
         {
@@ -59,18 +56,18 @@ public sealed class ParallelChecksum : IDisposable
         }
 
         _queue.CompleteAdding();
-        var total = new ushort[LtHash16.LaneCount];
         foreach (var worker in _workers)
         {
             worker.Join();
         }
 
-        foreach (var (lanes, _) in _results)
+        var total = new LtHash16();
+        foreach (var (sum, _) in _results)
         {
-            Add(total, lanes);
+            total.Add(sum);
         }
 
-        return (LtHash16.FromBytes(MemoryMarshal.AsBytes(total.AsSpan())).Value, _results.Select(r => r.Problem).FirstOrDefault(p => p is not null));
+        return (total, _results.Select(r => r.Problem).FirstOrDefault(p => p is not null));
     }
 
     /// <summary>Stops the workers (without a result when <see cref="Complete"/> was not called).</summary>
@@ -89,9 +86,9 @@ public sealed class ParallelChecksum : IDisposable
         _queue.Dispose();
     }
 
-    private (ushort[] Lanes, string? Problem) Work()
+    private (LtHash16 Sum, string? Problem) Work()
     {
-        var sum = new ushort[LtHash16.LaneCount];
+        var sum = new LtHash16();
         var lanes = new ushort[LtHash16.LaneCount];
         var digest = new byte[32];
         string? problem = null;
@@ -111,37 +108,12 @@ public sealed class ParallelChecksum : IDisposable
                     }
                 }
 
-                shake.AppendData(LtHash16.DomainPrefix);
-                shake.AppendData(id);
-                shake.GetHashAndReset(MemoryMarshal.AsBytes(lanes.AsSpan()));
-                if (!BitConverter.IsLittleEndian)
-                {
-                    for (var l = 0; l < lanes.Length; l++)
-                    {
-                        lanes[l] = BinaryPrimitives.ReverseEndianness(lanes[l]);
-                    }
-                }
-
-                Add(sum, lanes);
+                LtHash16.ExpandInto(shake, id, lanes);
+                sum.AddExpanded(lanes);
             }
         }
 
         return (sum, problem);
-    }
-
-    private static void Add(Span<ushort> target, ReadOnlySpan<ushort> source)
-    {
-        var width = Vector<ushort>.Count;
-        var i = 0;
-        for (; i <= target.Length - width; i += width)
-        {
-            (new Vector<ushort>(target[i..]) + new Vector<ushort>(source[i..])).CopyTo(target[i..]);
-        }
-
-        for (; i < target.Length; i++)
-        {
-            target[i] = unchecked((ushort)(target[i] + source[i]));
-        }
     }
 
     /// <summary>Ids and expressions packed into one array each.</summary>
