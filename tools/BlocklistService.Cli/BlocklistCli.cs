@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using BlocklistService.Cli.Commands;
 using BlocklistService.Cli.Configuration;
 using BlocklistService.Cli.Output;
@@ -9,7 +10,7 @@ namespace BlocklistService.Cli;
 /// The <c>blocklist</c> command tree and its entry point. <see cref="RunAsync"/> is what <c>Program</c> calls and what
 /// tests call in-process with their own <see cref="CliEnvironment"/>.
 /// </summary>
-public static class BlocklistCli
+public static partial class BlocklistCli
 {
     public const string ExitCodeHelp = """
         Exit codes: 0 ok (check: not blocked), 1 failure (missing or invalid state, I/O, server error),
@@ -48,6 +49,15 @@ public static class BlocklistCli
         return root;
     }
 
+    /// <summary>
+    /// Replaces the secret of anything shaped like an API key (<c>bls_{id}_{secret}</c>) with <c>…</c>: a key typed on
+    /// the command line by mistake must not reach the error output, and from there cron mail or logs.
+    /// </summary>
+    public static string RedactApiKeys(string text) => ApiKeyShape().Replace(text, "$1…");
+
+    [GeneratedRegex(@"(bls_[0-9A-Za-z]+_)[0-9A-Za-z_\-]+")]
+    private static partial Regex ApiKeyShape();
+
     /// <summary>Parses and runs one command line; returns the exit code (see <see cref="ExitCodes"/>).</summary>
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken)
     {
@@ -59,8 +69,10 @@ public static class BlocklistCli
             var verb = parse.CommandResult.Command is RootCommand ? "blocklist" : $"blocklist {parse.CommandResult.Command.Name}";
             var error = CliException.Usage(
                 "usage",
-                string.Join(" ", parse.Errors.Select(e => e.Message)),
-                $"Run `{verb} --help` for the options and examples.");
+                RedactApiKeys(string.Join(" ", parse.Errors.Select(e => e.Message))),
+                args.Any(a => a.StartsWith("--api-key", StringComparison.Ordinal))
+                    ? $"API keys are read from {CliSettingsLoader.ApiKeyVariable} or the config file's \"apiKey\", never from the command line (where ps and shell history would show them); see `blocklist config --help`."
+                    : $"Run `{verb} --help` for the options and examples.");
             new CommandOutput(environment, json).Error(error);
             return ExitCodes.Usage;
         }

@@ -118,6 +118,23 @@ public sealed class CommandJsonTests
         Assert.Contains("blocklist export --help", run.Error);
     }
 
+    [Fact]
+    public async Task An_api_key_typed_on_the_command_line_is_not_echoed_and_the_hint_says_where_keys_go()
+    {
+        using var home = TempDirectory();
+        const string key = "bls_d542bb6a90ba3516_S8Otcu27PG5nfsy4GxlFzyRw_5J-IZF-pcDfw8ul6Jc";
+
+        var plain = await CliRun.RunAsync(home.Path, null, "sync", "--once", "--api-key", key);
+        var json = await CliRun.RunAsync(home.Path, null, "sync", "--once", "--api-key", key, "--json");
+
+        Assert.Equal(ExitCodes.Usage, plain.ExitCode);
+        Assert.DoesNotContain("S8Otcu27PG5nfsy4GxlFzyRw", plain.Output + plain.Error);
+        Assert.Contains("bls_d542bb6a90ba3516_…", plain.Error);
+        Assert.Contains("BLOCKLIST_API_KEY", plain.Error);
+        Assert.DoesNotContain("S8Otcu27PG5nfsy4GxlFzyRw", json.Output + json.Error);
+        Assert.Contains("BLOCKLIST_API_KEY", json.Json().GetProperty("error").GetProperty("hint").GetString());
+    }
+
     [Theory]
     [InlineData("export")]
     [InlineData("state")]
