@@ -1,8 +1,5 @@
 using BlocklistService.Functions.Auth;
-using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Hosting;
-using BlocklistService.Functions.Publishing;
-using BlocklistService.Functions.Signing;
 
 // One-time bootstrap of a fresh deployment: print a new admin key and the Bootstrap:AdminKey setting holding its hash.
 if (args is ["new-admin-key"])
@@ -16,19 +13,10 @@ if (args is ["new-admin-key"])
 var builder = WebApplication.CreateBuilder(args);
 builder.UseCustomHandlerPort();
 builder.AddStructuredLogging();
-builder.Services.AddKeyVaultArtifactSignerIfSelected(builder.Configuration);
-builder.Services.AddBlocklistApi();
-builder.Services.AddPublishing(builder.Configuration);
-builder.Services.AddAudit();
+builder.Services.AddBlocklistService(builder.Configuration);
 
 var app = builder.Build();
-app.UseBlocklistApi();
-app.MapBlocklistApi();
-app.MapPublishEndpoints();
-app.MapListEndpoints();
-app.MapKeyEndpoints();
-app.MapAdminPublishEndpoints();
-app.MapAuditEndpoints();
+app.MapBlocklistService();
 app.Run();
 
 /// <summary>Entry point, visible to WebApplicationFactory.</summary>

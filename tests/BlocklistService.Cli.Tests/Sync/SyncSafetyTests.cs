@@ -11,36 +11,17 @@ namespace BlocklistService.Cli.Tests.Sync;
 /// acceptance rules refuse an update — each refusal must name the rule and leave the last good state and exports
 /// byte for byte as they were.
 /// </summary>
-public sealed class SyncSafetyTests : IAsyncLifetime
+public sealed class SyncSafetyTests : FeedHome
 {
-    private readonly TemporaryDirectory _home = TestStates.TempDirectory();
-    private readonly TestFeed _feed = new();
-    private FeedServer _server = null!;
-
-    private string StateDir => Path.Combine(_home.Path, "state");
-
     private string StateFile => Path.Combine(StateDir, "eu", "state.bin");
 
     private string RpzFile => Path.Combine(StateDir, "eu", "exports", "blocklist.rpz");
 
-    public async Task InitializeAsync()
-    {
-        _server = await FeedServer.StartAsync(_feed);
-        await File.WriteAllTextAsync(_home.File("service.pem"), _feed.Signer.PublicKeyPem);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _feed.Dispose();
-        _home.Dispose();
-    }
-
     [Fact]
     public async Task From_empty_takes_the_snapshot_then_follows_deltas_and_exports_rpz()
     {
-        _feed.Publish([TestFeed.Host("one.example"), TestFeed.Host("two.example")], snapshot: true);
-        _feed.Publish([TestFeed.Host("three.example")]);
+        Feed.Publish([TestFeed.Host("one.example"), TestFeed.Host("two.example")], snapshot: true);
+        Feed.Publish([TestFeed.Host("three.example")]);
 
         var first = await SyncAsync();
         Assert.Equal(0, first.ExitCode);
@@ -52,24 +33,24 @@ public sealed class SyncSafetyTests : IAsyncLifetime
         Assert.Contains("three.example CNAME .", zone);
         Assert.Contains("one.example CNAME .", zone);
 
-        _feed.Publish([TestFeed.Host("four.example")], removes: [TestFeed.Host("one.example").Id]);
-        _feed.Publish([TestFeed.Host("five.example")]);
+        Feed.Publish([TestFeed.Host("four.example")], removes: [TestFeed.Host("one.example").Id]);
+        Feed.Publish([TestFeed.Host("five.example")]);
         var second = await SyncAsync();
         Assert.Equal(0, second.ExitCode);
         Assert.Equal(["v/3/delta.json.gz", "v/4/delta.json.gz"], second.Json().GetProperty("steps").EnumerateArray().Select(s => s.GetString()!).ToArray());
         zone = await File.ReadAllTextAsync(RpzFile);
         Assert.DoesNotContain("one.example", zone);
         Assert.Contains("five.example CNAME .", zone);
-        var state = await new LocalStateStore(StateDir).ReadAsync(_feed.List, CancellationToken.None);
+        var state = await new LocalStateStore(StateDir).ReadAsync(Feed.List, CancellationToken.None);
         Assert.Equal(4, state.Version);
         Assert.Equal(4, state.Entries.Count());
-        Assert.Equal(_feed.Files[ArtifactPaths.CurrentManifest(_feed.List)], await File.ReadAllBytesAsync(Path.Combine(StateDir, "eu", "manifest.json")));
+        Assert.Equal(Feed.Files[ArtifactPaths.CurrentManifest(Feed.List)], await File.ReadAllBytesAsync(Path.Combine(StateDir, "eu", "manifest.json")));
     }
 
     [Fact]
     public async Task A_second_poll_with_nothing_new_is_answered_304_and_changes_nothing()
     {
-        _feed.Publish([TestFeed.Host("one.example")], snapshot: true);
+        Feed.Publish([TestFeed.Host("one.example")], snapshot: true);
         Assert.Equal(0, (await SyncAsync()).ExitCode);
         var up = await SyncAsync();
         Assert.Equal("up-to-date", up.Json().GetProperty("outcome").GetString());
@@ -78,16 +59,16 @@ public sealed class SyncSafetyTests : IAsyncLifetime
         var again = await SyncAsync();
         Assert.Equal(0, again.ExitCode);
         Assert.Equal("not-modified", again.Json().GetProperty("outcome").GetString());
-        Assert.Equal(1, _server.NotModifiedCount);
+        Assert.Equal(1, Server.NotModifiedCount);
         Assert.Equal(before, await File.ReadAllBytesAsync(StateFile));
     }
 
     [Fact]
     public async Task Retry_after_is_waited_out_then_the_update_applies()
     {
-        _feed.Publish([TestFeed.Host("one.example")], snapshot: true);
+        Feed.Publish([TestFeed.Host("one.example")], snapshot: true);
         var refusals = 0;
-        _server.Intercept = async context =>
+        Server.Intercept = async context =>
         {
             if (context.Request.Path.Value!.EndsWith("/updates", StringComparison.Ordinal) && refusals++ == 0)
             {
@@ -105,7 +86,7 @@ public sealed class SyncSafetyTests : IAsyncLifetime
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(1), "sync did not wait for Retry-After");
         Assert.Equal(2, refusals);
-        Assert.Equal(1, _server.UpdatesCount);
+        Assert.Equal(1, Server.UpdatesCount);
         Assert.Equal(1, run.Json().GetProperty("version").GetInt64());
     }
 
@@ -113,8 +94,8 @@ public sealed class SyncSafetyTests : IAsyncLifetime
     public async Task A_tampered_delta_is_refused()
     {
         await StartAtVersionOneAsync();
-        _feed.Publish([TestFeed.Host("two.example")]);
-        var delta = _feed["v/2/delta.json.gz"];
+        Feed.Publish([TestFeed.Host("two.example")]);
+        var delta = Feed["v/2/delta.json.gz"];
         delta[delta.Length / 2] ^= 0x01;
 
         await AssertRefusedAsync("refused-hash", "SHA-256 of v/2/delta.json.gz");
@@ -125,7 +106,7 @@ public sealed class SyncSafetyTests : IAsyncLifetime
     {
         await StartAtVersionOneAsync();
         using var other = PemArtifactSigner.Generate();
-        _feed.Publish([TestFeed.Host("two.example")], signer: other);
+        Feed.Publish([TestFeed.Host("two.example")], signer: other);
 
         await AssertRefusedAsync("refused-signature", "manifest signature invalid or key not pinned");
     }
@@ -133,17 +114,17 @@ public sealed class SyncSafetyTests : IAsyncLifetime
     [Fact]
     public async Task An_older_version_is_refused_as_a_rollback()
     {
-        _feed.Publish([TestFeed.Host("one.example")], snapshot: true);
-        _feed.Publish([TestFeed.Host("two.example")]);
-        var oldManifest = _feed["v/1/manifest.json"];
-        var oldSignature = _feed["v/1/manifest.json.sig"];
+        Feed.Publish([TestFeed.Host("one.example")], snapshot: true);
+        Feed.Publish([TestFeed.Host("two.example")]);
+        var oldManifest = Feed["v/1/manifest.json"];
+        var oldSignature = Feed["v/1/manifest.json.sig"];
         Assert.Equal(0, (await SyncAsync()).ExitCode);
         var state = await File.ReadAllBytesAsync(StateFile);
         var zone = await File.ReadAllBytesAsync(RpzFile);
 
-        _feed.Publish([TestFeed.Host("three.example")]);
-        _feed["manifest.json"] = oldManifest;
-        _feed["manifest.json.sig"] = oldSignature;
+        Feed.Publish([TestFeed.Host("three.example")]);
+        Feed["manifest.json"] = oldManifest;
+        Feed["manifest.json.sig"] = oldSignature;
 
         await AssertRefusedAsync("refused-rollback", "lower than version 2", state, zone);
     }
@@ -152,7 +133,7 @@ public sealed class SyncSafetyTests : IAsyncLifetime
     public async Task An_expired_manifest_is_refused_as_a_frozen_feed()
     {
         await StartAtVersionOneAsync();
-        _feed.Publish([TestFeed.Host("two.example")], created: DateTimeOffset.UtcNow.AddDays(-8));
+        Feed.Publish([TestFeed.Host("two.example")], created: DateTimeOffset.UtcNow.AddDays(-8));
 
         await AssertRefusedAsync("refused-expired", "expired at");
     }
@@ -161,7 +142,7 @@ public sealed class SyncSafetyTests : IAsyncLifetime
     public async Task A_wrong_state_hash_is_refused()
     {
         await StartAtVersionOneAsync();
-        _feed.Publish([TestFeed.Host("two.example")], alter: m => m with { StateHash = LtHash16.EmptyStateHash });
+        Feed.Publish([TestFeed.Host("two.example")], alter: m => m with { StateHash = LtHash16.EmptyStateHash });
 
         await AssertRefusedAsync("refused-state-hash", "the state hash is");
     }
@@ -170,9 +151,9 @@ public sealed class SyncSafetyTests : IAsyncLifetime
     public async Task A_download_that_breaks_off_is_refused()
     {
         await StartAtVersionOneAsync();
-        _feed.Publish(Enumerable.Range(0, 2000).Select(i => TestFeed.Host($"host{i}.example")));
-        var delta = _feed["v/2/delta.json.gz"];
-        _server.Intercept = async context =>
+        Feed.Publish(Enumerable.Range(0, 2000).Select(i => TestFeed.Host($"host{i}.example")));
+        var delta = Feed["v/2/delta.json.gz"];
+        Server.Intercept = async context =>
         {
             if (context.Request.Path.Value!.EndsWith("v/2/delta.json.gz", StringComparison.Ordinal))
             {
@@ -193,8 +174,8 @@ public sealed class SyncSafetyTests : IAsyncLifetime
     public async Task A_truncated_stored_file_is_refused()
     {
         await StartAtVersionOneAsync();
-        _feed.Publish([TestFeed.Host("two.example")]);
-        _feed["v/2/delta.json.gz"] = _feed["v/2/delta.json.gz"][..^8];
+        Feed.Publish([TestFeed.Host("two.example")]);
+        Feed["v/2/delta.json.gz"] = Feed["v/2/delta.json.gz"][..^8];
 
         await AssertRefusedAsync("refused-hash", "truncated or altered");
     }
@@ -202,8 +183,8 @@ public sealed class SyncSafetyTests : IAsyncLifetime
     [Fact]
     public async Task Sync_without_a_pinned_key_refuses_and_explains_how_to_get_one()
     {
-        _feed.Publish([TestFeed.Host("one.example")], snapshot: true);
-        var run = await CliRun.RunAsync(_home.Path, null, "sync", "--once", "--list", "eu", "--api-url", _server.BaseUri.ToString(), "--state-dir", StateDir);
+        Feed.Publish([TestFeed.Host("one.example")], snapshot: true);
+        var run = await CliRun.RunAsync(Home.Path, null, "sync", "--once", "--list", "eu", "--api-url", Server.BaseUri.ToString(), "--state-dir", StateDir);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("pinned signing key", run.Error);
@@ -214,9 +195,9 @@ public sealed class SyncSafetyTests : IAsyncLifetime
     [Fact]
     public async Task A_key_pinned_by_id_is_fetched_from_the_service_and_checked()
     {
-        _feed.Publish([TestFeed.Host("one.example")], snapshot: true);
-        var keySet = KeySet.Genesis(_feed.Signer.PublicKeySpki.Span, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow).ToJson();
-        _server.Intercept = async context =>
+        Feed.Publish([TestFeed.Host("one.example")], snapshot: true);
+        var keySet = KeySet.Genesis(Feed.Signer.PublicKeySpki.Span, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow).ToJson();
+        Server.Intercept = async context =>
         {
             if (context.Request.Path == "/api/v1/keys")
             {
@@ -227,10 +208,10 @@ public sealed class SyncSafetyTests : IAsyncLifetime
             return false;
         };
 
-        var run = await CliRun.RunAsync(_home.Path, new Dictionary<string, string> { ["BLOCKLIST_TRUSTED_KEYS"] = _feed.Signer.KeyId }, "sync", "--once", "--list", "eu", "--api-url", _server.BaseUri.ToString(), "--state-dir", StateDir, "--json");
+        var run = await CliRun.RunAsync(Home.Path, new Dictionary<string, string> { ["BLOCKLIST_TRUSTED_KEYS"] = Feed.Signer.KeyId }, "sync", "--once", "--list", "eu", "--api-url", Server.BaseUri.ToString(), "--state-dir", StateDir, "--json");
         Assert.True(run.ExitCode == 0, run.ToString());
 
-        var wrong = await CliRun.RunAsync(_home.Path, new Dictionary<string, string> { ["BLOCKLIST_TRUSTED_KEYS"] = new string('b', 64) }, "sync", "--once", "--now", "--list", "eu", "--api-url", _server.BaseUri.ToString(), "--state-dir", StateDir, "--json");
+        var wrong = await CliRun.RunAsync(Home.Path, new Dictionary<string, string> { ["BLOCKLIST_TRUSTED_KEYS"] = new string('b', 64) }, "sync", "--once", "--now", "--list", "eu", "--api-url", Server.BaseUri.ToString(), "--state-dir", StateDir, "--json");
         Assert.Equal(1, wrong.ExitCode);
         Assert.Equal("trusted-key-unknown", wrong.Json().GetProperty("error").GetProperty("code").GetString());
     }
@@ -238,8 +219,8 @@ public sealed class SyncSafetyTests : IAsyncLifetime
     [Fact]
     public async Task The_on_change_command_runs_after_an_update_with_the_version_in_its_environment()
     {
-        _feed.Publish([TestFeed.Host("one.example")], snapshot: true);
-        var marker = _home.File("changed.txt");
+        Feed.Publish([TestFeed.Host("one.example")], snapshot: true);
+        var marker = Home.File("changed.txt");
         var run = await SyncAsync("--on-change", $"echo \"$BLOCKLIST_LIST $BLOCKLIST_PREVIOUS_VERSION $BLOCKLIST_VERSION\" > '{marker}'");
 
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -248,7 +229,7 @@ public sealed class SyncSafetyTests : IAsyncLifetime
 
     private async Task StartAtVersionOneAsync()
     {
-        _feed.Publish([TestFeed.Host("one.example")], snapshot: true);
+        Feed.Publish([TestFeed.Host("one.example")], snapshot: true);
         var run = await SyncAsync();
         Assert.True(run.ExitCode == 0, run.ToString());
     }
@@ -274,7 +255,7 @@ public sealed class SyncSafetyTests : IAsyncLifetime
 
     private Task<CliRun> SyncAsync(params string[] extra) =>
         CliRun.RunAsync(
-            _home.Path,
+            Home.Path,
             null,
-            ["sync", "--once", "--now", "--list", "eu", "--api-url", _server.BaseUri.ToString(), "--state-dir", StateDir, "--trusted-key", _home.File("service.pem"), "--export", "rpz", "--json", .. extra]);
+            ["sync", "--once", "--now", "--list", "eu", "--api-url", Server.BaseUri.ToString(), "--state-dir", StateDir, "--trusted-key", Home.File("service.pem"), "--export", "rpz", "--json", .. extra]);
 }

@@ -5,9 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using BlocklistService.Domain.Signing;
 using BlocklistService.Functions.Auth;
-using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Hosting;
-using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -70,16 +68,9 @@ public sealed class LocalService : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Error);
         builder.UseCustomHandlerPort();
-        builder.Services.AddBlocklistApi();
-        builder.Services.AddPublishing(builder.Configuration);
-        builder.Services.AddAudit();
+        builder.Services.AddBlocklistService(builder.Configuration);
         var app = builder.Build();
-        app.UseBlocklistApi();
-        app.MapBlocklistApi();
-        app.MapPublishEndpoints();
-        app.MapListEndpoints();
-        app.MapAdminPublishEndpoints();
-        app.MapAuditEndpoints();
+        app.MapBlocklistService();
         await app.StartAsync(cancellationToken);
         return new LocalService(app, new Uri($"http://127.0.0.1:{port}"), keyFile);
     }

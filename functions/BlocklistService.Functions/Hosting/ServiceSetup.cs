@@ -1,0 +1,35 @@
+using BlocklistService.Functions.Endpoints;
+using BlocklistService.Functions.Publishing;
+using BlocklistService.Functions.Signing;
+
+namespace BlocklistService.Functions.Hosting;
+
+/// <summary>
+/// The whole service in two calls, so the host (<c>Program</c>) and anything else that runs the service in-process
+/// (the benchmarks) register and map exactly the same things.
+/// </summary>
+public static class ServiceSetup
+{
+    /// <summary>The signer (Key Vault when configured), the API, the publisher and the auditor services.</summary>
+    public static IServiceCollection AddBlocklistService(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddKeyVaultArtifactSignerIfSelected(configuration);
+        services.AddBlocklistApi();
+        services.AddPublishing(configuration);
+        services.AddAudit();
+        return services;
+    }
+
+    /// <summary>The API pipeline and every route: hotline, ISP, keys, admin, audit and the Functions host's <c>/Publish</c>.</summary>
+    public static WebApplication MapBlocklistService(this WebApplication app)
+    {
+        app.UseBlocklistApi();
+        app.MapBlocklistApi();
+        app.MapPublishEndpoints();
+        app.MapListEndpoints();
+        app.MapKeyEndpoints();
+        app.MapAdminPublishEndpoints();
+        app.MapAuditEndpoints();
+        return app;
+    }
+}
