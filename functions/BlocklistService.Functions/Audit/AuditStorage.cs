@@ -1,6 +1,7 @@
 using BlocklistService.Functions.Stores;
-using BlocklistService.Storage.Blobs;
-using BlocklistService.Storage.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Data.Tables;
 
 namespace BlocklistService.Functions.Audit;
 

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text;
 using Azure;
+using Azure.Storage.Blobs;
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Transparency;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Stores;
-using BlocklistService.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace BlocklistService.Functions.Audit;
 
@@ -39,7 +40,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
     /// <summary>The log's size and root as the head row records them (size 0 and the empty root before any append).</summary>
     public async Task<(long Size, byte[] Root)> GetHeadAsync(CancellationToken cancellationToken)
     {
-        var head = await storage.Table(StorageNames.LogHead).GetEntityIfExistsAsync("log", "head", null, cancellationToken);
+        var head = await storage.Table(StorageNames.LogHead).GetEntityIfExistsAsync<TableEntity>("log", "head", null, cancellationToken);
         return head.HasValue && head.Value!.GetString("Root") is { Length: 64 } root
             ? (head.Value.GetInt64("Size") ?? 0, Convert.FromHexString(root))
             : (0, MerkleHash.Empty());
@@ -60,7 +61,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
             var from = Key(Math.Max(start, bucket * LeavesPerPartition));
             var to = Key(Math.Min(end, (bucket + 1) * LeavesPerPartition));
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}");
-            await foreach (var row in table.QueryAsync(filter, maxPerPage: 1000, select: ["RowKey", "Leaf"], cancellationToken))
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey", "Leaf"], cancellationToken))
             {
                 if (long.TryParse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && row.GetString("Leaf") is { } text)
                 {
@@ -73,7 +74,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
     /// <summary>One leaf, or null when its row is missing.</summary>
     public async Task<StoredLeaf?> GetLeafAsync(long index, CancellationToken cancellationToken)
     {
-        var row = await storage.Table(StorageNames.LogLeaves).GetEntityIfExistsAsync(LogLayout.LeafPartition(index), Key(index), null, cancellationToken);
+        var row = await storage.Table(StorageNames.LogLeaves).GetEntityIfExistsAsync<TableEntity>(LogLayout.LeafPartition(index), Key(index), null, cancellationToken);
         return row.HasValue && row.Value!.GetString("Leaf") is { } text ? new StoredLeaf(index, Encoding.UTF8.GetBytes(text)) : null;
     }
 
@@ -91,7 +92,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
         while (low < high)
         {
             var middle = low + (high - low) / 2;
-            var row = await table.GetEntityIfExistsAsync(LogLayout.LeafPartition(middle), Key(middle), [LogLayout.PublishedThroughProperty], cancellationToken);
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(LogLayout.LeafPartition(middle), Key(middle), [LogLayout.PublishedThroughProperty], cancellationToken);
             var through = row.HasValue ? row.Value!.GetDateTimeOffset(LogLayout.PublishedThroughProperty) : null;
             if (through is { } t && t < from)
             {
@@ -116,7 +117,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
         var reads = tiles.Select(async wanted =>
         {
             var (tile, width) = (wanted.Key, wanted.Value);
-            var row = await table.GetEntityIfExistsAsync(LogLayout.TilePartition(tile), Key(tile.Index), ["Hashes"], cancellationToken);
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(LogLayout.TilePartition(tile), Key(tile.Index), ["Hashes"], cancellationToken);
             var hashes = row.HasValue ? row.Value!.GetBinary("Hashes") : null;
             return hashes is not null && hashes.Length >= width * MerkleHash.Length
                 ? (tile, hashes)
@@ -154,7 +155,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
         var indexes = new List<long>();
         var (from, to) = LogLayout.HistoryRange(id.Hex);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {LogLayout.HistoryPartition(id.Hex)} and RowKey ge {from} and RowKey lt {to}");
-        await foreach (var row in storage.Table(StorageNames.LogHistory).QueryAsync(filter, maxPerPage: 1000, select: ["Indexes"], cancellationToken))
+        await foreach (var row in storage.Table(StorageNames.LogHistory).QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["Indexes"], cancellationToken))
         {
             indexes.AddRange(LogLayout.ParseIndexes(row.GetString("Indexes")));
         }
@@ -192,7 +193,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
         return content is null || signature is null ? null : new SignedBlob(content, signature);
     }
 
-    private static async Task<byte[]?> DownloadAsync(Storage.Blobs.BlobClient blob, CancellationToken cancellationToken)
+    private static async Task<byte[]?> DownloadAsync(BlobClient blob, CancellationToken cancellationToken)
     {
         try
         {

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Azure.Core;
-using Azure.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Endpoints;
@@ -60,7 +58,7 @@ public static class ApiSetup
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
-        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.TryAddServiceCredential();
         services.TryAddSingleton(PublishingServices.CreateStorage);
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<ApiKeyStore>();

@@ -1,10 +1,7 @@
 using Azure.Core;
-using Azure.Identity;
 using BlocklistService.Domain.Signing;
 using BlocklistService.Functions.Signing;
 using BlocklistService.Functions.Stores;
-using BlocklistService.Storage.Blobs;
-using BlocklistService.Storage.Tables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +22,7 @@ public static class PublishingServices
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new PublishStorageNames());
         services.TryAddSingleton(CreateStorage);
+        services.TryAddKeyedSingleton(StorageCaller.Publisher, (provider, _) => CreateStorage(provider, StorageCaller.Publisher));
         services.TryAddSingleton(provider => provider.GetRequiredService<PublishStorage>().Rows);
         services.TryAddSingleton(provider => provider.GetRequiredService<PublishStorage>().Blobs);
 
@@ -50,15 +48,16 @@ public static class PublishingServices
         }
 
         services.TryAddSingleton(CreateKeyRing);
+        // The publisher's own clients: longer tries and more retries than the request path's (StorageOptions).
         services.TryAddSingleton(provider => new KeySetPublisher(
-            provider.GetRequiredService<IBlobStore>(),
+            PublisherStorage(provider).Blobs,
             provider.GetRequiredService<SigningKeyRing>(),
             provider.GetRequiredService<PublishStorageNames>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<KeySetPublisher>>()));
         services.TryAddSingleton(provider => new PublishRunner(
-            provider.GetRequiredService<IRowStore>(),
-            provider.GetRequiredService<IBlobStore>(),
+            PublisherStorage(provider).Rows,
+            PublisherStorage(provider).Blobs,
             provider.GetRequiredService<SigningKeyRing>(),
             provider.GetRequiredService<IOptions<PublishingOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
@@ -106,13 +105,21 @@ public static class PublishingServices
         return new SigningKeyRing(keys);
     }
 
-    // Azure: the managed identity (AZURE_CLIENT_ID selects the user-assigned one), the same credential the API uses.
-    internal static PublishStorage CreateStorage(IServiceProvider provider) =>
-        PublishStorage.FromOptions(provider.GetRequiredService<IOptions<StorageOptions>>().Value, provider.GetRequiredService<TokenCredential>);
+    /// <summary>The request path's storage (the unkeyed <see cref="PublishStorage"/>, <see cref="IRowStore"/> and <see cref="IBlobStore"/>).</summary>
+    internal static PublishStorage CreateStorage(IServiceProvider provider) => CreateStorage(provider, StorageCaller.RequestPath);
+
+    /// <summary>The publisher's storage: the same account through clients with the publisher's retry policy.</summary>
+    internal static PublishStorage PublisherStorage(IServiceProvider provider) =>
+        provider.GetRequiredKeyedService<PublishStorage>(StorageCaller.Publisher);
+
+    // Azure: the service's managed identity (ServiceCredential), the same credential the signer uses.
+    private static PublishStorage CreateStorage(IServiceProvider provider, StorageCaller caller) =>
+        PublishStorage.FromOptions(provider.GetRequiredService<IOptions<StorageOptions>>().Value, caller, provider.GetRequiredService<TokenCredential>);
 }
 
 /// <summary>Creates the publisher's tables and containers and publishes the key set chain before the server takes requests.</summary>
-public sealed class PublishStorageStartup(PublishStorage storage, PublishStorageNames names, KeySetPublisher keySets) : IHostedService
+public sealed class PublishStorageStartup(
+    [FromKeyedServices(StorageCaller.Publisher)] PublishStorage storage, PublishStorageNames names, KeySetPublisher keySets) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

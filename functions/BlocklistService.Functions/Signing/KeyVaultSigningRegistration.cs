@@ -1,7 +1,6 @@
 using Azure.Core;
-using Azure.Identity;
 using BlocklistService.Domain.Signing;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using BlocklistService.Functions.Hosting;
 
 namespace BlocklistService.Functions.Signing;
 
@@ -51,8 +50,8 @@ public static class KeyVaultSigningRegistration
 
     /// <summary>
     /// When <see cref="IsSelected"/>, registers <see cref="IArtifactSigner"/> as a <see cref="KeyVaultArtifactSigner"/>
-    /// (its options validated at start-up) and, unless one is registered, a <see cref="TokenCredential"/> for the
-    /// managed identity (<c>AZURE_CLIENT_ID</c> picks the user-assigned one). Returns whether it registered.
+    /// (its options validated at start-up) and, unless one is registered, the service's <see cref="TokenCredential"/>
+    /// (<see cref="ServiceCredential"/>). Returns whether it registered.
     /// </summary>
     public static bool AddKeyVaultArtifactSignerIfSelected(this IServiceCollection services, IConfiguration configuration)
     {
@@ -65,7 +64,7 @@ public static class KeyVaultSigningRegistration
             .Bind(configuration.GetSection(KeyVaultSigningOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.TryAddServiceCredential();
         services.AddSingleton<IArtifactSigner>(provider =>
         {
             var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<KeyVaultSigningOptions>>().Value;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Azure;
 using BlocklistService.Functions.Auth;
-using BlocklistService.Storage.Tables;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Stores;
@@ -43,7 +43,7 @@ public sealed class ApiKeyStore(StorageAccount account, TimeProvider time, IOpti
     /// <summary>The record for <paramref name="keyId"/>, or null; always a point read.</summary>
     public async Task<ApiKeyRecord?> FindAsync(string keyId, CancellationToken cancellationToken)
     {
-        var row = await Table.GetEntityIfExistsAsync(Partition, keyId, select: null, cancellationToken);
+        var row = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, keyId, select: null, cancellationToken);
         return row.HasValue ? ToRecord(row.Value!) : null;
     }
 
@@ -132,7 +132,7 @@ public sealed class ApiKeyStore(StorageAccount account, TimeProvider time, IOpti
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken)
     {
         var records = new List<ApiKeyRecord>();
-        await foreach (var row in Table.QueryAsync(
+        await foreach (var row in Table.QueryAsync<TableEntity>(
             TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), maxPerPage: 1000, select: null, cancellationToken))
         {
             records.Add(ToRecord(row));

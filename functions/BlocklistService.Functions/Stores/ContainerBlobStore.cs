@@ -1,6 +1,7 @@
 using Azure;
 using BlocklistService.Functions.Publishing;
-using BlocklistService.Storage.Blobs;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 
 namespace BlocklistService.Functions.Stores;
 

@@ -1,6 +1,6 @@
 using Azure;
 using BlocklistService.Domain.Lists;
-using BlocklistService.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace BlocklistService.Functions.Stores;
 
@@ -32,7 +32,7 @@ public sealed class ListCatalog(StorageAccount account)
     public async Task<IReadOnlySet<string>> NamesAsync(CancellationToken cancellationToken)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var row in Table.QueryAsync(
+        await foreach (var row in Table.QueryAsync<TableEntity>(
             TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), maxPerPage: 1000, select: ["RowKey"], cancellationToken))
         {
             names.Add(row.RowKey);

@@ -1,4 +1,4 @@
-using BlocklistService.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace BlocklistService.Functions.Stores;
 
@@ -17,7 +17,7 @@ public sealed class PublicationStore(StorageAccount account)
     public async Task<IReadOnlyList<Publication>> ReadAsync(string submissionId, CancellationToken cancellationToken)
     {
         var publications = new List<Publication>();
-        await foreach (var row in account.Table(StorageNames.Publications).QueryAsync(
+        await foreach (var row in account.Table(StorageNames.Publications).QueryAsync<TableEntity>(
             TableClient.CreateQueryFilter($"PartitionKey eq {submissionId}"), maxPerPage: 1000, select: null, cancellationToken))
         {
             var dash = row.RowKey.IndexOf('-');

@@ -1,7 +1,8 @@
 using Azure.Core;
 using BlocklistService.Functions.Publishing;
-using BlocklistService.Storage.Blobs;
-using BlocklistService.Storage.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Data.Tables;
 
 namespace BlocklistService.Functions.Stores;
 
@@ -12,20 +13,13 @@ namespace BlocklistService.Functions.Stores;
 public sealed class PublishStorage(TableServiceClient tables, BlobServiceClient blobs, string prefix = "")
 {
     /// <summary>
-    /// The account <paramref name="options"/> names: a connection string (Azurite, development), or the table and
-    /// blob endpoints reached with <paramref name="credential"/> (the managed identity in Azure).
+    /// The account <paramref name="options"/> names, with the retry policy of <paramref name="caller"/>
+    /// (<see cref="StorageClients"/> builds the clients).
     /// </summary>
-    public static PublishStorage FromOptions(StorageOptions options, Func<TokenCredential> credential)
+    public static PublishStorage FromOptions(StorageOptions options, StorageCaller caller, Func<TokenCredential> credential)
     {
-        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
-        {
-            return new PublishStorage(new TableServiceClient(options.ConnectionString), new BlobServiceClient(options.ConnectionString), options.TablePrefix);
-        }
-
-        var blobEndpoint = options.BlobEndpoint
-            ?? throw new InvalidOperationException("Storage:BlobEndpoint is required with Storage:TableEndpoint (the publisher writes artifacts)");
-        var token = credential();
-        return new PublishStorage(new TableServiceClient(options.TableEndpoint!, token), new BlobServiceClient(blobEndpoint, token), options.TablePrefix);
+        var (tables, blobs) = StorageClients.Create(options, caller, credential);
+        return new PublishStorage(tables, blobs, options.TablePrefix);
     }
 
     /// <summary>The row store over this account's tables.</summary>
@@ -50,7 +44,7 @@ public sealed class PublishStorage(TableServiceClient tables, BlobServiceClient 
 
         foreach (var container in names.Containers)
         {
-            await Container(container).CreateIfNotExistsAsync(cancellationToken);
+            await Container(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
     }
 }

@@ -1,4 +1,4 @@
-using BlocklistService.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace BlocklistService.Functions.Stores;
 
@@ -32,7 +32,7 @@ public sealed class ReviewQueue(StorageAccount account)
     public async Task<IReadOnlyList<HeldItem>> ListAsync(CancellationToken cancellationToken)
     {
         var items = new List<HeldItem>();
-        await foreach (var row in Table.QueryAsync(
+        await foreach (var row in Table.QueryAsync<TableEntity>(
             TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), maxPerPage: 1000, select: null, cancellationToken))
         {
             items.Add(new HeldItem(
@@ -49,7 +49,7 @@ public sealed class ReviewQueue(StorageAccount account)
 
     /// <summary>True while the item waits in the queue.</summary>
     public async Task<bool> ContainsAsync(string submissionId, int index, CancellationToken cancellationToken) =>
-        (await Table.GetEntityIfExistsAsync(Partition, RowKey(submissionId, index), select: null, cancellationToken)).HasValue;
+        (await Table.GetEntityIfExistsAsync<TableEntity>(Partition, RowKey(submissionId, index), select: null, cancellationToken)).HasValue;
 
     public async Task RemoveAsync(string submissionId, int index, CancellationToken cancellationToken) =>
         await Table.DeleteEntityAsync(Partition, RowKey(submissionId, index), Azure.ETag.All, cancellationToken);

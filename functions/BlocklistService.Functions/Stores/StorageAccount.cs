@@ -1,4 +1,4 @@
-using BlocklistService.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace BlocklistService.Functions.Stores;
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using BlocklistService.Functions.Ingest;
-using BlocklistService.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace BlocklistService.Functions.Stores;
 
@@ -59,7 +59,7 @@ public class SubmissionJournal(StorageAccount account)
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            var existing = await Idempotency.GetEntityAsync(hotline, EscapeKey(key), select: null, cancellationToken);
+            var existing = await Idempotency.GetEntityAsync<TableEntity>(hotline, EscapeKey(key), select: null, cancellationToken);
             return existing.Value.GetString("BodySha256") == bodySha256 ? IdempotencyClaim.Claimed : IdempotencyClaim.OtherBody;
         }
     }
@@ -67,7 +67,7 @@ public class SubmissionJournal(StorageAccount account)
     /// <summary>The submission's head, or null when it was never committed (it does not exist).</summary>
     public async Task<SubmissionHead?> GetHeadAsync(string submissionId, CancellationToken cancellationToken)
     {
-        var row = await Submissions.GetEntityIfExistsAsync(submissionId, HeadRow, select: null, cancellationToken);
+        var row = await Submissions.GetEntityIfExistsAsync<TableEntity>(submissionId, HeadRow, select: null, cancellationToken);
         return row.HasValue ? ToHead(row.Value!) : null;
     }
 
@@ -134,7 +134,7 @@ public class SubmissionJournal(StorageAccount account)
     {
         var items = new List<JournalItem>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {submissionId} and RowKey ge {"item-"} and RowKey lt {"item."}");
-        await foreach (var row in Submissions.QueryAsync(filter, maxPerPage: 1000, select: null, cancellationToken))
+        await foreach (var row in Submissions.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: null, cancellationToken))
         {
             items.Add(ToItem(row));
         }
@@ -145,7 +145,7 @@ public class SubmissionJournal(StorageAccount account)
     /// <summary>One item row, or null.</summary>
     public async Task<JournalItem?> ReadItemAsync(string submissionId, int index, CancellationToken cancellationToken)
     {
-        var row = await Submissions.GetEntityIfExistsAsync(submissionId, ItemRowKey(index), select: null, cancellationToken);
+        var row = await Submissions.GetEntityIfExistsAsync<TableEntity>(submissionId, ItemRowKey(index), select: null, cancellationToken);
         return row.HasValue ? ToItem(row.Value!) : null;
     }
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Azure;
 using BlocklistService.Functions.Publishing;
-using BlocklistService.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace BlocklistService.Functions.Stores;
 
@@ -16,7 +16,7 @@ public sealed class TableRowStore(Func<string, TableClient> tableOf) : IRowStore
 
     public async Task<Row?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
-        var found = await tableOf(table).GetEntityIfExistsAsync(partitionKey, rowKey, select: null, cancellationToken);
+        var found = await tableOf(table).GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, select: null, cancellationToken);
         return found.HasValue ? ToRow(found.Value!) : null;
     }
 
@@ -29,7 +29,7 @@ public sealed class TableRowStore(Func<string, TableClient> tableOf) : IRowStore
             (null, not null) => TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey lt {toRowKey}"),
             _ => TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {fromRowKey} and RowKey lt {toRowKey}"),
         };
-        await foreach (var entity in tableOf(table).QueryAsync(filter, MaxPerPage, select: null, cancellationToken))
+        await foreach (var entity in tableOf(table).QueryAsync<TableEntity>(filter, MaxPerPage, select: null, cancellationToken))
         {
             yield return ToRow(entity);
         }
@@ -37,7 +37,7 @@ public sealed class TableRowStore(Func<string, TableClient> tableOf) : IRowStore
 
     public async IAsyncEnumerable<Row> QueryAllAsync(string table, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var entity in tableOf(table).QueryAsync(filter: null, MaxPerPage, select: null, cancellationToken))
+        await foreach (var entity in tableOf(table).QueryAsync<TableEntity>(filter: (string?)null, MaxPerPage, select: null, cancellationToken))
         {
             yield return ToRow(entity);
         }

@@ -6,8 +6,9 @@ using BlocklistService.Domain.Signing;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Publishing;
-using BlocklistService.Storage.Blobs;
-using BlocklistService.Storage.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Data.Tables;
 
 namespace BlocklistService.Functions.Tests.Audit;
 

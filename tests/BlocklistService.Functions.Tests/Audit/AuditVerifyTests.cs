@@ -5,7 +5,7 @@ using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Signing;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Tests.Support;
-using BlocklistService.Storage.Tables;
+using Azure.Data.Tables;
 using BlocklistService.Testing;
 
 namespace BlocklistService.Functions.Tests.Audit;
@@ -48,7 +48,7 @@ public sealed class AuditVerifyTests(AzuriteFixture storage) : IClassFixture<Azu
     private Task<TableClient> LeavesAsync() => Task.FromResult(_world.Storage.Table("logleaves"));
 
     private async Task<string> LeafTextAsync(long index) =>
-        (await (await LeavesAsync()).GetEntityAsync("leaves-0", index.ToString("D12"))).Value.GetString("Leaf")!;
+        (await (await LeavesAsync()).GetEntityAsync<TableEntity>("leaves-0", index.ToString("D12"))).Value.GetString("Leaf")!;
 
     private async Task WriteLeafAsync(long index, string text)
     {

@@ -5,7 +5,7 @@ using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Ingest;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Support;
-using BlocklistService.Storage.Tables;
+using Azure.Data.Tables;
 using BlocklistService.Testing;
 
 namespace BlocklistService.Functions.Tests.Endpoints;

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Stores;
-using BlocklistService.Storage.Tables;
+using Azure.Data.Tables;
 using BlocklistService.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -65,7 +65,7 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
     public async Task<List<TableEntity>> RowsAsync(string table, string partitionKey)
     {
         var rows = new List<TableEntity>();
-        await foreach (var row in Table(table).QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}")))
+        await foreach (var row in Table(table).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}")))
         {
             rows.Add(row);
         }

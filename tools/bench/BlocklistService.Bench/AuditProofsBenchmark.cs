@@ -6,8 +6,9 @@ using BlocklistService.Domain.Transparency;
 using BlocklistService.Functions.Audit;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Stores;
-using BlocklistService.Storage.Blobs;
-using BlocklistService.Storage.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Data.Tables;
 using BlocklistService.Testing;
 
 namespace BlocklistService.Bench;
@@ -74,7 +75,7 @@ public sealed class AuditProofsBenchmark : IBenchmark
         {
             var tile = new TileCoordinate(0, random.NextInt64(headSize / LogTiles.Width));
             stopwatch.Restart();
-            await tiles.GetEntityIfExistsAsync(LogLayout.TilePartition(tile), LogLayout.Key(tile.Index), ["Hashes"], cancellationToken);
+            await tiles.GetEntityIfExistsAsync<TableEntity>(LogLayout.TilePartition(tile), LogLayout.Key(tile.Index), ["Hashes"], cancellationToken);
             pointReads.Add(stopwatch.Elapsed.TotalMilliseconds);
         }
 

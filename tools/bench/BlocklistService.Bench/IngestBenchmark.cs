@@ -8,7 +8,7 @@ using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Hosting;
 using BlocklistService.Functions.Ingest;
 using BlocklistService.Functions.Stores;
-using BlocklistService.Storage.Tables;
+using Azure.Data.Tables;
 using BlocklistService.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

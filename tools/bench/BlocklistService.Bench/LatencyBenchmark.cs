@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using BlocklistService.Storage.Blobs;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using BlocklistService.Testing;
 
 namespace BlocklistService.Bench;
@@ -24,7 +25,7 @@ public sealed class LatencyBenchmark : IBenchmark
         await using var azurite = await Azurite.StartAsync(cancellationToken);
 
         var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(Azurite.UniqueName("latency"));
-        await container.CreateIfNotExistsAsync(cancellationToken);
+        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         var roundTrips = new List<double>();
         var payload = BinaryData.FromBytes(new byte[700]);
         for (var i = 0; i < 21; i++)

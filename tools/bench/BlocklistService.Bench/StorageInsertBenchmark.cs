@@ -1,19 +1,20 @@
 using System.Diagnostics;
 using System.Text.Json;
-using BlocklistService.Storage.Tables;
+using Azure.Data.Tables;
 using BlocklistService.Testing;
 
 namespace BlocklistService.Bench;
 
 /// <summary>
-/// Batched entity inserts (100-action transactions, one partition each, one in flight) through this storage
-/// client against the official JavaScript SDK (@azure/data-tables) doing the same on the same Azurite.
+/// Batched entity inserts (100-action transactions, one partition each, one in flight) through the official .NET SDK
+/// (Azure.Data.Tables) against the official JavaScript SDK (@azure/data-tables) doing the same on the same Azurite.
+/// No goal: the ratio shows what the .NET side of the service pays per entity relative to another official client.
 /// </summary>
 public sealed class StorageInsertBenchmark : IBenchmark
 {
     public string Name => "storage-insert";
 
-    public string Description => "batched Table inserts: this client vs @azure/data-tables on the same Azurite (entities/s)";
+    public string Description => "batched Table inserts: Azure.Data.Tables vs @azure/data-tables on the same Azurite (entities/s)";
 
     public async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
@@ -21,13 +22,13 @@ public sealed class StorageInsertBenchmark : IBenchmark
         await using var azurite = await Azurite.StartAsync(cancellationToken);
         var service = new TableServiceClient(azurite.ConnectionString);
 
-        // Warm up this client (JIT, connections) on a table of its own; node's start-up is outside its own timing.
+        // Warm up the .NET client (JIT, connections) on a table of its own; node's start-up is outside its own timing.
         await InsertAsync(service.GetTableClient(Azurite.UniqueName("warm")), 300, cancellationToken);
 
-        var script = Path.Combine(context.RepositoryRoot, "tests", "BlocklistService.Storage.Tests", "Interop", "storage-interop.mjs");
+        var script = Path.Combine(context.RepositoryRoot, "tools", "bench", "storage-insert.mjs");
         var node = await ProcessRunner.RunAsync(
             "node",
-            [script, "table-bench", Azurite.UniqueName("benchjs"), count.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            [script, Azurite.UniqueName("benchjs"), count.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             environment: new Dictionary<string, string?> { ["AZURE_STORAGE_CONNECTION_STRING"] = azurite.ConnectionString },
             timeout: TimeSpan.FromMinutes(10),
             cancellationToken: cancellationToken);
@@ -45,9 +46,9 @@ public sealed class StorageInsertBenchmark : IBenchmark
 
         var ours = count / ourSeconds;
         var baseline = count / javaScriptSeconds;
-        context.Report($"this client ({count} entities, 100 per transaction)", ours, "entities/s");
+        context.Report($"Azure.Data.Tables 12.13.0 ({count} entities, 100 per transaction)", ours, "entities/s");
         context.Report("@azure/data-tables 13.3.2 (same Azurite, same run)", baseline, "entities/s");
-        context.Ratio("ratio this client / JavaScript SDK", ours / baseline, 1.0);
+        context.Report("ratio .NET SDK / JavaScript SDK (no goal)", ours / baseline, "x");
     }
 
     private static async Task InsertAsync(TableClient table, int count, CancellationToken cancellationToken)
