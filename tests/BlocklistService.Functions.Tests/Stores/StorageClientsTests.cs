@@ -31,8 +31,10 @@ public sealed class StorageClientsTests
             tables.GetTableClient("keys").GetEntityIfExistsAsync<TableEntity>("p", "r", cancellationToken: CancellationToken.None));
         clock.Stop();
 
+        // Every try waited its full network timeout, and no more tries were made than configured. The budget itself is
+        // asserted on the computed worst case; the measured time only has to rule out the SDK's defaults (100 s tries).
         Assert.Equal(options.RequestPath.MaxRetries + 1, silent.Connections);
-        Assert.InRange(clock.Elapsed, options.RequestPath.NetworkTimeout * (options.RequestPath.MaxRetries + 1), TimeSpan.FromSeconds(5));
+        Assert.InRange(clock.Elapsed, options.RequestPath.NetworkTimeout * (options.RequestPath.MaxRetries + 1), TimeSpan.FromSeconds(15));
         Assert.True(options.RequestPath.WorstCase() < TimeSpan.FromSeconds(5), $"worst case {options.RequestPath.WorstCase()}");
     }
 
