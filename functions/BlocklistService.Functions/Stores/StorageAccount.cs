@@ -4,9 +4,9 @@ namespace BlocklistService.Functions.Stores;
 
 /// <summary>
 /// The API's tables by their fixed names (plus the configured prefix), in the same storage account and through the
-/// same clients as the publisher's <see cref="PublishStorage"/>.
+/// request path's clients (<see cref="PublishStorage"/>); tables are created through the publisher's more patient ones.
 /// </summary>
-public sealed class StorageAccount(PublishStorage storage)
+public sealed class StorageAccount(PublishStorage storage, [FromKeyedServices(StorageCaller.Publisher)] PublishStorage setup)
 {
     /// <summary>The table named <paramref name="name"/> (one of <see cref="StorageNames"/>).</summary>
     public TableClient Table(string name) => storage.Table(name);
@@ -16,7 +16,7 @@ public sealed class StorageAccount(PublishStorage storage)
     {
         foreach (var name in StorageNames.ApiTables)
         {
-            await Table(name).CreateIfNotExistsAsync(cancellationToken);
+            await setup.Table(name).CreateIfNotExistsAsync(cancellationToken);
         }
     }
 }

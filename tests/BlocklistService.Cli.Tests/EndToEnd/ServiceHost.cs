@@ -60,6 +60,9 @@ internal sealed class ServiceHost : WebApplicationFactory<PublishRunner>
         {
             ["Storage:ConnectionString"] = _connectionString,
             ["Storage:TablePrefix"] = Azurite.UniqueName("e")[..13],
+            // A shared, loaded test machine's Azurite can take seconds per request: not the 5 s budget production keeps.
+            ["Storage:RequestPath:NetworkTimeout"] = "00:00:30",
+            ["Storage:RequestPath:MaxRetries"] = "3",
             ["Bootstrap:Lists:0"] = "eu",
             ["Bootstrap:Lists:1"] = "uk",
             ["Bootstrap:AdminKey"] = Bootstrapper.AdminKeySetting(AdminKey),

@@ -25,6 +25,11 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
     {
         builder.UseSetting("Storage:ConnectionString", connectionString);
         builder.UseSetting("Storage:TablePrefix", TablePrefix);
+
+        // A shared, loaded test machine's Azurite can take seconds per request: not the 5 s budget production keeps
+        // (StorageClientsTests check that policy on its own).
+        builder.UseSetting("Storage:RequestPath:NetworkTimeout", "00:00:30");
+        builder.UseSetting("Storage:RequestPath:MaxRetries", "3");
         builder.UseSetting("Bootstrap:Lists:0", "eu");
         builder.UseSetting("Bootstrap:Lists:1", "uk");
         builder.UseSetting("Logging:Format", "simple");
