@@ -79,10 +79,10 @@ public sealed class HoldDesk(IRowStore rows, PublishRunner runner, PublishStorag
     private static Hold ToHold(Row row) => new(
         row.RowKey,
         row.GetString("List") ?? string.Empty,
-        row.GetInt64("Version"),
-        row.GetInt64("Listed"),
-        row.GetInt64("Unlisted"),
-        row.GetInt64("CountBefore"),
+        row.GetInt64("Version") ?? 0,
+        row.GetInt64("Listed") ?? 0,
+        row.GetInt64("Unlisted") ?? 0,
+        row.GetInt64("CountBefore") ?? 0,
         row.GetDateTimeOffset("Held"),
         row.GetString("Status") ?? string.Empty,
         JsonSerializer.Deserialize<List<string>>(row.GetString("Submissions") ?? "[]") ?? []);

@@ -110,7 +110,7 @@ public sealed class IspTracker(IRowStore rows, PublishStorageNames names, ApiKey
         var current = new Dictionary<string, long>(StringComparer.Ordinal);
         await foreach (var row in rows.QueryAsync(names.Lists, PublishRunner.ListsPartition, null, null, cancellationToken))
         {
-            current[row.RowKey] = row.GetInt64("Version");
+            current[row.RowKey] = row.GetInt64("Version") ?? 0;
         }
 
         var polls = new Dictionary<string, Row>(StringComparer.Ordinal);
@@ -127,7 +127,7 @@ public sealed class IspTracker(IRowStore rows, PublishStorageNames names, ApiKey
             result.Add(new IspStatus(key.KeyId, key.Organisation, key.IsRevoked, poll?.GetDateTimeOffset("LastContact"), lists.Select(list =>
             {
                 var version = current.GetValueOrDefault(list);
-                long? reported = poll is not null && poll.Properties.ContainsKey(SinceProperty(list)) ? poll.GetInt64(SinceProperty(list)) : null;
+                long? reported = poll?.GetInt64(SinceProperty(list));
                 return new IspListStatus(list, version, reported, reported is { } r ? Math.Max(0, version - r) : null, poll?.GetDateTimeOffset(PolledProperty(list)));
             }).ToList()));
         }

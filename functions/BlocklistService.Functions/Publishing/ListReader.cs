@@ -77,7 +77,7 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
         var row = await rows.GetAsync(names.Lists, PublishRunner.ListsPartition, list, cancellationToken);
         return row is null
             ? null
-            : new PublishedHead(list, row.GetInt64("Version"), row.GetString("ManifestSha256"), row.GetInt64("SnapshotVersion"), row.GetString("SnapshotSha256"), row.GetInt64("SnapshotSize"));
+            : new PublishedHead(list, row.GetInt64("Version") ?? 0, row.GetString("ManifestSha256"), row.GetInt64("SnapshotVersion") ?? 0, row.GetString("SnapshotSha256"), row.GetInt64("SnapshotSize") ?? 0);
     }
 
     /// <summary>
@@ -136,7 +136,7 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
         var deltas = new Dictionary<long, (string Sha256, long Size)>();
         await foreach (var row in rows.QueryAsync(names.Versions, head.List, Key(from), Key(head.Version + 1), cancellationToken))
         {
-            deltas[long.Parse(row.RowKey, CultureInfo.InvariantCulture)] = (row.GetString("DeltaSha256") ?? string.Empty, row.GetInt64("DeltaSize"));
+            deltas[long.Parse(row.RowKey, CultureInfo.InvariantCulture)] = (row.GetString("DeltaSha256") ?? string.Empty, row.GetInt64("DeltaSize") ?? 0);
         }
 
         var plan = UpdatePath.Plan(since, head.Version, head.SnapshotVersion, head.SnapshotSize, v => deltas.TryGetValue(v, out var d) ? d.Size : long.MaxValue / 4);

@@ -106,12 +106,12 @@ public sealed class PublishRunner(
         var document = await PlanAsync(list, head, now, cancellationToken);
         if (document is null)
         {
-            return new ListPublishResult(list, ListPublishOutcome.NothingPending, head.GetInt64("Version"));
+            return new ListPublishResult(list, ListPublishOutcome.NothingPending, head.GetInt64("Version") ?? 0);
         }
 
         var plan = document.Plan;
         var guard = new ChangeGuard(Options.HoldShare, Options.HoldChanges, Options.HoldMinimumChanges);
-        if (guard.MustHold(head.GetInt64("EntryCount"), plan.ChangeCount) && !await IsApprovedAsync(list, plan, cancellationToken))
+        if (guard.MustHold(head.GetInt64("EntryCount") ?? 0, plan.ChangeCount) && !await IsApprovedAsync(list, plan, cancellationToken))
         {
             await HoldAsync(list, plan, cancellationToken);
             return new ListPublishResult(list, ListPublishOutcome.Held, plan.Version);
@@ -174,7 +174,7 @@ public sealed class PublishRunner(
             }
         }
 
-        var version = head.GetInt64("Version");
+        var version = head.GetInt64("Version") ?? 0;
         var lastPublished = head.GetDateTimeOffset("Published");
         var refreshDue = version == 0 || lastPublished is null || now - lastPublished.Value >= Options.RefreshAfter;
         if (consumed.Count == 0 && due.Count == 0 && !refreshDue)
@@ -191,7 +191,7 @@ public sealed class PublishRunner(
             }
         }
 
-        var plan = PublishPlanner.Plan(new PlanInput(list, version, head.GetInt64("EntryCount"), now, Options.ManifestLifetime, consumed, items, due, entries));
+        var plan = PublishPlanner.Plan(new PlanInput(list, version, head.GetInt64("EntryCount") ?? 0, now, Options.ManifestLifetime, consumed, items, due, entries));
         var checksum = head.GetBinary("Checksum") is { } stored ? LtHash16.FromBytes(stored).Value : new LtHash16();
         foreach (var entry in plan.Listed)
         {
@@ -203,17 +203,17 @@ public sealed class PublishRunner(
             checksum.Remove(id);
         }
 
-        var snapshotVersion = head.GetInt64("SnapshotVersion");
-        var deltaBytes = head.GetInt64("DeltaBytesSinceSnapshot");
+        var snapshotVersion = head.GetInt64("SnapshotVersion") ?? 0;
+        var deltaBytes = head.GetInt64("DeltaBytesSinceSnapshot") ?? 0;
         return new PlanDocument
         {
             Plan = plan,
             Checksum = checksum.ToBytes(),
             PreviousManifestSha256 = head.GetString("ManifestSha256") is { Length: > 0 } previous ? previous : null,
-            SnapshotDue = SnapshotPolicy.IsDue(plan.Version, snapshotVersion, deltaBytes, head.GetInt64("SnapshotSize"), Options.SnapshotEvery),
+            SnapshotDue = SnapshotPolicy.IsDue(plan.Version, snapshotVersion, deltaBytes, head.GetInt64("SnapshotSize") ?? 0, Options.SnapshotEvery),
             PreviousSnapshotVersion = snapshotVersion,
             PreviousSnapshotSha256 = head.GetString("SnapshotSha256"),
-            PreviousSnapshotSize = head.GetInt64("SnapshotSize"),
+            PreviousSnapshotSize = head.GetInt64("SnapshotSize") ?? 0,
             DeltaBytesSinceSnapshot = deltaBytes,
         };
     }
@@ -383,7 +383,7 @@ public sealed class PublishRunner(
     /// <summary>A crash between the head commit and the current-manifest overwrite leaves the pointer behind; fix it first.</summary>
     private async Task RepairCurrentManifestAsync(string list, Row head, CancellationToken cancellationToken)
     {
-        var version = head.GetInt64("Version");
+        var version = head.GetInt64("Version") ?? 0;
         if (version == 0)
         {
             return;
@@ -448,8 +448,8 @@ public sealed class PublishRunner(
     {
         EntryScopeNames.TryParse(row.GetString("Scope"), out var scope);
         var backings = JsonSerializer.Deserialize<List<BackingRow>>(row.GetString("Backings") ?? "[]") ?? [];
-        var addedIn = row.GetInt64("AddedIn");
-        var removedIn = row.GetInt64("RemovedIn");
+        var addedIn = row.GetInt64("AddedIn") ?? 0;
+        var removedIn = row.GetInt64("RemovedIn") ?? 0;
         return new EntryState(id, row.GetString("Expression") ?? string.Empty, scope, row.GetString("Category") ?? string.Empty,
             backings.Select(b => new Backing(b.Hotline, b.Reference, b.VerifiedAt, b.ReviewBy, b.SubmissionId, b.ItemIndex)).ToList(),
             addedIn == 0 ? null : addedIn, removedIn == 0 ? null : removedIn);

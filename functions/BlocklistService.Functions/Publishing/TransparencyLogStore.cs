@@ -49,7 +49,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             if (head is not null && head.GetString("PendingPlan") is { Length: > 0 } pendingPlan)
             {
                 var pendingList = head.GetString("PendingList")!;
-                var pendingVersion = head.GetInt64("PendingVersion");
+                var pendingVersion = head.GetInt64("PendingVersion") ?? 0;
                 var pendingLeaves = pendingList == list && pendingVersion == version && pendingPlan == planName
                     ? leaves
                     : await source.LeavesAsync(pendingList, pendingVersion, pendingPlan, cancellationToken);
@@ -114,7 +114,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         var head = await rows.GetAsync(names.LogHead, HeadPartition, HeadRow, cancellationToken);
         return head is null
             ? new LogHead(0, Convert.ToHexStringLower(MerkleHash.Empty()))
-            : new LogHead(head.GetInt64("Size"), head.GetString("Root")!);
+            : new LogHead(head.GetInt64("Size") ?? 0, head.GetString("Root")!);
     }
 
     /// <summary>Where a version's leaves sit, once its batch is complete.</summary>
@@ -123,7 +123,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         var row = await rows.GetAsync(names.LogBatches, list, Key(version), cancellationToken);
         return row is null
             ? null
-            : new LogBatch(list, version, row.GetInt64("Start"), row.GetInt64("Count"), row.GetInt64("Size"), row.GetString("Root")!);
+            : new LogBatch(list, version, row.GetInt64("Start") ?? 0, row.GetInt64("Count") ?? 0, row.GetInt64("Size") ?? 0, row.GetString("Root")!);
     }
 
     /// <summary>Leaves <paramref name="start"/> … <paramref name="start"/>+<paramref name="count"/>-1 (canonical bytes), as far as they exist.</summary>
@@ -164,9 +164,9 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
     private async Task CompleteAsync(Row head, IReadOnlyList<byte[]> leaves, CancellationToken cancellationToken)
     {
         var list = head.GetString("PendingList")!;
-        var version = head.GetInt64("PendingVersion");
-        var start = head.GetInt64("PendingStart");
-        var count = head.GetInt64("PendingCount");
+        var version = head.GetInt64("PendingVersion") ?? 0;
+        var start = head.GetInt64("PendingStart") ?? 0;
+        var count = head.GetInt64("PendingCount") ?? 0;
         var at = head.GetDateTimeOffset("PendingAt") ?? DateTimeOffset.UnixEpoch;
         if (leaves.Count != count)
         {

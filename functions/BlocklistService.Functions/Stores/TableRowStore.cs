@@ -111,6 +111,31 @@ public sealed class TableRowStore(Func<string, TableClient> tableOf) : IRowStore
         }
     }
 
+    public async Task SubmitAsync(string table, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken)
+    {
+        RowAction.CheckBatch(actions);
+        try
+        {
+            await tableOf(table).SubmitTransactionAsync(actions.Select(ToTransactionAction), cancellationToken);
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
+        {
+            var failed = e.FailedTransactionActionIndex is { } index && index < actions.Count ? actions[index] : null;
+            throw new RowConflictException(
+                $"{table}({actions[0].Row.PartitionKey}): batch refused at {failed?.Kind} {failed?.Row.RowKey} ({e.ErrorCode}); nothing written");
+        }
+    }
+
+    private static TableTransactionAction ToTransactionAction(RowAction action) => action.Kind switch
+    {
+        RowActionKind.Add => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(action.Row)),
+        RowActionKind.Upsert => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(action.Row)),
+        RowActionKind.Merge => new TableTransactionAction(TableTransactionActionType.UpsertMerge, ToEntity(action.Row)),
+        RowActionKind.UpdateIfMatch => new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(action.Row), new ETag(action.IfMatch!)),
+        RowActionKind.Delete => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(action.Row.PartitionKey, action.Row.RowKey), ETag.All),
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action.Kind, "unknown row action"),
+    };
+
     /// <summary>Groups by partition, in chunks of a transaction's 100 entities, preserving order.</summary>
     private static IEnumerable<List<T>> Batches<T>(IEnumerable<T> items, Func<T, string> partitionOf) =>
         items.GroupBy(partitionOf, StringComparer.Ordinal).SelectMany(group => group.Chunk(100).Select(chunk => chunk.ToList()));

@@ -122,5 +122,8 @@ public sealed class LogHistoryTests(AzuriteFixture storage) : IClassFixture<Azur
 
         public Task DeleteAsync(string table, IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken) =>
             inner.DeleteAsync(table, keys, cancellationToken);
+
+        public Task SubmitAsync(string table, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken) =>
+            inner.SubmitAsync(table, actions, cancellationToken);
     }
 }

@@ -85,6 +85,8 @@ public sealed class IspTrackerTests(AzuriteFixture storage) : IClassFixture<Azur
                     : inner.UpsertAsync(table, rows, cancellationToken);
 
             public Task DeleteAsync(string table, IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken) => inner.DeleteAsync(table, keys, cancellationToken);
+
+            public Task SubmitAsync(string table, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken) => inner.SubmitAsync(table, actions, cancellationToken);
         }
     }
 }

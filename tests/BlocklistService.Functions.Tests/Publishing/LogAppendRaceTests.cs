@@ -75,5 +75,7 @@ public sealed class LogAppendRaceTests
         public Task UpsertAsync(string table1, IReadOnlyList<Row> rows, CancellationToken cancellationToken) => inner.UpsertAsync(table1, rows, cancellationToken);
 
         public Task DeleteAsync(string table1, IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken) => inner.DeleteAsync(table1, keys, cancellationToken);
+
+        public Task SubmitAsync(string table1, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken) => inner.SubmitAsync(table1, actions, cancellationToken);
     }
 }

@@ -29,6 +29,13 @@ public sealed class MemoryRowStore : IRowStore
 
     private string NextETag() => $"W/\"{Interlocked.Increment(ref _etag)}\"";
 
+    /// <summary>The row as Table Storage keeps it: a copy with a fresh ETag and without null properties (those are not stored).</summary>
+    private Row Stored(Row row) => row with
+    {
+        Properties = row.Properties.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+        ETag = NextETag(),
+    };
+
     public Task<Row?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -79,9 +86,9 @@ public sealed class MemoryRowStore : IRowStore
                 throw new RowConflictException("EntityAlreadyExists");
             }
 
-            var etag = NextETag();
-            Table(table)[(row.PartitionKey, row.RowKey)] = row with { ETag = etag };
-            return etag;
+            var stored = Stored(row);
+            Table(table)[(row.PartitionKey, row.RowKey)] = stored;
+            return stored.ETag;
         }
     }
 
@@ -95,9 +102,9 @@ public sealed class MemoryRowStore : IRowStore
                 throw new RowConflictException("UpdateConditionNotSatisfied");
             }
 
-            var etag = NextETag();
-            Table(table)[(row.PartitionKey, row.RowKey)] = row with { ETag = etag };
-            return etag;
+            var stored = Stored(row);
+            Table(table)[(row.PartitionKey, row.RowKey)] = stored;
+            return stored.ETag;
         }
     }
 
@@ -108,7 +115,7 @@ public sealed class MemoryRowStore : IRowStore
         {
             foreach (var row in rows)
             {
-                Table(table)[(row.PartitionKey, row.RowKey)] = row with { ETag = NextETag() };
+                Table(table)[(row.PartitionKey, row.RowKey)] = Stored(row);
             }
         }
     }
@@ -121,6 +128,54 @@ public sealed class MemoryRowStore : IRowStore
             foreach (var key in keys)
             {
                 Table(table).Remove(key);
+            }
+        }
+    }
+
+    public async Task SubmitAsync(string table, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken)
+    {
+        RowAction.CheckBatch(actions);
+        await Task.Yield();
+        lock (_gate)
+        {
+            var rows = Table(table);
+            foreach (var action in actions)
+            {
+                var exists = rows.TryGetValue((action.Row.PartitionKey, action.Row.RowKey), out var existing);
+                var refused = action.Kind switch
+                {
+                    RowActionKind.Add => exists,
+                    RowActionKind.UpdateIfMatch => !exists || existing!.ETag != action.IfMatch,
+                    RowActionKind.Delete => !exists,
+                    _ => false,
+                };
+                if (refused)
+                {
+                    throw new RowConflictException($"{table}: batch refused at {action.Kind} {action.Row.RowKey}; nothing written");
+                }
+            }
+
+            foreach (var action in actions)
+            {
+                var key = (action.Row.PartitionKey, action.Row.RowKey);
+                switch (action.Kind)
+                {
+                    case RowActionKind.Delete:
+                        rows.Remove(key);
+                        break;
+                    case RowActionKind.Merge when rows.TryGetValue(key, out var existing):
+                        var merged = new Dictionary<string, object?>(existing.Properties, StringComparer.Ordinal);
+                        foreach (var (name, value) in action.Row.Properties.Where(p => p.Value is not null))
+                        {
+                            merged[name] = value;
+                        }
+
+                        rows[key] = existing with { Properties = merged, ETag = NextETag() };
+                        break;
+                    default:
+                        rows[key] = Stored(action.Row);
+                        break;
+                }
             }
         }
     }

@@ -310,6 +310,13 @@ public sealed class TransparencyLogStoreTests
                 return string.Empty;
             });
 
+        public Task SubmitAsync(string table, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken) =>
+            WriteAsync(table, async () =>
+            {
+                await inner.SubmitAsync(table, actions, cancellationToken);
+                return string.Empty;
+            });
+
         private async Task<string> WriteAsync(string table, Func<Task<string>> write)
         {
             if (table == Names.LogTiles && BeforeTileWrite is { } meanwhile && Interlocked.Exchange(ref _interleaved, 1) == 0)
