@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
 using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Transparency;
+using BlocklistService.Functions.Decisions;
 using BlocklistService.Domain.Urls;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Redress;
@@ -31,6 +33,12 @@ public sealed record AppealQueueItem(
 
 public sealed record AppealQueue(IReadOnlyList<AppealQueueItem> Appeals);
 
+/// <summary>A decision on an appeal: <c>uphold</c> or <c>dismiss</c>, why (public: the appellant reads it), and the re-assessing analyst.</summary>
+public sealed record AppealDecisionBody(string? Decision, string? Reason, string? Analyst);
+
+/// <summary>The decided appeal: outcome, the analyst, the entries and hotlines it concerned, and the decision leaf's index.</summary>
+public sealed record AppealDecided(string Ticket, string Status, AppealDecisionView Decision, string Analyst, IReadOnlyList<string> Entries, IReadOnlyList<string> Hotlines, long LogIndex);
+
 /// <summary>
 /// <c>/api/v1/appeals</c>: filing (no API key, limited per client address), status with the ticket's secret, the queue
 /// (hotline: appeals about entries it backs; admin: all, with stale ones flagged) and decisions.
@@ -45,6 +53,7 @@ public static class AppealEndpoints
         services.AddOptions<AppealOptions>().BindConfiguration(AppealOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AppealRateLimits>();
         services.AddSingleton<AppealDesk>();
+        services.AddSingleton<AppealDecisions>();
         return services;
     }
 
@@ -57,6 +66,8 @@ public static class AppealEndpoints
             .WithSummary("An appeal's status and decision, with its secret in the Appeal-Secret header");
         appeals.MapGet("/", QueueAsync).RequireAuthorization(policy => policy.RequireRole(Roles.Hotline, Roles.Admin)).WithName("AppealQueue")
             .WithSummary("Appeals by status: a hotline sees those about entries it backs, an admin all (stale ones flagged)");
+        appeals.MapPost("/{ticket}/decision", DecideAsync).RequireAuthorization(policy => policy.RequireRole(Roles.Hotline, Roles.Admin)).WithName("DecideAppeal")
+            .WithSummary("Uphold (every backing withdrawn, the removal published by the next version) or dismiss, by an analyst who did not verify the entry; logged as a decision leaf");
         return routes;
     }
 
@@ -128,6 +139,42 @@ public static class AppealEndpoints
             item.Concerns.Select(c => new ConcernView(c.List.Length == 0 ? null : c.List, c.Id.Hex, c.Expression.Length == 0 ? null : c.Expression,
                 c.Expression.Length == 0 ? null : c.Scope.ToWireName(), c.Hotlines)).ToList(),
             View(item.Appeal.Decision), item.Appeal.Decision?.Analyst, item.Appeal.Decision?.LogIndex)).ToList()));
+    }
+
+    public static async Task<Results<Ok<AppealDecided>, ProblemHttpResult>> DecideAsync(
+        string ticket, AppealDecisionBody body, ClaimsPrincipal user, AppealDecisions decisions, IOptions<AppealOptions> options, CancellationToken cancellationToken)
+    {
+        AppealStatus outcome;
+        switch (body.Decision)
+        {
+            case "uphold": outcome = AppealStatus.Upheld; break;
+            case "dismiss": outcome = AppealStatus.Dismissed; break;
+            default: return Problems.Field(400, "invalid-decision", "Invalid decision", "decision", "must be uphold or dismiss");
+        }
+
+        if (DecisionReason.Check(body.Reason) is { } badReason)
+        {
+            return Problems.Field(400, "invalid-reason", "Invalid reason", "reason", badReason);
+        }
+
+        if (Text(body.Analyst, options.Value.MaxAnalystLength, multiline: false) is { } badAnalyst)
+        {
+            return Problems.Field(400, "invalid-analyst", "Invalid analyst", "analyst", badAnalyst + ": the id of the analyst who re-assessed the URL");
+        }
+
+        var result = await decisions.DecideAsync(ticket, new AppealDecisionRequest(outcome, body.Reason!, body.Analyst!.Trim()), DecisionLog.ActorOf(user), cancellationToken);
+        return result switch
+        {
+            DecideOutcome.Decided { Appeal: { Decision: { } decision } appeal } => TypedResults.Ok(new AppealDecided(
+                appeal.Ticket, appeal.Status.ToWireName(), View(decision)!, decision.Analyst, decision.Entries.Select(e => e.Hex).ToList(), decision.Hotlines, decision.LogIndex)),
+            DecideOutcome.AlreadyDecided already => Problems.Create(409, "already-decided", "Already decided",
+                $"the appeal was {already.Appeal.Status.ToWireName()} at {already.Appeal.Decision?.DecidedAt:O}"),
+            DecideOutcome.AnalystWasVerifier verifier => Problems.Field(422, "analyst-not-independent", "Analyst not independent", "analyst",
+                $"verified or withdrew entry {verifier.Entry.Hex}: an appeal is re-assessed by someone not involved in the first decision"),
+            DecideOutcome.NothingListed => Problems.Create(409, "not-listed", "Nothing listed",
+                "no entry the URL matches is listed now: there is nothing to withdraw (dismiss it, saying so)"),
+            _ => Problems.NotFound("appeal"),
+        };
     }
 
     private static AppealDecisionView? View(AppealDecision? decision) =>
