@@ -144,6 +144,11 @@ public sealed class PublishRunner(
     {
         var blob = await blobs.GetAsync(_names.WorkContainer, planName, cancellationToken)
                    ?? throw new InvalidOperationException($"plan {planName} of a pending log batch is missing");
+        if (list == TransparencyLogStore.DecisionBatches)
+        {
+            return [blob.Content]; // a decision's "plan" is its leaf (DecisionLog)
+        }
+
         return PlanDocument.FromJson(blob.Content).Plan.Leaves.Select(l => l.ToLeafBytes()).ToList();
     }
 
@@ -444,7 +449,8 @@ public sealed class PublishRunner(
         return row with { Properties = properties };
     }
 
-    private static EntryState ReadEntry(EntryId id, Row row)
+    /// <summary>An <c>entries</c> row as the publisher wrote it (appeals read the same rows to find what a URL concerns).</summary>
+    internal static EntryState ReadEntry(EntryId id, Row row)
     {
         EntryScopeNames.TryParse(row.GetString("Scope"), out var scope);
         var backings = JsonSerializer.Deserialize<List<BackingRow>>(row.GetString("Backings") ?? "[]") ?? [];
