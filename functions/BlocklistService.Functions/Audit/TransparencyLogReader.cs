@@ -1,13 +1,10 @@
 using System.Globalization;
 using System.Text;
-using Azure;
-using Azure.Storage.Blobs;
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Transparency;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Stores;
-using Azure.Data.Tables;
 
 namespace BlocklistService.Functions.Audit;
 
@@ -40,9 +37,9 @@ public sealed class TransparencyLogReader(AuditStorage storage)
     /// <summary>The log's size and root as the head row records them (size 0 and the empty root before any append).</summary>
     public async Task<(long Size, byte[] Root)> GetHeadAsync(CancellationToken cancellationToken)
     {
-        var head = await storage.Table(StorageNames.LogHead).GetEntityIfExistsAsync<TableEntity>("log", "head", null, cancellationToken);
-        return head.HasValue && head.Value!.GetString("Root") is { Length: 64 } root
-            ? (head.Value.GetInt64("Size") ?? 0, Convert.FromHexString(root))
+        var head = await storage.Rows.GetAsync(StorageNames.LogHead, LogLayout.HeadPartition, LogLayout.HeadRow, cancellationToken);
+        return head?.GetString("Root") is { Length: 64 } root
+            ? (head.GetInt64("Size") ?? 0, Convert.FromHexString(root))
             : (0, MerkleHash.Empty());
     }
 
@@ -54,16 +51,14 @@ public sealed class TransparencyLogReader(AuditStorage storage)
             yield break;
         }
 
-        var table = storage.Table(StorageNames.LogLeaves);
         for (var bucket = start / LeavesPerPartition; bucket <= (end - 1) / LeavesPerPartition; bucket++)
         {
             var partition = LogLayout.LeafPartition(bucket * LeavesPerPartition);
             var from = Key(Math.Max(start, bucket * LeavesPerPartition));
             var to = Key(Math.Min(end, (bucket + 1) * LeavesPerPartition));
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}");
-            await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey", "Leaf"], cancellationToken))
+            await foreach (var row in storage.Rows.QueryAsync(StorageNames.LogLeaves, partition, from, to, cancellationToken))
             {
-                if (long.TryParse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && row.GetString("Leaf") is { } text)
+                if (long.TryParse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && row.GetString(LogLayout.LeafProperty) is { } text)
                 {
                     yield return new StoredLeaf(index, Encoding.UTF8.GetBytes(text));
                 }
@@ -74,8 +69,8 @@ public sealed class TransparencyLogReader(AuditStorage storage)
     /// <summary>One leaf, or null when its row is missing.</summary>
     public async Task<StoredLeaf?> GetLeafAsync(long index, CancellationToken cancellationToken)
     {
-        var row = await storage.Table(StorageNames.LogLeaves).GetEntityIfExistsAsync<TableEntity>(LogLayout.LeafPartition(index), Key(index), null, cancellationToken);
-        return row.HasValue && row.Value!.GetString("Leaf") is { } text ? new StoredLeaf(index, Encoding.UTF8.GetBytes(text)) : null;
+        var row = await storage.Rows.GetAsync(StorageNames.LogLeaves, LogLayout.LeafPartition(index), Key(index), cancellationToken);
+        return row?.GetString(LogLayout.LeafProperty) is { } text ? new StoredLeaf(index, Encoding.UTF8.GetBytes(text)) : null;
     }
 
     /// <summary>
@@ -87,13 +82,12 @@ public sealed class TransparencyLogReader(AuditStorage storage)
     /// </summary>
     public async Task<long> FirstIndexPublishedFromAsync(DateTimeOffset from, long size, CancellationToken cancellationToken)
     {
-        var table = storage.Table(StorageNames.LogLeaves);
         var (low, high) = (0L, size);
         while (low < high)
         {
             var middle = low + (high - low) / 2;
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(LogLayout.LeafPartition(middle), Key(middle), [LogLayout.PublishedThroughProperty], cancellationToken);
-            var through = row.HasValue ? row.Value!.GetDateTimeOffset(LogLayout.PublishedThroughProperty) : null;
+            var row = await storage.Rows.GetAsync(StorageNames.LogLeaves, LogLayout.LeafPartition(middle), Key(middle), cancellationToken);
+            var through = row?.GetDateTimeOffset(LogLayout.PublishedThroughProperty);
             if (through is { } t && t < from)
             {
                 low = middle + 1;
@@ -113,12 +107,11 @@ public sealed class TransparencyLogReader(AuditStorage storage)
     /// </summary>
     public async Task<IReadOnlyDictionary<TileCoordinate, byte[]>> GetTilesAsync(IReadOnlyDictionary<TileCoordinate, int> tiles, CancellationToken cancellationToken)
     {
-        var table = storage.Table(StorageNames.LogTiles);
         var reads = tiles.Select(async wanted =>
         {
             var (tile, width) = (wanted.Key, wanted.Value);
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(LogLayout.TilePartition(tile), Key(tile.Index), ["Hashes"], cancellationToken);
-            var hashes = row.HasValue ? row.Value!.GetBinary("Hashes") : null;
+            var row = await storage.Rows.GetAsync(StorageNames.LogTiles, LogLayout.TilePartition(tile), Key(tile.Index), cancellationToken);
+            var hashes = row?.GetBinary(LogLayout.HashesProperty);
             return hashes is not null && hashes.Length >= width * MerkleHash.Length
                 ? (tile, hashes)
                 : throw new InvalidOperationException($"log {tile} is missing or has fewer than {width} hashes");
@@ -154,10 +147,9 @@ public sealed class TransparencyLogReader(AuditStorage storage)
         var head = GetHeadAsync(cancellationToken);
         var indexes = new List<long>();
         var (from, to) = LogLayout.HistoryRange(id.Hex);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {LogLayout.HistoryPartition(id.Hex)} and RowKey ge {from} and RowKey lt {to}");
-        await foreach (var row in storage.Table(StorageNames.LogHistory).QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["Indexes"], cancellationToken))
+        await foreach (var row in storage.Rows.QueryAsync(StorageNames.LogHistory, LogLayout.HistoryPartition(id.Hex), from, to, cancellationToken))
         {
-            indexes.AddRange(LogLayout.ParseIndexes(row.GetString("Indexes")));
+            indexes.AddRange(LogLayout.ParseIndexes(row.GetString(LogLayout.IndexesProperty)));
         }
 
         var (size, _) = await head;
@@ -187,22 +179,9 @@ public sealed class TransparencyLogReader(AuditStorage storage)
 
     private async Task<SignedBlob?> GetSignedAsync(string container, string name, CancellationToken cancellationToken)
     {
-        var client = storage.Container(container);
-        var content = await DownloadAsync(client.GetBlobClient(name), cancellationToken);
-        var signature = content is null ? null : await DownloadAsync(client.GetBlobClient(ArtifactPaths.Signature(name)), cancellationToken);
-        return content is null || signature is null ? null : new SignedBlob(content, signature);
-    }
-
-    private static async Task<byte[]?> DownloadAsync(BlobClient blob, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await blob.DownloadContentAsync(cancellationToken)).Value.Content.ToArray();
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null;
-        }
+        var content = await storage.Blobs.GetAsync(container, name, cancellationToken);
+        var signature = content is null ? null : await storage.Blobs.GetAsync(container, ArtifactPaths.Signature(name), cancellationToken);
+        return content is null || signature is null ? null : new SignedBlob(content.Content, signature.Content);
     }
 
     /// <summary>Reads the distinct tiles a proof's nodes lie in (one read each, concurrently) and assembles it.</summary>

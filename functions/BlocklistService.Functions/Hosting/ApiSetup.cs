@@ -51,15 +51,13 @@ public static class ApiSetup
 
     public static IServiceCollection AddBlocklistApi(this IServiceCollection services)
     {
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
-        services.TryAddServiceCredential();
-        services.TryAddSingleton(PublishingServices.CreateStorage);
+        services.AddBlocklistStorage();
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<ListCatalog>();

@@ -108,9 +108,9 @@ public sealed class IspTracker(IRowStore rows, PublishStorageNames names, ApiKey
     {
         await FlushAsync(cancellationToken);
         var current = new Dictionary<string, long>(StringComparer.Ordinal);
-        await foreach (var row in rows.QueryAsync(names.Lists, PublishRunner.ListsPartition, null, null, cancellationToken))
+        await foreach (var row in rows.QueryAsync(names.Lists, ListHeadRows.Partition, null, null, cancellationToken))
         {
-            current[row.RowKey] = row.GetInt64("Version") ?? 0;
+            current[row.RowKey] = ListHeadRows.FromRow(row).Version;
         }
 
         var polls = new Dictionary<string, Row>(StringComparer.Ordinal);

@@ -1,16 +1,15 @@
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Publishing;
+using BlocklistService.Functions.Ingest;
+using JournalItem = BlocklistService.Domain.Publishing.JournalItem;
 
 namespace BlocklistService.Functions.Publishing;
 
 /// <summary>
 /// Reads what ingest journaled for a list: the <c>pending</c> markers, and the accepted item rows of those
 /// submissions that name the list (the <c>head</c> row gives the hotline and the acceptance time). A submission
-/// without a head does not exist yet and is skipped; its marker stays. Property names are those ingest writes
-/// (Stores/SubmissionJournal): items <c>Index</c>, <c>Hotline</c>, <c>Result</c>, <c>Action</c>, <c>Lists</c>
-/// (comma-separated), <c>Expression</c>, <c>EntryId</c>, <c>Scope</c>, <c>Category</c>, <c>Reference</c>,
-/// <c>VerifiedAt</c>, <c>VerifiedBy</c> (comma-separated), <c>ReviewBy</c> (absent when not given); head
-/// <c>Hotline</c>, <c>Received</c>.
+/// without a head does not exist yet and is skipped; its marker stays. Rows are decoded by the codecs ingest writes
+/// with (<see cref="SubmissionRows"/>, <see cref="PendingRows"/>).
 /// </summary>
 public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
 {
@@ -19,7 +18,7 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
         var result = new List<string>();
         await foreach (var row in rows.QueryAsync(names.Pending, list, null, null, cancellationToken))
         {
-            result.Add(row.RowKey);
+            result.Add(PendingRows.SubmissionId(row));
         }
 
         return result;
@@ -28,17 +27,17 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
     /// <summary>The items of one submission for <paramref name="list"/>; null when the submission has no head yet.</summary>
     public async Task<IReadOnlyList<JournalItem>?> ItemsAsync(string submissionId, string list, CancellationToken cancellationToken)
     {
-        Row? head = null;
-        var items = new List<Row>();
+        SubmissionHead? head = null;
+        var items = new List<Ingest.JournalItem>();
         await foreach (var row in rows.QueryAsync(names.Submissions, submissionId, null, null, cancellationToken))
         {
-            if (row.RowKey == "head")
+            if (row.RowKey == SubmissionRows.HeadRow)
             {
-                head = row;
+                head = SubmissionRows.HeadFromRow(row);
             }
-            else if (row.RowKey.StartsWith("item-", StringComparison.Ordinal))
+            else if (SubmissionRows.IsItemRow(row.RowKey))
             {
-                items.Add(row);
+                items.Add(SubmissionRows.ItemFromRow(row));
             }
         }
 
@@ -47,35 +46,34 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
             return null;
         }
 
-        var hotline = head.GetString("Hotline") ?? string.Empty;
-        var accepted = head.GetDateTimeOffset("Received") ?? DateTimeOffset.UnixEpoch;
+        var accepted = head.Received;
         var result = new List<JournalItem>();
-        foreach (var row in items)
+        foreach (var item in items)
         {
-            if (!string.Equals(row.GetString("Result"), "accepted", StringComparison.Ordinal) || !NamesList(row.GetString("Lists"), list))
+            if (item.Result != ItemResult.Accepted || !item.Lists.Contains(list, StringComparer.Ordinal))
             {
                 continue;
             }
 
-            if (!EntryId.TryParse(row.GetString("EntryId"), out var id) || !EntryScopeNames.TryParse(row.GetString("Scope"), out var scope))
+            if (!EntryId.TryParse(item.EntryId, out var id) || !EntryScopeNames.TryParse(item.Scope, out var scope))
             {
                 continue; // an accepted item always has both; a row without them is not one ingest wrote
             }
 
             result.Add(new JournalItem(
                 submissionId,
-                int.Parse(row.RowKey.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture),
+                item.Index,
                 accepted,
-                row.GetString("Action") == "remove" ? JournalAction.Remove : JournalAction.Add,
+                item.Action == "remove" ? JournalAction.Remove : JournalAction.Add,
                 id,
-                row.GetString("Expression") ?? string.Empty,
+                item.Expression ?? string.Empty,
                 scope,
-                row.GetString("Category") ?? string.Empty,
-                row.GetString("Hotline") is { Length: > 0 } itemHotline ? itemHotline : hotline,
-                row.GetString("Reference") ?? string.Empty,
-                row.GetDateTimeOffset("VerifiedAt") ?? accepted,
-                row.GetDateTimeOffset("ReviewBy") ?? NoReview,
-                Split(row.GetString("VerifiedBy"))));
+                item.Category ?? string.Empty,
+                head.Hotline,
+                item.Reference ?? string.Empty,
+                item.VerifiedAt ?? accepted,
+                item.ReviewBy ?? NoReview,
+                item.VerifiedBy));
         }
 
         return result;
@@ -83,10 +81,4 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
 
     /// <summary>A backing without a review-by date never expires (the expiry index is keyed by date, so one far away).</summary>
     public static readonly DateTimeOffset NoReview = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
-
-    /// <summary>The <c>Lists</c> property is a comma-separated list of names.</summary>
-    private static bool NamesList(string? lists, string list) => Split(lists).Contains(list, StringComparer.Ordinal);
-
-    private static IReadOnlyList<string> Split(string? value) =>
-        string.IsNullOrEmpty(value) ? [] : value.Split(',', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -20,6 +20,29 @@ public sealed record PublishedHead(string List, long Version, string? ManifestSh
     }
 }
 
+/// <summary>
+/// The <c>lists</c> table's head rows: PK <c>list</c>, RK list name. The API creates a head at version 0
+/// (<see cref="New"/>); <see cref="PublishRunner"/> claims it with <c>PlanName</c> and commits each version onto it
+/// (<c>Version</c>, <c>EntryCount</c>, <c>Checksum</c>, <c>ManifestSha256</c>, <c>SnapshotVersion</c>,
+/// <c>SnapshotSha256</c>, <c>SnapshotSize</c>, <c>DeltaBytesSinceSnapshot</c>, <c>Published</c>); readers decode the
+/// published part with <see cref="FromRow"/>.
+/// </summary>
+public static class ListHeadRows
+{
+    public const string Partition = "list";
+
+    /// <summary>The head of a list that has no version yet.</summary>
+    public static Row New(string list) => new(Partition, list, new Dictionary<string, object?> { ["Version"] = 0L, ["EntryCount"] = 0L });
+
+    public static PublishedHead FromRow(Row row) => new(
+        row.RowKey,
+        row.GetInt64("Version") ?? 0,
+        row.GetString("ManifestSha256"),
+        row.GetInt64("SnapshotVersion") ?? 0,
+        row.GetString("SnapshotSha256"),
+        row.GetInt64("SnapshotSize") ?? 0);
+}
+
 /// <summary>One file of an update: what it is, where it is (relative to the list) and what it must hash to.</summary>
 public sealed record UpdateFile(string Kind, long Version, string Path, string Sha256, long Size);
 
@@ -74,10 +97,8 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
 
     private async Task<PublishedHead?> ReadHeadAsync(string list, CancellationToken cancellationToken)
     {
-        var row = await rows.GetAsync(names.Lists, PublishRunner.ListsPartition, list, cancellationToken);
-        return row is null
-            ? null
-            : new PublishedHead(list, row.GetInt64("Version") ?? 0, row.GetString("ManifestSha256"), row.GetInt64("SnapshotVersion") ?? 0, row.GetString("SnapshotSha256"), row.GetInt64("SnapshotSize") ?? 0);
+        var row = await rows.GetAsync(names.Lists, ListHeadRows.Partition, list, cancellationToken);
+        return row is null ? null : ListHeadRows.FromRow(row);
     }
 
     /// <summary>

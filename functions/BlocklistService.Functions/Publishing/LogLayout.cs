@@ -20,6 +20,13 @@ public static class LogLayout
     public const int IndexesPerHistoryRow = 1000;
     public const string PublishedThroughProperty = "PublishedThrough";
 
+    /// <summary><c>loghead</c>: the one head row (PK <c>log</c>, RK <c>head</c>) with <c>Size</c>, <c>Root</c> and the pending batch.</summary>
+    public const string HeadPartition = "log";
+    public const string HeadRow = "head";
+    public const string LeafProperty = "Leaf";
+    public const string HashesProperty = "Hashes";
+    public const string IndexesProperty = "Indexes";
+
     public static string LeafPartition(long index) => string.Create(CultureInfo.InvariantCulture, $"leaves-{index / LeavesPerPartition}");
 
     public static string TilePartition(TileCoordinate tile) => string.Create(CultureInfo.InvariantCulture, $"tiles-{tile.Level}-{tile.Index / TilesPerPartition}");

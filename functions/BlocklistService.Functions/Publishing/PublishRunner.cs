@@ -9,6 +9,8 @@ using BlocklistService.Functions.Signing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using BlocklistService.Functions.Stores;
+
 namespace BlocklistService.Functions.Publishing;
 
 /// <summary>What one run did for one list.</summary>
@@ -42,7 +44,7 @@ public sealed class PublishRunner(
     IPublishFaults? faults = null) : ILogBatchSource
 {
     /// <summary>The <c>lists</c> table partition of list heads.</summary>
-    public const string ListsPartition = "list";
+    public const string ListsPartition = ListHeadRows.Partition;
     private readonly PublishStorageNames _names = storageNames ?? new PublishStorageNames();
     private readonly KeySetPublisher _keySets = new(blobs, keys, storageNames ?? new PublishStorageNames(), time, logger);
     private PublishingOptions Options => options.Value;
@@ -291,13 +293,7 @@ public sealed class PublishRunner(
             ["LogRoot"] = batch.Root,
             ["Plan"] = planName,
         })], cancellationToken);
-        await rows.UpsertAsync(_names.Publications, plan.Publications.Select(p => new Row(
-            p.SubmissionId, $"{p.Index.ToString("D5", CultureInfo.InvariantCulture)}-{p.List}", new Dictionary<string, object?>
-            {
-                ["List"] = p.List,
-                ["Version"] = p.Version,
-                ["Outcome"] = p.Outcome == PublicationOutcome.Applied ? "applied" : "not-backed",
-            })).ToList(), cancellationToken);
+        await rows.UpsertAsync(_names.Publications, plan.Publications.Select(PublicationRows.ToRow).ToList(), cancellationToken);
         Step(list, "publications");
 
         await rows.DeleteAsync(_names.Pending, plan.ConsumedSubmissions.Select(s => (list, s)).ToList(), cancellationToken);

@@ -18,13 +18,9 @@ public static class PublishingServices
         services.AddOptions<PublishingOptions>().BindConfiguration(PublishingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SigningOptions>().BindConfiguration(SigningOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<SigningOptions>, SigningOptionsValidation>();
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new PublishStorageNames());
-        services.TryAddSingleton(CreateStorage);
-        services.TryAddKeyedSingleton(StorageCaller.Publisher, (provider, _) => CreateStorage(provider, StorageCaller.Publisher));
-        services.TryAddSingleton(provider => provider.GetRequiredService<PublishStorage>().Rows);
-        services.TryAddSingleton(provider => provider.GetRequiredService<PublishStorage>().Blobs);
+        services.AddBlocklistStorage();
 
         // The signer switch: 'pem' is registered here; 'keyvault' by the Key Vault signer's registration
         // (AddKeyVaultArtifactSignerIfSelected), called before this method.
@@ -50,14 +46,14 @@ public static class PublishingServices
         services.TryAddSingleton(CreateKeyRing);
         // The publisher's own clients: longer tries and more retries than the request path's (StorageOptions).
         services.TryAddSingleton(provider => new KeySetPublisher(
-            PublisherStorage(provider).Blobs,
+            provider.PublisherStorage().Blobs,
             provider.GetRequiredService<SigningKeyRing>(),
             provider.GetRequiredService<PublishStorageNames>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<KeySetPublisher>>()));
         services.TryAddSingleton(provider => new PublishRunner(
-            PublisherStorage(provider).Rows,
-            PublisherStorage(provider).Blobs,
+            provider.PublisherStorage().Rows,
+            provider.PublisherStorage().Blobs,
             provider.GetRequiredService<SigningKeyRing>(),
             provider.GetRequiredService<IOptions<PublishingOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
@@ -105,17 +101,6 @@ public static class PublishingServices
 
         return new SigningKeyRing(keys);
     }
-
-    /// <summary>The request path's storage (the unkeyed <see cref="PublishStorage"/>, <see cref="IRowStore"/> and <see cref="IBlobStore"/>).</summary>
-    internal static PublishStorage CreateStorage(IServiceProvider provider) => CreateStorage(provider, StorageCaller.RequestPath);
-
-    /// <summary>The publisher's storage: the same account through clients with the publisher's retry policy.</summary>
-    internal static PublishStorage PublisherStorage(IServiceProvider provider) =>
-        provider.GetRequiredKeyedService<PublishStorage>(StorageCaller.Publisher);
-
-    // Azure: the service's managed identity (ServiceCredential), the same credential the signer uses.
-    private static PublishStorage CreateStorage(IServiceProvider provider, StorageCaller caller) =>
-        PublishStorage.FromOptions(provider.GetRequiredService<IOptions<StorageOptions>>().Value, caller, provider.GetRequiredService<TokenCredential>);
 }
 
 /// <summary>Creates the publisher's tables and containers and publishes the key set chain before the server takes requests.</summary>

@@ -27,9 +27,9 @@ public interface ILogBatchSource
 /// </summary>
 public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILogBatchSource source, PublishStorageNames names)
 {
-    private const string HeadPartition = "log";
-    private const string HeadRow = "head";
-    private const string HashesProperty = "Hashes";
+    private const string HeadPartition = LogLayout.HeadPartition;
+    private const string HeadRow = LogLayout.HeadRow;
+    private const string HashesProperty = LogLayout.HashesProperty;
 
     /// <summary>Transactions or tile writes of one append in flight at a time.</summary>
     private const int Parallelism = 8;
@@ -166,7 +166,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             var to = Math.Min(end, (bucket + 1) * LogLayout.LeavesPerPartition);
             await foreach (var row in rows.QueryAsync(names.LogLeaves, LogLayout.LeafPartition(from), Key(from), Key(to), cancellationToken))
             {
-                result.Add(Encoding.UTF8.GetBytes(row.GetString("Leaf")!));
+                result.Add(Encoding.UTF8.GetBytes(row.GetString(LogLayout.LeafProperty)!));
             }
         }
 
@@ -215,7 +215,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             through = parsed[i].At > through ? parsed[i].At : through;
             leafRows.Add(new Row(LogLayout.LeafPartition(index), Key(index), new Dictionary<string, object?>
             {
-                ["Leaf"] = Encoding.UTF8.GetString(leaves[i]),
+                [LogLayout.LeafProperty] = Encoding.UTF8.GetString(leaves[i]),
                 ["List"] = list,
                 ["Version"] = version,
                 [LogLayout.PublishedThroughProperty] = through,
@@ -355,7 +355,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         return byEntry
             .SelectMany(entry => entry.Value.Chunk(LogLayout.IndexesPerHistoryRow).Select(chunk => new Row(
                 LogLayout.HistoryPartition(entry.Key), LogLayout.HistoryRow(entry.Key, chunk[0]),
-                new Dictionary<string, object?> { ["Indexes"] = LogLayout.FormatIndexes(chunk) })))
+                new Dictionary<string, object?> { [LogLayout.IndexesProperty] = LogLayout.FormatIndexes(chunk) })))
             .ToList();
     }
 

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using Azure;
 using BlocklistService.Functions.Auth;
-using Azure.Data.Tables;
+using BlocklistService.Functions.Publishing;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Stores;
@@ -23,28 +22,50 @@ public sealed record ApiKeyRecord(
     public bool IsRevoked => Revoked is not null;
 }
 
+/// <summary>The <c>apikeys</c> table's codec: PK <c>key</c>, RK key id; the one place that knows its properties.</summary>
+public static class ApiKeyRows
+{
+    public const string Table = StorageNames.ApiKeys;
+    public const string Partition = "key";
+
+    public static Row ToRow(ApiKeyRecord record) => new(Partition, record.KeyId, new Dictionary<string, object?>
+    {
+        ["Role"] = record.Role,
+        ["Organisation"] = record.Organisation,
+        ["Lists"] = string.Join(',', record.Lists),
+        ["SecretSha256"] = record.SecretSha256,
+        ["Created"] = record.Created,
+        ["Revoked"] = record.Revoked,
+    });
+
+    public static ApiKeyRecord FromRow(Row row) => new(
+        row.RowKey,
+        row.GetString("Role") ?? string.Empty,
+        row.GetString("Organisation") ?? string.Empty,
+        (row.GetString("Lists") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries),
+        row.GetBinary("SecretSha256") ?? [],
+        row.GetDateTimeOffset("Created") ?? DateTimeOffset.MinValue,
+        row.GetDateTimeOffset("Revoked"));
+}
+
 /// <summary>
-/// The <c>apikeys</c> table (PK <c>key</c>, RK key id). <see cref="FindAsync"/> is a point read;
+/// The <c>apikeys</c> table (<see cref="ApiKeyRows"/>). <see cref="FindAsync"/> is a point read;
 /// <see cref="FindForRequestAsync"/>, which authentication uses, reuses a row it read for up to
 /// <see cref="AuthOptions.KeyCacheTtl"/>. A revocation through this store drops the key from this instance's cache at
 /// once; another instance sees it when its cached row expires.
 /// </summary>
-public sealed class ApiKeyStore(StorageAccount account, TimeProvider time, IOptions<AuthOptions> options)
+public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<AuthOptions> options)
 {
-    private const string Partition = "key";
-
     private readonly ConcurrentDictionary<string, (ApiKeyRecord Record, DateTimeOffset ReadAt)> _cache = new(StringComparer.Ordinal);
 
     /// <summary>Bumped by every revocation, so a read that raced with one never caches the row it read before it.</summary>
     private long _generation;
 
-    private TableClient Table => account.Table(StorageNames.ApiKeys);
-
     /// <summary>The record for <paramref name="keyId"/>, or null; always a point read.</summary>
     public async Task<ApiKeyRecord?> FindAsync(string keyId, CancellationToken cancellationToken)
     {
-        var row = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, keyId, select: null, cancellationToken);
-        return row.HasValue ? ToRecord(row.Value!) : null;
+        var row = await rows.GetAsync(ApiKeyRows.Table, ApiKeyRows.Partition, keyId, cancellationToken);
+        return row is null ? null : ApiKeyRows.FromRow(row);
     }
 
     /// <summary>
@@ -110,7 +131,7 @@ public sealed class ApiKeyStore(StorageAccount account, TimeProvider time, IOpti
     {
         var key = ApiKey.Generate();
         var record = new ApiKeyRecord(key.KeyId, role, organisation, lists, key.SecretHash, time.GetUtcNow(), null);
-        await Table.AddEntityAsync(ToEntity(record), cancellationToken);
+        await rows.AddAsync(ApiKeyRows.Table, ApiKeyRows.ToRow(record), cancellationToken);
         return (key, record);
     }
 
@@ -119,10 +140,10 @@ public sealed class ApiKeyStore(StorageAccount account, TimeProvider time, IOpti
     {
         try
         {
-            await Table.AddEntityAsync(ToEntity(record), cancellationToken);
+            await rows.AddAsync(ApiKeyRows.Table, ApiKeyRows.ToRow(record), cancellationToken);
             return true;
         }
-        catch (RequestFailedException e) when (e.Status == 409)
+        catch (RowConflictException)
         {
             return false;
         }
@@ -132,10 +153,9 @@ public sealed class ApiKeyStore(StorageAccount account, TimeProvider time, IOpti
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken)
     {
         var records = new List<ApiKeyRecord>();
-        await foreach (var row in Table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), maxPerPage: 1000, select: null, cancellationToken))
+        await foreach (var row in rows.QueryAsync(ApiKeyRows.Table, ApiKeyRows.Partition, null, null, cancellationToken))
         {
-            records.Add(ToRecord(row));
+            records.Add(ApiKeyRows.FromRow(row));
         }
 
         return records.OrderByDescending(r => r.Created).ToList();
@@ -151,36 +171,9 @@ public sealed class ApiKeyStore(StorageAccount account, TimeProvider time, IOpti
         }
 
         var revoked = existing with { Revoked = time.GetUtcNow() };
-        await Table.UpsertEntityAsync(ToEntity(revoked), TableUpdateMode.Replace, cancellationToken);
+        await rows.UpsertAsync(ApiKeyRows.Table, [ApiKeyRows.ToRow(revoked)], cancellationToken);
         Interlocked.Increment(ref _generation);
         _cache.TryRemove(keyId, out _);
         return revoked;
     }
-
-    private static TableEntity ToEntity(ApiKeyRecord record)
-    {
-        var entity = new TableEntity(Partition, record.KeyId)
-        {
-            ["Role"] = record.Role,
-            ["Organisation"] = record.Organisation,
-            ["Lists"] = string.Join(',', record.Lists),
-            ["SecretSha256"] = record.SecretSha256,
-            ["Created"] = record.Created,
-        };
-        if (record.Revoked is { } revoked)
-        {
-            entity["Revoked"] = revoked;
-        }
-
-        return entity;
-    }
-
-    private static ApiKeyRecord ToRecord(TableEntity row) => new(
-        row.RowKey,
-        row.GetString("Role") ?? string.Empty,
-        row.GetString("Organisation") ?? string.Empty,
-        (row.GetString("Lists") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries),
-        row.GetBinary("SecretSha256") ?? [],
-        row.GetDateTimeOffset("Created") ?? DateTimeOffset.MinValue,
-        row.GetDateTimeOffset("Revoked"));
 }

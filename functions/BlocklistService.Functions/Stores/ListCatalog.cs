@@ -1,28 +1,23 @@
-using Azure;
 using BlocklistService.Domain.Lists;
-using Azure.Data.Tables;
+using BlocklistService.Functions.Publishing;
 
 namespace BlocklistService.Functions.Stores;
 
 /// <summary>
-/// The <c>lists</c> table's head rows (PK <c>list</c>, RK list name). A list exists once its head row exists; the API
+/// The <c>lists</c> table's head rows (<see cref="ListHeadRows"/>). A list exists once its head row exists; the API
 /// creates heads at version 0 and the publisher extends them.
 /// </summary>
-public sealed class ListCatalog(StorageAccount account)
+public sealed class ListCatalog(IRowStore rows)
 {
-    private const string Partition = "list";
-
-    private TableClient Table => account.Table(StorageNames.Lists);
-
     /// <summary>Creates the head row at version 0 unless it exists; true when it was created now.</summary>
     public async Task<bool> EnsureAsync(ListName name, CancellationToken cancellationToken)
     {
         try
         {
-            await Table.AddEntityAsync(new TableEntity(Partition, name.Value) { ["Version"] = 0L, ["EntryCount"] = 0L }, cancellationToken);
+            await rows.AddAsync(StorageNames.Lists, ListHeadRows.New(name.Value), cancellationToken);
             return true;
         }
-        catch (RequestFailedException e) when (e.Status == 409)
+        catch (RowConflictException)
         {
             return false;
         }
@@ -32,8 +27,7 @@ public sealed class ListCatalog(StorageAccount account)
     public async Task<IReadOnlySet<string>> NamesAsync(CancellationToken cancellationToken)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var row in Table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), maxPerPage: 1000, select: ["RowKey"], cancellationToken))
+        await foreach (var row in rows.QueryAsync(StorageNames.Lists, ListHeadRows.Partition, null, null, cancellationToken))
         {
             names.Add(row.RowKey);
         }

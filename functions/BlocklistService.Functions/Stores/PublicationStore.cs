@@ -1,4 +1,6 @@
-using Azure.Data.Tables;
+using System.Globalization;
+using BlocklistService.Domain.Publishing;
+using BlocklistService.Functions.Publishing;
 
 namespace BlocklistService.Functions.Stores;
 
@@ -6,24 +8,47 @@ namespace BlocklistService.Functions.Stores;
 public sealed record Publication(int Index, string List, long Version);
 
 /// <summary>
-/// Reads the <c>publications</c> table (PK submission id, RK <c>{index:D5}-{list}</c>, property <c>Version</c>), which the
-/// publisher writes when a version carrying an item is committed.
+/// The <c>publications</c> table's codec: PK submission id, RK <c>{index:D5}-{list}</c>, properties <c>List</c>,
+/// <c>Version</c> and <c>Outcome</c>. The publisher writes a row when a version carrying the item is committed; the
+/// submission status route reads them.
 /// </summary>
-public sealed class PublicationStore(StorageAccount account)
+public static class PublicationRows
+{
+    public const string Table = StorageNames.Publications;
+
+    public static string RowKey(int index, string list) => string.Create(CultureInfo.InvariantCulture, $"{index:D5}-{list}");
+
+    public static Row ToRow(ItemPublication publication) => new(publication.SubmissionId, RowKey(publication.Index, publication.List), new Dictionary<string, object?>
+    {
+        ["List"] = publication.List,
+        ["Version"] = publication.Version,
+        ["Outcome"] = publication.Outcome == PublicationOutcome.Applied ? "applied" : "not-backed",
+    });
+
+    /// <summary>The publication a row records, or null for a row key that is not <c>{index}-{list}</c>.</summary>
+    public static Publication? FromRow(Row row)
+    {
+        var dash = row.RowKey.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 && int.TryParse(row.RowKey.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            ? new Publication(index, row.RowKey[(dash + 1)..], row.GetInt64("Version") ?? 0)
+            : null;
+    }
+}
+
+/// <summary>Reads a submission's publications (<see cref="PublicationRows"/>).</summary>
+public sealed class PublicationStore(IRowStore rows)
 {
     /// <summary>Row key of item <paramref name="index"/> published in <paramref name="list"/>.</summary>
-    public static string RowKey(int index, string list) => $"{index:D5}-{list}";
+    public static string RowKey(int index, string list) => PublicationRows.RowKey(index, list);
 
     public async Task<IReadOnlyList<Publication>> ReadAsync(string submissionId, CancellationToken cancellationToken)
     {
         var publications = new List<Publication>();
-        await foreach (var row in account.Table(StorageNames.Publications).QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {submissionId}"), maxPerPage: 1000, select: null, cancellationToken))
+        await foreach (var row in rows.QueryAsync(PublicationRows.Table, submissionId, null, null, cancellationToken))
         {
-            var dash = row.RowKey.IndexOf('-');
-            if (dash > 0 && int.TryParse(row.RowKey.AsSpan(0, dash), out var index))
+            if (PublicationRows.FromRow(row) is { } publication)
             {
-                publications.Add(new Publication(index, row.RowKey[(dash + 1)..], row.GetInt64("Version") ?? 0));
+                publications.Add(publication);
             }
         }
 

@@ -1,47 +1,53 @@
-using Azure.Data.Tables;
+using System.Globalization;
+using BlocklistService.Functions.Publishing;
 
 namespace BlocklistService.Functions.Stores;
 
 /// <summary>An item held for admin review (it touches a protected host).</summary>
 public sealed record HeldItem(string SubmissionId, int Index, string Hotline, string Expression, string Scope, IReadOnlyList<string> Lists);
 
-/// <summary>
-/// The <c>reviews</c> table (PK <c>review</c>, RK <c>{submission id}-{index:D5}</c>): the index of held items, so an admin
-/// can list them without scanning submissions. A row is removed when the item is approved or rejected.
-/// </summary>
-public sealed class ReviewQueue(StorageAccount account)
+/// <summary>The <c>reviews</c> table's codec: PK <c>review</c>, RK <c>{submission id}-{index:D5}</c>, one row per <see cref="HeldItem"/>.</summary>
+public static class ReviewRows
 {
-    private const string Partition = "review";
+    public const string Table = StorageNames.Reviews;
+    public const string Partition = "review";
 
-    private TableClient Table => account.Table(StorageNames.Reviews);
+    public static string RowKey(string submissionId, int index) => string.Create(CultureInfo.InvariantCulture, $"{submissionId}-{index:D5}");
 
+    public static Row ToRow(HeldItem item) => new(Partition, RowKey(item.SubmissionId, item.Index), new Dictionary<string, object?>
+    {
+        ["SubmissionId"] = item.SubmissionId,
+        ["Index"] = item.Index,
+        ["Hotline"] = item.Hotline,
+        ["Expression"] = item.Expression,
+        ["Scope"] = item.Scope,
+        ["Lists"] = string.Join(',', item.Lists),
+    });
+
+    public static HeldItem FromRow(Row row) => new(
+        row.GetString("SubmissionId") ?? string.Empty,
+        row.GetInt32("Index") ?? 0,
+        row.GetString("Hotline") ?? string.Empty,
+        row.GetString("Expression") ?? string.Empty,
+        row.GetString("Scope") ?? string.Empty,
+        (row.GetString("Lists") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries));
+}
+
+/// <summary>
+/// The index of held items (<see cref="ReviewRows"/>), so an admin can list them without scanning submissions. A row is
+/// removed when the item is approved or rejected.
+/// </summary>
+public sealed class ReviewQueue(IRowStore rows)
+{
     public async Task AddAsync(HeldItem item, CancellationToken cancellationToken) =>
-        await Table.UpsertEntityAsync(
-            new TableEntity(Partition, RowKey(item.SubmissionId, item.Index))
-            {
-                ["SubmissionId"] = item.SubmissionId,
-                ["Index"] = item.Index,
-                ["Hotline"] = item.Hotline,
-                ["Expression"] = item.Expression,
-                ["Scope"] = item.Scope,
-                ["Lists"] = string.Join(',', item.Lists),
-            },
-            TableUpdateMode.Replace,
-            cancellationToken);
+        await rows.UpsertAsync(ReviewRows.Table, [ReviewRows.ToRow(item)], cancellationToken);
 
     public async Task<IReadOnlyList<HeldItem>> ListAsync(CancellationToken cancellationToken)
     {
         var items = new List<HeldItem>();
-        await foreach (var row in Table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), maxPerPage: 1000, select: null, cancellationToken))
+        await foreach (var row in rows.QueryAsync(ReviewRows.Table, ReviewRows.Partition, null, null, cancellationToken))
         {
-            items.Add(new HeldItem(
-                row.GetString("SubmissionId") ?? string.Empty,
-                row.GetInt32("Index") ?? 0,
-                row.GetString("Hotline") ?? string.Empty,
-                row.GetString("Expression") ?? string.Empty,
-                row.GetString("Scope") ?? string.Empty,
-                (row.GetString("Lists") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries)));
+            items.Add(ReviewRows.FromRow(row));
         }
 
         return items;
@@ -49,10 +55,8 @@ public sealed class ReviewQueue(StorageAccount account)
 
     /// <summary>True while the item waits in the queue.</summary>
     public async Task<bool> ContainsAsync(string submissionId, int index, CancellationToken cancellationToken) =>
-        (await Table.GetEntityIfExistsAsync<TableEntity>(Partition, RowKey(submissionId, index), select: null, cancellationToken)).HasValue;
+        await rows.GetAsync(ReviewRows.Table, ReviewRows.Partition, ReviewRows.RowKey(submissionId, index), cancellationToken) is not null;
 
     public async Task RemoveAsync(string submissionId, int index, CancellationToken cancellationToken) =>
-        await Table.DeleteEntityAsync(Partition, RowKey(submissionId, index), Azure.ETag.All, cancellationToken);
-
-    private static string RowKey(string submissionId, int index) => $"{submissionId}-{index:D5}";
+        await rows.DeleteAsync(ReviewRows.Table, [(ReviewRows.Partition, ReviewRows.RowKey(submissionId, index))], cancellationToken);
 }

@@ -32,7 +32,7 @@ public sealed class ExportRangeTests(AzuriteFixture storage) : IClassFixture<Azu
             await world.PublishAsync("eu", Changes("eu", version, 4), []);
         }
 
-        var reader = new TransparencyLogReader(new AuditStorage(world.Storage));
+        var reader = new TransparencyLogReader(new AuditStorage(world.Storage.Rows, world.Storage.Blobs));
         var (size, _) = await reader.GetHeadAsync(default);
         var published = world.Leaves.Select(l => LogLeaf.FromJson(l).Value!.PublishedAt).ToList();
         Assert.Equal(world.Leaves.Count, size);

@@ -42,7 +42,7 @@ public sealed class LogHistoryTests(AzuriteFixture storage) : IClassFixture<Azur
             size = batch.Size;
         }
 
-        var reader = new TransparencyLogReader(new AuditStorage(world.Storage));
+        var reader = new TransparencyLogReader(new AuditStorage(world.Storage.Rows, world.Storage.Blobs));
         Assert.Equal(expected, await reader.HistoryIndexesAsync(EntryId.ForExpression(Tracked), default));
         var history = await reader.HistoryAsync(EntryId.ForExpression(Tracked), default);
         Assert.Equal(expected, history.Select(h => h.Index));
@@ -61,7 +61,7 @@ public sealed class LogHistoryTests(AzuriteFixture storage) : IClassFixture<Azur
             .ToList();
         await world.Log.AppendBatchAsync("eu", 1, "plan-1", leaves, world.Now, default);
 
-        var reader = new TransparencyLogReader(new AuditStorage(world.Storage));
+        var reader = new TransparencyLogReader(new AuditStorage(world.Storage.Rows, world.Storage.Blobs));
         Assert.Equal(Enumerable.Range(0, count).Select(i => (long)i), await reader.HistoryIndexesAsync(EntryId.ForExpression(Tracked), default));
         var rows = new List<Row>();
         await foreach (var row in world.Storage.Rows.QueryAsync("loghistory", LogLayout.HistoryPartition(EntryId.ForExpression(Tracked).Hex), null, null, default))
@@ -87,7 +87,7 @@ public sealed class LogHistoryTests(AzuriteFixture storage) : IClassFixture<Azur
         var stopping = new TransparencyLogStore(new NoHeadCommit(world.Storage.Rows), world.Files, source, new PublishStorageNames());
         await Assert.ThrowsAsync<IOException>(() => stopping.AppendBatchAsync("eu", 2, "plan-2", [second], world.Now, default));
 
-        var reader = new TransparencyLogReader(new AuditStorage(world.Storage));
+        var reader = new TransparencyLogReader(new AuditStorage(world.Storage.Rows, world.Storage.Blobs));
         Assert.Equal([0L], await reader.HistoryIndexesAsync(EntryId.ForExpression(Tracked), default));
 
         await log.AppendBatchAsync("eu", 2, "plan-2", [second], world.Now, default);

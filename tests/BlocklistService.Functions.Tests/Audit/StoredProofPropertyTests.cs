@@ -33,7 +33,7 @@ public sealed class StoredProofPropertyTests(AzuriteFixture storage) : IClassFix
             leaves.AddRange(batch);
         }
 
-        var reader = new TransparencyLogReader(new AuditStorage(world.Storage));
+        var reader = new TransparencyLogReader(new AuditStorage(world.Storage.Rows, world.Storage.Blobs));
         var hashes = leaves.Select(l => MerkleHash.Leaf(l)).ToList();
         var (size, root) = await reader.GetHeadAsync(default);
         Assert.Equal(total, size);

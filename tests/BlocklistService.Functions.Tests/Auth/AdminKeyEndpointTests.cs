@@ -36,7 +36,7 @@ public sealed class AdminKeyEndpointTests(AzuriteFixture storage) : IClassFixtur
         Assert.True(parsed.Secret.Length >= 22);
         Assert.Contains(keyId, listing);
         Assert.DoesNotContain(parsed.Secret, listing);
-        Assert.DoesNotContain(row, p => p.Value is string s && s.Contains(parsed.Secret));
+        Assert.DoesNotContain(row.Properties, p => p.Value is string s && s.Contains(parsed.Secret));
         Assert.Equal(parsed.SecretHash, row.GetBinary("SecretSha256"));
         Assert.Equal(["eu"], body.GetProperty("info").GetProperty("lists").EnumerateArray().Select(l => l.GetString()));
     }

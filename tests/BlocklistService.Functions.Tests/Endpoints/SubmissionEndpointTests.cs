@@ -5,7 +5,7 @@ using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Ingest;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Support;
-using Azure.Data.Tables;
+using BlocklistService.Domain.Publishing;
 using BlocklistService.Testing;
 
 namespace BlocklistService.Functions.Tests.Endpoints;
@@ -118,8 +118,11 @@ public sealed class SubmissionEndpointTests(AzuriteFixture storage) : IClassFixt
             Payloads.Add("ftp://status.example/c"))))).JsonAsync();
         var id = receipt.GetProperty("submissionId").GetString()!;
         // What the publisher writes when a version carrying item 0 is committed in eu (version 7) and item 1 in eu (8).
-        await _api.Table(StorageNames.Publications).AddEntityAsync(new TableEntity(id, PublicationStore.RowKey(0, "eu")) { ["Version"] = 7L });
-        await _api.Table(StorageNames.Publications).AddEntityAsync(new TableEntity(id, PublicationStore.RowKey(1, "eu")) { ["Version"] = 8L });
+        await _api.Rows.UpsertAsync(PublicationRows.Table,
+        [
+            PublicationRows.ToRow(new ItemPublication(id, 0, "eu", 7, PublicationOutcome.Applied)),
+            PublicationRows.ToRow(new ItemPublication(id, 1, "eu", 8, PublicationOutcome.Applied)),
+        ], CancellationToken.None);
 
         var status = await (await hotline.GetAsync($"/api/v1/submissions/{id}")).JsonAsync();
         var hidden = await other.GetAsync($"/api/v1/submissions/{id}");

@@ -3,7 +3,7 @@ using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Ingest;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Support;
-using Azure.Data.Tables;
+using BlocklistService.Functions.Publishing;
 using BlocklistService.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,17 +12,33 @@ namespace BlocklistService.Functions.Tests.Ingest;
 /// <summary>A request killed part-way through the journal leaves nothing visible, and its retry completes it exactly once.</summary>
 public sealed class CrashedSubmissionTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
 {
-    /// <summary>The real journal, failing every item transaction after the first <see cref="Succeed"/> of them.</summary>
-    private sealed class FailingJournal(StorageAccount account, int succeed) : SubmissionJournal(account)
+    /// <summary>
+    /// The real row store, failing every item transaction of the journal after the first <paramref name="succeed"/> of
+    /// them: the fault is injected at the storage seam, under the real journal.
+    /// </summary>
+    private sealed class FailingItemBatches(IRowStore inner, int succeed) : IRowStore
     {
         private int _sent;
 
-        public int Succeed => succeed;
-
-        protected override Task SubmitItemBatchAsync(IReadOnlyList<TableTransactionAction> batch, CancellationToken cancellationToken) =>
-            Interlocked.Increment(ref _sent) > succeed
+        public Task SubmitAsync(string table, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken) =>
+            table == SubmissionRows.Table && actions.All(a => SubmissionRows.IsItemRow(a.Row.RowKey)) && Interlocked.Increment(ref _sent) > succeed
                 ? throw new IOException("storage connection lost (injected)")
-                : base.SubmitItemBatchAsync(batch, cancellationToken);
+                : inner.SubmitAsync(table, actions, cancellationToken);
+
+        public Task<Row?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken) => inner.GetAsync(table, partitionKey, rowKey, cancellationToken);
+
+        public IAsyncEnumerable<Row> QueryAsync(string table, string partitionKey, string? fromRowKey, string? toRowKey, CancellationToken cancellationToken) =>
+            inner.QueryAsync(table, partitionKey, fromRowKey, toRowKey, cancellationToken);
+
+        public IAsyncEnumerable<Row> QueryAllAsync(string table, CancellationToken cancellationToken) => inner.QueryAllAsync(table, cancellationToken);
+
+        public Task<string> AddAsync(string table, Row row, CancellationToken cancellationToken) => inner.AddAsync(table, row, cancellationToken);
+
+        public Task<string> UpdateAsync(string table, Row row, string ifMatch, CancellationToken cancellationToken) => inner.UpdateAsync(table, row, ifMatch, cancellationToken);
+
+        public Task UpsertAsync(string table, IReadOnlyList<Row> rows, CancellationToken cancellationToken) => inner.UpsertAsync(table, rows, cancellationToken);
+
+        public Task DeleteAsync(string table, IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken) => inner.DeleteAsync(table, keys, cancellationToken);
     }
 
     [Theory]
@@ -32,7 +48,7 @@ public sealed class CrashedSubmissionTests(AzuriteFixture storage) : IClassFixtu
     {
         var settings = new Dictionary<string, string?>();
         await using var crashing = new ApiFactory(storage.ConnectionString, settings,
-            services => services.AddSingleton<SubmissionJournal>(sp => new FailingJournal(sp.GetRequiredService<StorageAccount>(), batchesBeforeCrash)));
+            services => services.AddSingleton<IRowStore>(sp => new FailingItemBatches(sp.GetRequiredService<PublishStorage>().Rows, batchesBeforeCrash)));
         var (hotline, key) = await crashing.ClientForAsync(Roles.Hotline, "crash-hotline");
         var body = Payloads.ManyAdds(550, "crash");
         var id = SubmissionIngest.SubmissionIdFor("crash-hotline", "crash-key");

@@ -12,6 +12,11 @@ using BlocklistService.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
+using ItemResult = BlocklistService.Functions.Ingest.ItemResult;
+using PendingRows = BlocklistService.Functions.Ingest.PendingRows;
+using SubmissionHead = BlocklistService.Functions.Ingest.SubmissionHead;
+using SubmissionRows = BlocklistService.Functions.Ingest.SubmissionRows;
+
 namespace BlocklistService.Functions.Tests.Publishing;
 
 /// <summary>
@@ -74,24 +79,33 @@ public sealed class PublishWorld : IDisposable
     public async Task<string> SubmitAsync(string hotline, params (string Action, string Expression, string List, int ReviewDays)[] items)
     {
         var id = $"sub{Interlocked.Increment(ref _submissions):D6}";
-        var rows = items.Select((item, index) => new Row(id, $"item-{index:D5}", new Dictionary<string, object?>
+        var rows = items.Select((item, index) => SubmissionRows.ToRow(id, hotline, new Functions.Ingest.JournalItem
         {
-            ["Index"] = index,
-            ["Hotline"] = hotline,
-            ["Action"] = item.Action,
-            ["Lists"] = item.List,
-            ["Expression"] = item.Expression,
-            ["EntryId"] = EntryId.ForExpression(item.Expression).Hex,
-            ["Scope"] = "exact",
-            ["Category"] = "csam",
-            ["Reference"] = $"{hotline}-{id}-{index}",
-            ["VerifiedAt"] = Time.GetUtcNow().AddDays(-1),
-            ["ReviewBy"] = Time.GetUtcNow().AddDays(item.ReviewDays),
-            ["Result"] = "accepted",
+            Index = index,
+            Result = ItemResult.Accepted,
+            Action = item.Action,
+            Lists = [item.List],
+            Expression = item.Expression,
+            EntryId = EntryId.ForExpression(item.Expression).Hex,
+            Scope = "exact",
+            Category = "csam",
+            Reference = $"{hotline}-{id}-{index}",
+            VerifiedAt = Time.GetUtcNow().AddDays(-1),
+            ReviewBy = Time.GetUtcNow().AddDays(item.ReviewDays),
         })).ToList();
-        await Rows.UpsertAsync("submissions", rows, default);
-        await Rows.UpsertAsync("submissions", [new Row(id, "head", new Dictionary<string, object?> { ["Hotline"] = hotline, ["Received"] = Time.GetUtcNow() })], default);
-        await Rows.UpsertAsync("pending", items.Select(i => i.List).Distinct().Select(l => new Row(l, id, new Dictionary<string, object?>())).ToList(), default);
+        await Rows.UpsertAsync(SubmissionRows.Table, rows, default);
+        await Rows.UpsertAsync(SubmissionRows.Table, [SubmissionRows.ToRow(new SubmissionHead
+        {
+            SubmissionId = id,
+            Hotline = hotline,
+            BodySha256 = string.Empty,
+            Received = Time.GetUtcNow(),
+            ItemCount = items.Length,
+            Accepted = items.Length,
+            Rejected = 0,
+            Held = 0,
+        })], default);
+        await Rows.UpsertAsync(PendingRows.Table, items.Select(i => i.List).Distinct().Select(l => PendingRows.ToRow(l, id)).ToList(), default);
         Time.Advance(TimeSpan.FromSeconds(1));
         return id;
     }

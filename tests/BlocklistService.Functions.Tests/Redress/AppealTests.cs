@@ -42,7 +42,7 @@ public sealed class AppealTests(AzuriteFixture storage) : IClassFixture<AzuriteF
         Assert.Equal(listedCalls, unlistedCalls);
         var rows = await api.RowsAsync(StorageNames.Appeals, "appeal");
         Assert.Equal(2, rows.Count);
-        Assert.Equal(rows[0].Keys.Order(), rows[1].Keys.Order());
+        Assert.Equal(rows[0].Properties.Keys.Order(), rows[1].Properties.Keys.Order());
         Assert.All(rows, row => Assert.Equal("open", row.GetString("Status")));
     }
 
@@ -72,7 +72,7 @@ public sealed class AppealTests(AzuriteFixture storage) : IClassFixture<AzuriteF
 
         Assert.Equal(Problem(await wrong.JsonAsync()), Problem(await unknown.JsonAsync()));
         Assert.Equal(SHA256.HashData(Encoding.ASCII.GetBytes(secret)), row.GetBinary("SecretSha256"));
-        Assert.DoesNotContain(row, p => p.Value is string s && s.Contains(secret, StringComparison.Ordinal));
+        Assert.DoesNotContain(row.Properties, p => p.Value is string s && s.Contains(secret, StringComparison.Ordinal));
     }
 
     [Theory]

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Stores;
-using Azure.Data.Tables;
+using BlocklistService.Functions.Publishing;
 using BlocklistService.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -45,8 +45,8 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
         }
     }
 
-    /// <summary>A table of this server's storage (same prefix), for asserting what was written.</summary>
-    public TableClient Table(string name) => Services.GetRequiredService<StorageAccount>().Table(name);
+    /// <summary>This server's row store (same prefix), for asserting what was written.</summary>
+    public IRowStore Rows => Services.GetRequiredService<IRowStore>();
 
     /// <summary>Issues a key through the real store and returns a client that sends it.</summary>
     public async Task<(HttpClient Client, ApiKey Key)> ClientForAsync(string role, string organisation, params string[] lists)
@@ -67,10 +67,10 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
     }
 
     /// <summary>Every row of a table partition.</summary>
-    public async Task<List<TableEntity>> RowsAsync(string table, string partitionKey)
+    public async Task<List<Row>> RowsAsync(string table, string partitionKey)
     {
-        var rows = new List<TableEntity>();
-        await foreach (var row in Table(table).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}")))
+        var rows = new List<Row>();
+        await foreach (var row in Rows.QueryAsync(table, partitionKey, null, null, CancellationToken.None))
         {
             rows.Add(row);
         }

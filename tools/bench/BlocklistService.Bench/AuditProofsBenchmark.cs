@@ -66,7 +66,7 @@ public sealed class AuditProofsBenchmark : IBenchmark
         context.Output.WriteLine($"  load average after seeding: {LoadAverage()}");
 
         // 3. proofs at the size reached, through the auditor API's reader
-        var reader = new TransparencyLogReader(new AuditStorage(storage));
+        var reader = new TransparencyLogReader(new AuditStorage(storage.Rows, storage.Blobs));
         var (headSize, headRoot) = await reader.GetHeadAsync(cancellationToken);
         var random = new Random(6962);
         var tiles = storage.Table(names.LogTiles);
