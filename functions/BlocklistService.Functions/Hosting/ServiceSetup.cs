@@ -19,6 +19,7 @@ public static class ServiceSetup
         services.AddAudit();
         services.AddStopPage();
         services.AddAppeals();
+        services.AddTransparencyReport();
         return services;
     }
 
@@ -35,6 +36,7 @@ public static class ServiceSetup
         app.MapAuditEndpoints();
         app.MapStopPage();
         app.MapAppealEndpoints();
+        app.MapReportEndpoints();
         return app;
     }
 }
