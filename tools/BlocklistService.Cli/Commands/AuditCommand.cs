@@ -22,6 +22,8 @@ public static class AuditCommand
         command.Subcommands.Add(History(global));
         command.Subcommands.Add(Verify(global));
         command.Subcommands.Add(Export(global));
+        command.Subcommands.Add(AuditBundleCommands.Bundle(global));
+        command.Subcommands.Add(AuditBundleCommands.VerifyBundle(global));
         return command;
     }
 
@@ -151,7 +153,7 @@ public static class AuditCommand
             {
                 if (report.Ok)
                 {
-                    ansi.MarkupLineInterpolated($"OK: {report.TreeSize} leaves, {report.Lists} lists, {report.Manifests} manifests replayed, {report.ConsistencyProofs} consistency proofs over {report.CheckpointsSeen} checkpoints seen");
+                    ansi.MarkupLineInterpolated($"OK: {report.TreeSize} leaves, {report.Lists} lists, {report.Manifests} manifests replayed, {report.ConsistencyProofs} consistency proofs over {report.CheckpointsSeen} checkpoints seen, {report.Decisions} decisions");
                 }
                 else
                 {
