@@ -1,6 +1,7 @@
 using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Signing;
+using BlocklistService.Functions.WebConsole;
 
 namespace BlocklistService.Functions.Hosting;
 
@@ -10,17 +11,18 @@ namespace BlocklistService.Functions.Hosting;
 /// </summary>
 public static class ServiceSetup
 {
-    /// <summary>The signer (Key Vault when configured), the API, the publisher and the auditor services.</summary>
+    /// <summary>The signer (Key Vault when configured), the API, the publisher, the auditor services and the web console.</summary>
     public static IServiceCollection AddBlocklistService(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddKeyVaultArtifactSignerIfSelected(configuration);
         services.AddBlocklistApi();
         services.AddPublishing(configuration);
         services.AddAudit();
+        services.AddWebConsole();
         return services;
     }
 
-    /// <summary>The API pipeline and every route: hotline, ISP, keys, admin, audit and the Functions host's <c>/Publish</c>.</summary>
+    /// <summary>The API pipeline and every route: hotline, ISP, keys, admin, audit, the console and the Functions host's <c>/Publish</c>.</summary>
     public static WebApplication MapBlocklistService(this WebApplication app)
     {
         app.UseBlocklistApi();
@@ -30,6 +32,8 @@ public static class ServiceSetup
         app.MapKeyEndpoints();
         app.MapAdminPublishEndpoints();
         app.MapAuditEndpoints();
+        app.MapListOverviewEndpoints();
+        app.MapWebConsole();
         return app;
     }
 }
