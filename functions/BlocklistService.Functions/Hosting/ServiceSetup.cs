@@ -11,20 +11,22 @@ namespace BlocklistService.Functions.Hosting;
 /// </summary>
 public static class ServiceSetup
 {
-    /// <summary>The signer (Key Vault when configured), the API, the publisher, the auditor services and the web console.</summary>
+    /// <summary>The signer (Key Vault when configured), the API, the publisher, the auditor services, the stop page and the web console.</summary>
     public static IServiceCollection AddBlocklistService(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddKeyVaultArtifactSignerIfSelected(configuration);
         services.AddBlocklistApi();
         services.AddPublishing(configuration);
         services.AddAudit();
+        services.AddStopPage();
         services.AddWebConsole();
         return services;
     }
 
-    /// <summary>The API pipeline and every route: hotline, ISP, keys, admin, audit, the console and the Functions host's <c>/Publish</c>.</summary>
+    /// <summary>The API pipeline and every route: hotline, ISP, keys, admin, audit, the stop page, the console and the Functions host's <c>/Publish</c>.</summary>
     public static WebApplication MapBlocklistService(this WebApplication app)
     {
+        app.UseStopPageHosts();
         app.UseBlocklistApi();
         app.MapBlocklistApi();
         app.MapPublishEndpoints();
@@ -32,6 +34,7 @@ public static class ServiceSetup
         app.MapKeyEndpoints();
         app.MapAdminPublishEndpoints();
         app.MapAuditEndpoints();
+        app.MapStopPage();
         app.MapListOverviewEndpoints();
         app.MapWebConsole();
         return app;

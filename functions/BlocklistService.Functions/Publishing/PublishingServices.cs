@@ -68,6 +68,7 @@ public static class PublishingServices
         services.TryAddSingleton<PublishTimerClock>();
         services.TryAddSingleton<ListOverview>();
         services.TryAddSingleton<HoldDesk>();
+        services.TryAddSingleton<Decisions.DecisionLog>();
         services.TryAddSingleton<IspTracker>();
         services.AddHostedService<IspPollFlusher>();
         services.AddHostedService<PublishStorageStartup>();
