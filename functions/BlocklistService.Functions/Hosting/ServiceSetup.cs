@@ -19,6 +19,7 @@ public static class ServiceSetup
         services.AddPublishing(configuration);
         services.AddAudit();
         services.AddStopPage();
+        services.AddAppeals();
         services.AddWebConsole();
         return services;
     }
@@ -35,6 +36,7 @@ public static class ServiceSetup
         app.MapAdminPublishEndpoints();
         app.MapAuditEndpoints();
         app.MapStopPage();
+        app.MapAppealEndpoints();
         app.MapListOverviewEndpoints();
         app.MapWebConsole();
         return app;
