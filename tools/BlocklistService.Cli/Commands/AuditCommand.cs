@@ -17,6 +17,8 @@ public static class AuditCommand
         var command = new Command("audit", "Auditor tools: an entry's history, and verification of the transparency log against every signed manifest.");
         command.Subcommands.Add(History(global));
         command.Subcommands.Add(Verify(global));
+        command.Subcommands.Add(AuditBundleCommands.Bundle(global));
+        command.Subcommands.Add(AuditBundleCommands.VerifyBundle(global));
         return command;
     }
 
