@@ -84,7 +84,7 @@ public static class AuditCommand
             {
                 if (report.Ok)
                 {
-                    ansi.MarkupLineInterpolated($"OK: {report.TreeSize} leaves, {report.Lists} lists, {report.Manifests} manifests replayed, {report.ConsistencyProofs} consistency proofs over {report.CheckpointsSeen} checkpoints seen");
+                    ansi.MarkupLineInterpolated($"OK: {report.TreeSize} leaves, {report.Lists} lists, {report.Manifests} manifests replayed, {report.ConsistencyProofs} consistency proofs over {report.CheckpointsSeen} checkpoints seen, {report.Decisions} decisions");
                 }
                 else
                 {
