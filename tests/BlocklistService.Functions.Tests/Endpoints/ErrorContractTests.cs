@@ -156,6 +156,18 @@ public sealed class ErrorContractTests(AzuriteFixture storage) : IClassFixture<A
         Assert.DoesNotContain(_logs.Entries, e => e.Level >= LogLevel.Error);
     }
 
+    [Theory]
+    [InlineData("""{"url":"http://a.example/","contact":"x@example.org","statement":"s\ud800"}""", "statement")]
+    [InlineData("""{"url":"http://a.example/","contact":"x@example.org","statement":"s","Statement":"t"}""", "Statement")]
+    [InlineData("""{"url":"http://a.example/","contact":["x"],"statement":"s"}""", "contact")]
+    public async Task A_body_the_framework_binds_follows_the_same_json_policy(string body, string field)
+    {
+        var response = await _anonymous.PostAsync("/api/v1/appeals", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "malformed-body", field);
+        Assert.DoesNotContain(_logs.Entries, e => e.Level >= LogLevel.Error);
+    }
+
     [Fact]
     public async Task A_client_that_accepts_only_html_still_gets_problem_json()
     {
