@@ -234,6 +234,8 @@ public sealed class SubmissionEndpointTests(AzuriteFixture storage) : IClassFixt
         Assert.Equal(verified.AddDays(30), rows.Single(r => r.RowKey == "item-00000").GetDateTimeOffset("ReviewBy"));
         Assert.Equal("invalid-review-by", receipt.GetProperty("items")[1].GetProperty("reason").GetString());
         Assert.Equal("invalid-verified-at", receipt.GetProperty("items")[2].GetProperty("reason").GetString());
+        Assert.StartsWith("malformed: ", receipt.GetProperty("items")[2].GetProperty("errors").GetProperty("items[2].verifiedAt")[0].GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("must lie after verifiedAt", receipt.GetProperty("items")[1].GetProperty("errors").GetProperty("items[1].reviewBy")[0].GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
