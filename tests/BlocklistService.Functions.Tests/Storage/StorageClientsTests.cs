@@ -9,7 +9,7 @@ using BlocklistService.Functions.Stores;
 using BlocklistService.Testing;
 using Microsoft.Extensions.Configuration;
 
-namespace BlocklistService.Functions.Tests.Stores;
+namespace BlocklistService.Functions.Tests.Storage;
 
 /// <summary>
 /// The clients <see cref="StorageClients"/> builds carry the retry policy of their caller: against a storage

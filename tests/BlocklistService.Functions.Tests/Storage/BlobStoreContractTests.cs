@@ -3,7 +3,7 @@ using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Tests.Publishing;
 using BlocklistService.Testing;
 
-namespace BlocklistService.Functions.Tests.Stores;
+namespace BlocklistService.Functions.Tests.Storage;
 
 /// <summary>
 /// What every <see cref="IBlobStore"/> promises, on Azurite and in memory: create-only writes that never replace,
