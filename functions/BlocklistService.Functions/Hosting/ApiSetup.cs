@@ -59,6 +59,7 @@ public static class ApiSetup
         services.TryAddServiceCredential();
         services.TryAddSingleton(PublishingServices.CreateStorage);
         services.AddSingleton<StorageAccount>();
+        services.AddSingleton<StorageReadiness>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<ListCatalog>();
         services.AddSingleton<SubmissionJournal>();
