@@ -53,6 +53,8 @@ public sealed class InstalledPackage : IAsyncLifetime
         }
 
         BuiltExecutable = Path.Combine(Path.GetDirectoryName(DebPath)!, Rid, "blocklist");
+        // A fresh install each run: an earlier run's config, user state and exports go first.
+        await ProcessRunner.RunAsync("dpkg", ["--purge", "blocklist"], timeout: TimeSpan.FromMinutes(5));
         var install = await ProcessRunner.RunAsync("dpkg", ["-i", DebPath], timeout: TimeSpan.FromMinutes(5));
         Assert.True(install.ExitCode == 0, install.ToString());
     }
