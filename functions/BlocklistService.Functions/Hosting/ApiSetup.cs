@@ -57,6 +57,7 @@ public static class ApiSetup
         services.AddSingleton(TimeProvider.System);
         services.AddBlocklistStorage();
         services.AddSingleton<StorageAccount>();
+        services.AddSingleton<StorageReadiness>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<ListCatalog>();
         services.AddSingleton<SubmissionJournal>();
