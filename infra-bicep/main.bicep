@@ -31,6 +31,12 @@ param lists array = [
   'eu'
 ]
 
+@description('Hosts protected in addition to the curated default list (a host covers its subdomains): host scope is refused, narrower entries are held for review.')
+param protectedHosts array = []
+
+@description('Start from the curated default protected hosts (functions/BlocklistService.Functions/Ingest/protected-hosts.txt).')
+param useDefaultProtectedHosts bool = true
+
 @description('Name of the EC P-256 key in Key Vault that signs published artifacts.')
 param signingKeyName string = 'artifact-signing'
 
@@ -135,6 +141,8 @@ module functionApp 'modules/functionapp.bicep' = {
     signingKeyName: signingKeyName
     publishSchedule: publishSchedule
     lists: lists
+    protectedHosts: protectedHosts
+    useDefaultProtectedHosts: useDefaultProtectedHosts
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

@@ -17,12 +17,26 @@ param publishSchedule string
 param maximumInstanceCount int
 param instanceMemoryMB int
 param lists array
+param protectedHosts array
+param useDefaultProtectedHosts bool
 
 // One Bootstrap__Lists__N setting per list: the server creates each list (version 0) at start-up.
 var listSettings = [for (list, i) in lists: {
   name: 'Bootstrap__Lists__${i}'
   value: list
 }]
+
+// The curated default protected hosts apply unless turned off; these extend them (Ingest__ProtectedHosts__N).
+var extraProtectedHosts = [for (host, i) in protectedHosts: {
+  name: 'Ingest__ProtectedHosts__${i}'
+  value: host
+}]
+var protectedHostSettings = concat([
+  {
+    name: 'Ingest__UseDefaultProtectedHosts'
+    value: string(useDefaultProtectedHosts)
+  }
+], extraProtectedHosts)
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -124,7 +138,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'Signing__KeyVault__KeyName'
           value: signingKeyName
         }
-      ], listSettings)
+      ], listSettings, protectedHostSettings)
     }
   }
 }

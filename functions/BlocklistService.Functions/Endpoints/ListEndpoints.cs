@@ -11,7 +11,8 @@ namespace BlocklistService.Functions.Endpoints;
 
 /// <summary>
 /// What ISPs poll and fetch: <c>GET /api/v1/lists/{list}/updates?since=N</c> (the steps to the current version, strong
-/// ETag, 304 on If-None-Match), the current manifest and the signed files with their signatures. The signing keys are
+/// ETag, 304 on If-None-Match; with <c>wait=S</c> an up-to-date client is answered when a newer version exists or after
+/// S ≤ 60 seconds), the current manifest and the signed files with their signatures. The signing keys are
 /// served by <see cref="KeyEndpoints"/>.
 /// </summary>
 public static class ListEndpoints
@@ -43,7 +44,8 @@ public static class ListEndpoints
     }
 
     private static async Task<IResult> UpdatesAsync(
-        string list, string? since, HttpContext context, ListReader reader, IspTracker tracker, IOptions<PublishingOptions> options, CancellationToken cancellationToken)
+        string list, string? since, string? wait, HttpContext context, ListReader reader, IspTracker tracker, HeadNotifier notifier, IOptions<PublishingOptions> options,
+        CancellationToken cancellationToken)
     {
         if (Refuse(list, context.User) is { } refused)
         {
@@ -56,17 +58,34 @@ public static class ListEndpoints
             return Problems.Field(400, "invalid-since", "Invalid query", "since", "a version number: a whole number ≥ 0 (0 or absent: no state yet)");
         }
 
+        var waitSeconds = 0;
+        if (wait is not null && (!int.TryParse(wait, NumberStyles.None, CultureInfo.InvariantCulture, out waitSeconds) || waitSeconds > HeadNotifier.MaxWaitSeconds))
+        {
+            return Problems.Field(400, "invalid-wait", "Invalid query", "wait", $"seconds to wait for a newer version: a whole number from 0 to {HeadNotifier.MaxWaitSeconds}");
+        }
+
         var head = await reader.HeadAsync(list, cancellationToken);
         if (head is null)
         {
             return Problems.Create(404, "not-found", "Not found", $"no list named '{list}'");
         }
 
-        tracker.RecordPoll(context.User.KeyId() ?? string.Empty, context.User.Organisation(), list, sinceVersion);
+        // long poll: a client that is up to date waits here (memory, no CPU) until a newer version exists or the wait ends
+        if (waitSeconds > 0 && sinceVersion >= head.Version &&
+            await notifier.WaitForNewerAsync(list, head.Version, TimeSpan.FromSeconds(waitSeconds), cancellationToken))
+        {
+            head = await reader.HeadAsync(list, cancellationToken) ?? head;
+        }
+
+        // the version the client has applied, when it says so (blocklist sync does); its since otherwise
+        var applied = long.TryParse(context.Request.Headers[IspTracker.AppliedVersionHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var reported) && reported <= head.Version
+            ? reported
+            : sinceVersion;
+        tracker.RecordPoll(context.User.KeyId() ?? string.Empty, context.User.Organisation(), list, applied);
         var etag = head.UpdatesETag(sinceVersion);
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = NoCache;
-        if (Matches(context.Request, etag))
+        if (Matches(context.Request, etag) || (waitSeconds > 0 && sinceVersion >= head.Version))
         {
             return NotModified;
         }

@@ -47,6 +47,14 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
             return null;
         }
 
+        // items already published in this list (a submission is marked pending again when a held item of it is
+        // approved): planning them again would log a second add of the same backing
+        var published = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in rows.QueryAsync(names.Publications, submissionId, null, null, cancellationToken))
+        {
+            published.Add(row.RowKey);
+        }
+
         var hotline = head.GetString("Hotline") ?? string.Empty;
         var accepted = head.GetDateTimeOffset("Received") ?? DateTimeOffset.UnixEpoch;
         var result = new List<JournalItem>();
@@ -62,9 +70,15 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
                 continue; // an accepted item always has both; a row without them is not one ingest wrote
             }
 
+            var index = int.Parse(row.RowKey.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture);
+            if (published.Contains(Stores.PublicationStore.RowKey(index, list)))
+            {
+                continue;
+            }
+
             result.Add(new JournalItem(
                 submissionId,
-                int.Parse(row.RowKey.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture),
+                index,
                 accepted,
                 row.GetString("Action") == "remove" ? JournalAction.Remove : JournalAction.Add,
                 id,

@@ -72,6 +72,15 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
         return read.IsCompletedSuccessfully ? new ValueTask<PublishedHead?>(read.Result) : new ValueTask<PublishedHead?>(read.WaitAsync(cancellationToken));
     }
 
+    /// <summary>Drops the cached head of <paramref name="list"/>, so the next read sees a version just observed (long polls).</summary>
+    public void ForgetHead(string list)
+    {
+        lock (_gate)
+        {
+            _heads.Remove(list);
+        }
+    }
+
     private async Task<PublishedHead?> ReadHeadAsync(string list, CancellationToken cancellationToken)
     {
         var row = await rows.GetAsync(names.Lists, PublishRunner.ListsPartition, list, cancellationToken);

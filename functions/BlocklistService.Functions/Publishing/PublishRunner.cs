@@ -103,20 +103,43 @@ public sealed class PublishRunner(
         }
 
         var now = time.GetUtcNow();
-        var document = await PlanAsync(list, head, now, cancellationToken);
-        if (document is null)
+        PlanDocument? document;
+        var hold = await rows.GetAsync(_names.Holds, HoldDesk.Partition, HoldId(list, head.GetInt64("Version") + 1), cancellationToken);
+        switch (hold?.GetString("Status"))
         {
-            return new ListPublishResult(list, ListPublishOutcome.NothingPending, head.GetInt64("Version"));
+            case HoldDesk.Held:
+                // the held change set waits for its decision; newer items wait behind it, never join it
+                return new ListPublishResult(list, ListPublishOutcome.Held, head.GetInt64("Version") + 1);
+            case HoldDesk.Approved:
+                // exactly the approved change set, re-stamped to publish now
+                var held = PlanDocument.FromJson((await blobs.GetAsync(_names.WorkContainer, hold!.GetString("PlanName")!, cancellationToken)
+                    ?? throw new InvalidOperationException($"the plan of hold {hold.RowKey} is missing")).Content);
+                document = held with { Plan = ChangeSet.Restamp(held.Plan, now) };
+                break;
+            default:
+                document = await PlanAsync(list, head, now, cancellationToken);
+                if (document is null)
+                {
+                    return new ListPublishResult(list, ListPublishOutcome.NothingPending, head.GetInt64("Version"));
+                }
+
+                var guard = new ChangeGuard(Options.HoldShare, Options.HoldChanges, Options.HoldMinimumChanges);
+                if (guard.MustHold(head.GetInt64("EntryCount"), document.Plan.ChangeCount))
+                {
+                    await HoldAsync(list, document, cancellationToken);
+                    return new ListPublishResult(list, ListPublishOutcome.Held, document.Plan.Version);
+                }
+
+                break;
         }
 
+        return await ClaimAndExecuteAsync(list, head, document, cancellationToken);
+    }
+
+    /// <summary>Writes <paramref name="document"/>'s plan, claims the list's head for it (If-Match) and executes it.</summary>
+    internal async Task<ListPublishResult> ClaimAndExecuteAsync(string list, Row head, PlanDocument document, CancellationToken cancellationToken)
+    {
         var plan = document.Plan;
-        var guard = new ChangeGuard(Options.HoldShare, Options.HoldChanges, Options.HoldMinimumChanges);
-        if (guard.MustHold(head.GetInt64("EntryCount"), plan.ChangeCount) && !await IsApprovedAsync(list, plan, cancellationToken))
-        {
-            await HoldAsync(list, plan, cancellationToken);
-            return new ListPublishResult(list, ListPublishOutcome.Held, plan.Version);
-        }
-
         Step(list, "planned");
         var planName = $"plans/{list}/{plan.Version.ToString("D12", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.json";
         await blobs.PutIfAbsentAsync(_names.WorkContainer, planName, document.ToJson(), "application/json", SignedFiles.NoCache, cancellationToken);
@@ -197,6 +220,12 @@ public sealed class PublishRunner(
         }
 
         var plan = PublishPlanner.Plan(new PlanInput(list, version, head.GetInt64("EntryCount"), now, Options.ManifestLifetime, consumed, items, due, entries));
+        return DocumentFor(head, plan);
+    }
+
+    /// <summary>A plan with the facts from the head it builds on: the checksum after it, the manifest chain and the snapshot policy.</summary>
+    internal PlanDocument DocumentFor(Row head, PublishPlan plan)
+    {
         var checksum = head.GetBinary("Checksum") is { } stored ? LtHash16.FromBytes(stored).Value : new LtHash16();
         foreach (var entry in plan.Listed)
         {
@@ -292,7 +321,7 @@ public sealed class PublishRunner(
             ["Plan"] = planName,
         })], cancellationToken);
         await rows.UpsertAsync(_names.Publications, plan.Publications.Select(p => new Row(
-            p.SubmissionId, $"{p.Index.ToString("D5", CultureInfo.InvariantCulture)}-{p.List}", new Dictionary<string, object?>
+            p.SubmissionId, Stores.PublicationStore.RowKey(p.Index, p.List), new Dictionary<string, object?>
             {
                 ["List"] = p.List,
                 ["Version"] = p.Version,
@@ -408,27 +437,42 @@ public sealed class PublishRunner(
         await new SignedFiles(blobs, signer).OverwriteAsync(_names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), versioned.Content, "application/json", cancellationToken);
     }
 
-    private async Task<bool> IsApprovedAsync(string list, PublishPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the exact change set the guard stopped: the plan document (create-only, named by its digest) and the
+    /// hold row pointing at it (create-only: the first publisher to hold a version fixes what the hold shows).
+    /// </summary>
+    private async Task HoldAsync(string list, PlanDocument document, CancellationToken cancellationToken)
     {
-        var row = await rows.GetAsync(_names.Holds, "hold", HoldId(list, plan.Version), cancellationToken);
-        return row?.GetString("Status") == "approved";
-    }
-
-    private async Task HoldAsync(string list, PublishPlan plan, CancellationToken cancellationToken)
-    {
+        var plan = document.Plan;
         var id = HoldId(list, plan.Version);
-        await rows.UpsertAsync(_names.Holds, [new Row("hold", id, new Dictionary<string, object?>
+        var digest = ChangeSet.Digest(plan.Leaves);
+        var planName = $"holds/{list}/{plan.Version.ToString("D12", CultureInfo.InvariantCulture)}-{digest}.json";
+        await blobs.PutIfAbsentAsync(_names.WorkContainer, planName, document.ToJson(), "application/json", SignedFiles.NoCache, cancellationToken);
+        try
         {
-            ["List"] = list,
-            ["Version"] = plan.Version,
-            ["Listed"] = (long)plan.Listed.Count,
-            ["Unlisted"] = (long)plan.Unlisted.Count,
-            ["CountBefore"] = plan.Count - plan.Listed.Count + plan.Unlisted.Count,
-            ["Submissions"] = JsonSerializer.Serialize(plan.ConsumedSubmissions),
-            ["Held"] = plan.Created,
-            ["Status"] = "held",
-        })], cancellationToken);
-        logger.LogWarning("Held {List} version {Version}: {Changes} changes need an admin's approval", list, plan.Version, plan.ChangeCount);
+            await rows.AddAsync(_names.Holds, new Row(HoldDesk.Partition, id, new Dictionary<string, object?>
+            {
+                ["List"] = list,
+                ["Version"] = plan.Version,
+                ["Listed"] = (long)plan.Listed.Count,
+                ["Unlisted"] = (long)plan.Unlisted.Count,
+                ["Changes"] = (long)plan.Leaves.Count,
+                ["CountBefore"] = plan.Count - plan.Listed.Count + plan.Unlisted.Count,
+                ["Submissions"] = JsonSerializer.Serialize(plan.ConsumedSubmissions),
+                ["Held"] = plan.Created,
+                ["Status"] = HoldDesk.Held,
+                ["Digest"] = digest,
+                ["PlanName"] = planName,
+
+                // tells this hold from an earlier one of the same version and change set (kept pending after a rejection)
+                ["Instance"] = Guid.NewGuid().ToString("N"),
+            }), cancellationToken);
+            logger.LogWarning("Held {List} version {Version}: {Changes} changes need an admin's approval (digest {Digest})", list, plan.Version, plan.ChangeCount, digest);
+        }
+        catch (RowConflictException)
+        {
+            // another publisher held this version first; its change set is the one shown
+        }
     }
 
     /// <summary>A hold's id: the list and the version it would have published.</summary>
@@ -447,6 +491,40 @@ public sealed class PublishRunner(
         }
 
         return row with { Properties = properties };
+    }
+
+    /// <summary>The stored state of an entry of a list (the <c>entries</c> row), or null.</summary>
+    internal async Task<EntryState?> EntryAsync(string list, EntryId id, CancellationToken cancellationToken) =>
+        await rows.GetAsync(_names.Entries, list, id.Hex, cancellationToken) is { } row ? ReadEntry(id, row) : null;
+
+    /// <summary>
+    /// The list's state at <paramref name="version"/>, from the artifacts: the snapshot manifest <paramref name="version"/>
+    /// names, then the deltas after it. O(list size); for rare operations (an emergency revert).
+    /// </summary>
+    internal async Task<ListState> StateAtAsync(ListName list, long version, CancellationToken cancellationToken)
+    {
+        var manifest = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.Manifest(list, version), cancellationToken)
+                       ?? throw new InvalidOperationException($"manifest {version} of '{list}' is missing");
+        var snapshot = Manifest.FromJson(manifest.Content).Value.Snapshot;
+        var state = ListState.Empty(list);
+        if (snapshot is not null)
+        {
+            var bytes = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.Snapshot(list, snapshot.Version), cancellationToken)
+                        ?? throw new InvalidOperationException($"snapshot {snapshot.Version} of '{list}' is missing");
+            state = ListState.FromSnapshot(Snapshot.FromGzip(bytes.Content).Value).Value;
+        }
+
+        for (var v = state.Version + 1; v <= version; v++)
+        {
+            var step = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.Delta(list, v), cancellationToken)
+                       ?? throw new InvalidOperationException($"delta {v} of '{list}' is missing");
+            if (state.Apply(Delta.FromGzip(step.Content).Value) is { IsSuccess: false } failed)
+            {
+                throw new InvalidOperationException($"delta {v} of '{list}' does not apply: {failed.Error}");
+            }
+        }
+
+        return state;
     }
 
     private static EntryState ReadEntry(EntryId id, Row row)

@@ -66,9 +66,12 @@ public static class PublishingServices
             provider.GetRequiredService<PublishStorageNames>()));
         services.TryAddSingleton<ListReader>();
         services.TryAddSingleton<HoldDesk>();
+        services.TryAddSingleton<ListReverter>();
         services.TryAddSingleton<Decisions.DecisionLog>();
         services.TryAddSingleton<IspTracker>();
         services.AddHostedService<IspPollFlusher>();
+        services.TryAddSingleton<HeadNotifier>();
+        services.AddHostedService(provider => provider.GetRequiredService<HeadNotifier>());
         services.AddHostedService<PublishStorageStartup>();
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CustomHandlerPortVariable)))
         {

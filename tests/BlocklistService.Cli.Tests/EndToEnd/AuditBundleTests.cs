@@ -163,13 +163,13 @@ public sealed class AuditBundleTests : IAsyncLifetime
         var submitted = await CliAsync(hotline, "submit", file, "--json");
         Assert.True(submitted.ExitCode == 0, submitted.ToString());
         using var admin = _service.Client(_service.AdminKey.Value);
-        using var response = await admin.PostAsync("api/v1/admin/publish", null);
+        using var response = await admin.PostAsync("api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "publish in test" }));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     private async Task<string> IssueKeyAsync(params string[] options)
     {
-        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--json"]);
+        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--reason", "key for the test", "--json"]);
         Assert.True(run.ExitCode == 0, run.ToString());
         return run.Json().GetProperty("key").GetString()!;
     }

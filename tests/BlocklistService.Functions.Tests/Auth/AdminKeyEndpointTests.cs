@@ -24,7 +24,7 @@ public sealed class AdminKeyEndpointTests(AzuriteFixture storage) : IClassFixtur
     {
         var (admin, _) = await _api.ClientForAsync(Roles.Admin, "issuer");
 
-        var issued = await admin.PostAsJsonAsync("/api/v1/admin/keys", new { role = "isp", organisation = "example-isp", lists = new[] { "eu" } });
+        var issued = await admin.PostAsJsonAsync("/api/v1/admin/keys", new { role = "isp", organisation = "example-isp", lists = new[] { "eu" }, reason = "new ISP contract" });
         var body = await issued.JsonAsync();
         var secretKey = body.GetProperty("key").GetString()!;
         var keyId = body.GetProperty("info").GetProperty("keyId").GetString()!;

@@ -15,17 +15,18 @@ public static class KeysCommand
         var command = new Command("keys", "Issue, list and revoke API keys (admin key required).");
         global.AddHelp(command, """
             Examples:
-              blocklist keys create --role hotline --organisation hotline-nl
-              blocklist keys create --role isp --organisation isp-example --lists eu,uk
+              blocklist keys create --role hotline --organisation hotline-nl --reason "onboarding, ticket 42"
+              blocklist keys create --role isp --organisation isp-example --lists eu,uk --reason "contract 2026-17"
               blocklist keys list
-              blocklist keys revoke KEY_ID
+              blocklist keys revoke KEY_ID --reason "key seen in a support ticket"
             """);
 
         var role = new Option<string>("--role") { Description = "admin, hotline, isp or auditor.", Required = true };
         role.AcceptOnlyFromAmong("admin", "hotline", "isp", "auditor");
         var organisation = new Option<string>("--organisation", "--org") { Description = "Who holds the key: [a-z0-9-]{1,64}.", Required = true };
         var lists = new Option<string?>("--lists") { Description = "ISP keys: the lists it may read, comma-separated, or * for every list." };
-        var create = new Command("create", "Issue a key; its secret is printed once and never again.") { role, organisation, lists };
+        var reason = new Option<string>("--reason") { Description = "Why (1 to 1,000 characters); recorded with your key id in the transparency log.", Required = true };
+        var create = new Command("create", "Issue a key; its secret is printed once and never again.") { role, organisation, lists, reason };
         create.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
         {
             using var service = await ServiceAsync(global, parse, cancellationToken);
@@ -34,6 +35,7 @@ public static class KeysCommand
                 role = parse.GetValue(role),
                 organisation = parse.GetValue(organisation),
                 lists = parse.GetValue(lists)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                reason = parse.GetValue(reason),
             };
             using var response = await service.SendJsonAsync(HttpMethod.Post, "api/v1/admin/keys", body, cancellationToken);
             var issued = await ReadAsync(response, "Issuing a key", cancellationToken);
@@ -71,12 +73,12 @@ public static class KeysCommand
         }, cancellationToken));
 
         var keyId = new Argument<string>("key-id") { Description = "The key's id (as `keys list` shows it)." };
-        var revoke = new Command("revoke", "Revoke a key; it stops working from the next request.") { keyId };
+        var revoke = new Command("revoke", "Revoke a key; it stops working from the next request.") { keyId, reason };
         revoke.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
         {
             using var service = await ServiceAsync(global, parse, cancellationToken);
             var id = parse.GetValue(keyId)!;
-            using var response = await service.SendJsonAsync(HttpMethod.Delete, "api/v1/admin/keys/" + Uri.EscapeDataString(id), null, cancellationToken);
+            using var response = await service.SendJsonAsync(HttpMethod.Delete, "api/v1/admin/keys/" + Uri.EscapeDataString(id), new { reason = parse.GetValue(reason) }, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 throw await ServiceClient.FailureAsync(response, $"Revoking key {id}", cancellationToken);

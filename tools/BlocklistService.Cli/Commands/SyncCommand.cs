@@ -48,11 +48,23 @@ public static class SyncCommand
             Description = "With --once: the longest Retry-After (seconds) to wait out within the run before giving up until the next run.",
             DefaultValueFactory = _ => 60,
         };
+        var longPoll = new Option<int>("--wait")
+        {
+            Description = "Daemon: ask the service to hold each poll up to this many seconds (0-60) until a newer version exists (long poll); 0 polls every minimumWaitSeconds.",
+            DefaultValueFactory = _ => 55,
+        };
+        longPoll.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 60)
+            {
+                result.AddError("--wait must be between 0 and 60 seconds.");
+            }
+        });
         var stopPageHost = new Option<string?>("--stop-page-host") { Description = "rpz export: CNAME to this stop-page host instead of NXDOMAIN.", HelpName = "host" };
 
         var command = new Command("sync", "Fetch, verify and apply a list's updates from the service; regenerate exports; run a command on change.")
         {
-            list, once, now, trusted, export, onChange, maxWait, stopPageHost,
+            list, once, now, trusted, export, onChange, maxWait, longPoll, stopPageHost,
         };
         global.AddHelp(command, """
             Notes:
@@ -60,8 +72,10 @@ public static class SyncCommand
               states, chain to the manifest held, lead to a higher version, and produce the manifest's state hash; a
               manifest past its expiry is refused (a frozen feed). Otherwise nothing changes locally and sync says which
               rule failed. The state and exports are replaced atomically (write, flush, rename).
-              Without --once, sync polls until SIGTERM or Ctrl-C, waiting the service's minimumWaitSeconds between polls,
-              honouring Retry-After, and backing off with jitter after failures.
+              Without --once, sync polls until SIGTERM or Ctrl-C: each poll is a long poll (--wait, default 55 s) that the
+              service answers as soon as a newer version exists, so a new version (or an emergency revert) is applied within
+              seconds; it honours Retry-After and backs off with jitter after failures. Every poll reports the version
+              applied here (X-Blocklist-Applied-Version), which operators see in admin/isps.
               Pin a key: fetch GET /api/v1/keys over a channel you trust, compare the keyId with the operator's, save the
               publicKeyPem and pass --trusted-key key.pem. Key rotation: when a manifest names a key not trusted yet, sync
               follows the service's key sets from the trusted keys (each set signed by a key of the one before), trusts
@@ -89,7 +103,8 @@ public static class SyncCommand
                 listName,
                 formats,
                 new RpzOptions { StopPageHost = settings.StopPageHost.Value, StopPageAddresses = settings.StopPageAddresses.Value },
-                parse.GetValue(onChange));
+                parse.GetValue(onChange),
+                parse.GetValue(once) || parse.GetValue(longPoll) == 0 ? null : TimeSpan.FromSeconds(parse.GetValue(longPoll)));
             var progress = output.IsJson || !global.Environment.IsInteractive ? null : new SpectreSyncProgress();
             var time = global.Environment.Time;
             var synchronizer = new ListSynchronizer(new UpdateFeed(service, time), keys, store, options, time, progress, rotation);

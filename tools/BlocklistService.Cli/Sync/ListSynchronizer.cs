@@ -9,7 +9,8 @@ using BlocklistService.Domain.Signing;
 namespace BlocklistService.Cli.Sync;
 
 /// <summary>What one sync run is to do besides applying: exports to regenerate and a command to run after a change.</summary>
-public sealed record SyncOptions(ListName List, IReadOnlyList<ExportFormat> Exports, RpzOptions Rpz, string? OnChange = null);
+/// <summary>What to sync and export; <see cref="LongPoll"/> (daemon) asks the service to hold each poll until a newer version exists.</summary>
+public sealed record SyncOptions(ListName List, IReadOnlyList<ExportFormat> Exports, RpzOptions Rpz, string? OnChange = null, TimeSpan? LongPoll = null);
 
 /// <summary>Shows download progress (a progress bar on a terminal); null when nobody watches.</summary>
 public interface ISyncProgress
@@ -50,11 +51,26 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
 
     public async Task<SyncReport> RunOnceAsync(CancellationToken cancellationToken)
     {
+        var started = time.GetUtcNow();
+        var report = await PollAndApplyAsync(cancellationToken);
+        if (options.LongPoll is null || report.Outcome == "retry-later")
+        {
+            return report;
+        }
+
+        // long polling: the service did the waiting, so poll again at once — unless it answered "nothing new" without
+        // holding the poll (a service without long polls), which would otherwise spin
+        var answeredAtOnce = time.GetUtcNow() - started < TimeSpan.FromSeconds(1) && report.Outcome is "not-modified" or "up-to-date";
+        return answeredAtOnce ? report : report with { NextPollIn = TimeSpan.Zero };
+    }
+
+    private async Task<SyncReport> PollAndApplyAsync(CancellationToken cancellationToken)
+    {
         var held = _held ?? await LoadHeldAsync(cancellationToken);
         _held = null;
         var cursorPath = store.CursorPath(List);
         var cursor = await SyncCursor.ReadAsync(cursorPath, cancellationToken);
-        var answer = await feed.PollAsync(List, held.Version, cursor.Since == held.Version ? cursor.ETag : null, cancellationToken);
+        var answer = await feed.PollAsync(List, held.Version, cursor.Since == held.Version ? cursor.ETag : null, cancellationToken, options.LongPoll);
 
         switch (answer)
         {

@@ -34,9 +34,16 @@ public sealed class UpdateFeed(ServiceClient service, TimeProvider time)
 
     public ServiceClient Service { get; } = service;
 
-    public async Task<PollAnswer> PollAsync(ListName list, long since, string? etag, CancellationToken cancellationToken)
+    /// <summary>
+    /// Polls for what follows version <paramref name="since"/> (the version applied here, also reported in
+    /// <c>X-Blocklist-Applied-Version</c>); with <paramref name="wait"/> the service holds the poll until a newer version
+    /// exists or the wait ends (then 304).
+    /// </summary>
+    public async Task<PollAnswer> PollAsync(ListName list, long since, string? etag, CancellationToken cancellationToken, TimeSpan? wait = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, Service.Resolve(string.Create(CultureInfo.InvariantCulture, $"api/v1/lists/{list.Value}/updates?since={since}")));
+        var query = wait is { } w ? string.Create(CultureInfo.InvariantCulture, $"&wait={(int)w.TotalSeconds}") : string.Empty;
+        var request = new HttpRequestMessage(HttpMethod.Get, Service.Resolve(string.Create(CultureInfo.InvariantCulture, $"api/v1/lists/{list.Value}/updates?since={since}{query}")));
+        request.Headers.TryAddWithoutValidation("X-Blocklist-Applied-Version", since.ToString(CultureInfo.InvariantCulture));
         if (etag is not null && EntityTagHeaderValue.TryParse(etag, out var tag))
         {
             request.Headers.IfNoneMatch.Add(tag);
@@ -51,8 +58,8 @@ public sealed class UpdateFeed(ServiceClient service, TimeProvider time)
 
         if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
         {
-            var wait = RetryAfter(response) ?? minimumWait ?? DefaultMinimumWait;
-            return new PollAnswer.RetryLater(wait, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+            var retryIn = RetryAfter(response) ?? minimumWait ?? DefaultMinimumWait;
+            return new PollAnswer.RetryLater(retryIn, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
         }
 
         if (!response.IsSuccessStatusCode)

@@ -93,7 +93,7 @@ public sealed class LocalService : IAsyncDisposable
     /// <summary>Issues a key through <c>POST /api/v1/admin/keys</c>.</summary>
     public static async Task<string> IssueKeyAsync(HttpClient admin, string role, string organisation, string[]? lists, CancellationToken cancellationToken)
     {
-        using var response = await admin.PostAsJsonAsync("/api/v1/admin/keys", new { role, organisation, lists }, cancellationToken);
+        using var response = await admin.PostAsJsonAsync("/api/v1/admin/keys", new { role, organisation, lists, reason = "benchmark key" }, cancellationToken);
         var body = await Expect(response, HttpStatusCode.Created, cancellationToken);
         return JsonNode.Parse(body)!["key"]!.GetValue<string>();
     }
@@ -123,7 +123,7 @@ public sealed class LocalService : IAsyncDisposable
     /// <summary>Runs one publish cycle through <c>POST /api/v1/admin/publish</c>.</summary>
     public static async Task PublishAsync(HttpClient admin, CancellationToken cancellationToken)
     {
-        using var response = await admin.PostAsync("/api/v1/admin/publish", null, cancellationToken);
+        using var response = await admin.PostAsync("/api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "benchmark publish" }), cancellationToken);
         await Expect(response, HttpStatusCode.OK, cancellationToken);
     }
 
