@@ -65,6 +65,8 @@ public static class PublishingServices
             provider.GetRequiredService<ILogger<PublishRunner>>(),
             provider.GetRequiredService<PublishStorageNames>()));
         services.TryAddSingleton<ListReader>();
+        services.TryAddSingleton<PublishTimerClock>();
+        services.TryAddSingleton<ListOverview>();
         services.TryAddSingleton<HoldDesk>();
         services.TryAddSingleton<ListReverter>();
         services.TryAddSingleton<Decisions.DecisionLog>();
@@ -131,7 +133,8 @@ public sealed class PublishStorageStartup(PublishStorage storage, PublishStorage
 /// Plays the Publish timer when the server runs standalone: one <see cref="PublishRunner.RunOnceAsync"/> every
 /// <see cref="PublishingOptions.Interval"/> (zero: off). A failed cycle is logged; the next one resumes it.
 /// </summary>
-public sealed class LocalPublishScheduler(PublishRunner runner, IOptions<PublishingOptions> options, TimeProvider time, ILogger<LocalPublishScheduler> logger)
+public sealed class LocalPublishScheduler(
+    PublishRunner runner, IOptions<PublishingOptions> options, TimeProvider time, PublishTimerClock clock, ILogger<LocalPublishScheduler> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -143,8 +146,10 @@ public sealed class LocalPublishScheduler(PublishRunner runner, IOptions<Publish
         }
 
         using var timer = new PeriodicTimer(interval, time);
+        clock.LocalTickAt(time.GetUtcNow() + interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            clock.LocalTickAt(time.GetUtcNow() + interval);
             try
             {
                 var results = await runner.RunOnceAsync(stoppingToken);
