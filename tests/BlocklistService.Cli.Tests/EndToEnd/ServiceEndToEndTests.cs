@@ -155,14 +155,16 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.True(audit.ExitCode == 0, audit.ToString());
         var report = audit.Json();
         Assert.True(report.GetProperty("ok").GetBoolean(), audit.ToString());
-        Assert.Equal(4, report.GetProperty("treeSize").GetInt64());
+        Assert.Equal(9, report.GetProperty("treeSize").GetInt64()); // 4 changes; 3 key issues and 2 publishes, each a decision leaf
+        Assert.Equal(5, report.GetProperty("decisions").GetInt32());
         Assert.Equal(2, report.GetProperty("lists").GetInt32());
         Assert.Equal(3, report.GetProperty("manifests").GetInt32()); // eu 1 and 2, uk's empty version 1
         Assert.Equal(1, report.GetProperty("checkpointsSeen").GetInt32());
 
         var auditText = await CliAsync(auditor, "audit", "verify", "--key", _publicKeyPath);
         Assert.True(auditText.ExitCode == 0, auditText.ToString());
-        Assert.Contains("OK: 4 leaves, 2 lists, 3 manifests replayed", auditText.Output);
+        Assert.Contains("OK: 9 leaves, 2 lists, 3 manifests replayed", auditText.Output);
+        Assert.Contains("5 decisions", auditText.Output);
 
         // a key without the auditor role is an error to fix, not a discrepancy in the log
         var refused = await CliAsync(hotline, "audit", "verify", "--key", _publicKeyPath, "--json");
@@ -198,14 +200,14 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         var exported = _home.File("audit.csv");
         var export = await CliAsync(auditor, "audit", "export", "--from", "2000-01-01", "--output", exported, "--json");
         Assert.True(export.ExitCode == 0, export.ToString());
-        Assert.Equal(4, export.Json().GetProperty("records").GetInt64());
+        Assert.Equal(9, export.Json().GetProperty("records").GetInt64());
         var exportLines = await File.ReadAllLinesAsync(exported);
-        Assert.Equal(5, exportLines.Length);
+        Assert.Equal(10, exportLines.Length); // header and 9 leaves
         Assert.Contains(exportLines, l => l.Contains("NL-2026-0001", StringComparison.Ordinal));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(exported));
         var jsonl = await CliAsync(auditor, "audit", "export", "--format", "jsonl");
         Assert.True(jsonl.ExitCode == 0, jsonl.ToString());
-        Assert.Equal(4, jsonl.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(9, jsonl.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
     [Fact]

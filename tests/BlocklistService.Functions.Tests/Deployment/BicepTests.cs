@@ -82,7 +82,7 @@ public sealed partial class BicepTests
         Assert.Matches(@"lists: lists", main);
         Assert.Matches(@"var listSettings = \[for \(list, i\) in lists: \{\s+name: 'Bootstrap__Lists__\$\{i\}'\s+value: list", app);
         Assert.Matches(@"appSettings: concat\(\[", app);
-        Assert.Matches(@"\], listSettings\)", app);
+        Assert.Matches(@"\], listSettings, protectedHostSettings\)", app);
     }
 
     [Fact]

@@ -172,11 +172,11 @@ public sealed class ConsoleBrowserTests(AzuriteFixture storage, ChromiumFixture 
         await ConsolePageChecks.CheckAsync(page, "auditor-charts");
 
         output.WriteLine($"auditor dashboard {dashboard.TotalMilliseconds:F0} ms, entries {entries.TotalMilliseconds:F0} ms, charts {charts.TotalMilliseconds:F0} ms");
-        Assert.Contains("6 leaves", checkpoint);
+        Assert.Contains("8 leaves", checkpoint); // 6 changes and the two publish decisions
         Assert.Equal(2, history.Count);
         Assert.Contains("add eu v1", history[0]);
         Assert.Contains("remove eu v2", history[1]);
-        Assert.StartsWith($"Verified: leaf {addLeaf} is in the transparency log of 6 leaves", verified);
+        Assert.StartsWith($"Verified: leaf {addLeaf} is in the transparency log of 8 leaves", verified);
         Assert.Contains(server.SigningKeyId, verified);
         Assert.Contains("signature verifies with the pinned key", steps);
         Assert.Contains("equals the signed root", steps);
