@@ -18,7 +18,7 @@ public sealed record RevertInput(
     IReadOnlyList<RestoredEntry> Relist);
 
 /// <summary>
-/// Plans an emergency revert (docs/protocol.md §6.4): the next version of a list whose entries are exactly those of an
+/// Plans an emergency revert (docs/protocol.md §10.2): the next version of a list whose entries are exactly those of an
 /// earlier version. Entries listed now but not then lose every backing (a <c>withdraw</c> leaf per hotline, the last
 /// one <c>remove</c>); entries listed then but not now get back the backings they had then (an <c>add</c> leaf each).
 /// Every leaf says why (<see cref="ReasonFor"/>), so replaying the log still gives every manifest's state hash. Pure.

@@ -3,6 +3,7 @@ using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Transparency;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Decisions;
+using BlocklistService.Functions.Hosting;
 using BlocklistService.Functions.Stores;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -17,7 +18,7 @@ namespace BlocklistService.Functions.Endpoints;
 public static class AdminKeyEndpoints
 {
     /// <summary>Request to issue a key. ISP keys name the lists they may read (<c>*</c>: every list).</summary>
-    public sealed record IssueKeyRequest(string? Role, string? Organisation, string[]? Lists, string? Reason = null);
+    public sealed record IssueKeyRequest(string? Role, string? Organisation, string?[]? Lists, string? Reason = null);
 
     /// <summary>A key as listed: never its secret.</summary>
     public sealed record KeyInfo(string KeyId, string Role, string Organisation, IReadOnlyList<string> Lists, DateTimeOffset Created, DateTimeOffset? Revoked);
@@ -30,15 +31,22 @@ public static class AdminKeyEndpoints
     public static IEndpointRouteBuilder MapAdminKeyEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/admin/keys").WithTags("Admin").RequireAuthorization(Roles.Admin);
-        group.MapPost("/", IssueAsync).WithName("IssueKey").WithSummary("Issue an API key (the secret is shown once)");
+        group.MapPost("/", IssueAsync).Accepts<IssueKeyRequest>("application/json").WithName("IssueKey").WithSummary("Issue an API key (the secret is shown once)");
         group.MapGet("/", ListAsync).WithName("ListKeys").WithSummary("Every key: id, role, organisation, lists, revoked");
         group.MapDelete("/{keyId}", RevokeAsync).WithName("RevokeKey").WithSummary("Revoke a key; effective from the next request");
         return routes;
     }
 
     private static async Task<Results<Created<IssuedKey>, ProblemHttpResult>> IssueAsync(
-        IssueKeyRequest request, ApiKeyStore keys, ListCatalog catalog, DecisionLog decisions, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpContext context, ApiKeyStore keys, ListCatalog catalog, DecisionLog decisions, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        // Read through the client JSON policy: {"role":"isp","role":"admin"} is refused, not last-one-wins.
+        var (request, malformed) = await ClientJson.ReadAsync<IssueKeyRequest>(context, ApiSetup.DefaultMaxRequestBytes, cancellationToken);
+        if (request is null)
+        {
+            return malformed!;
+        }
+
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (DecisionReason.Check(request.Reason) is { } badReason)
         {
@@ -60,8 +68,17 @@ public static class AdminKeyEndpoints
             errors["organisation"] = ["invalid: 1 to 64 characters of a-z, 0-9 and '-', e.g. acme-telecom"];
         }
 
-        var lists = (request.Lists ?? []).Distinct(StringComparer.Ordinal).ToList();
-        if (request.Role == Roles.Isp)
+        var nullAt = Array.IndexOf(request.Lists ?? [], null);
+        var lists = (request.Lists ?? []).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (nullAt >= 0)
+        {
+            errors[$"lists[{nullAt}]"] = ["a list name, not null"];
+        }
+        else if (lists.Contains(ApiKeyRecord.AllLists) && lists.Count > 1)
+        {
+            errors["lists"] = ["\"*\" (every list) stands alone; name lists or give \"*\", not both"];
+        }
+        else if (request.Role == Roles.Isp)
         {
             var known = await catalog.NamesAsync(cancellationToken);
             if (lists.Count == 0 || lists.Count > 64)

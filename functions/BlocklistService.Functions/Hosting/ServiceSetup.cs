@@ -20,6 +20,7 @@ public static class ServiceSetup
         services.AddAudit();
         services.AddStopPage();
         services.AddAppeals();
+        services.AddTransparencyReport();
         services.AddWebConsole();
         return services;
     }
@@ -37,6 +38,7 @@ public static class ServiceSetup
         app.MapAuditEndpoints();
         app.MapStopPage();
         app.MapAppealEndpoints();
+        app.MapReportEndpoints();
         app.MapListOverviewEndpoints();
         app.MapWebConsole();
         return app;

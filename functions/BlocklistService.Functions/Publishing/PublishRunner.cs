@@ -61,6 +61,9 @@ public sealed class PublishRunner(
     {
     }
 
+    /// <summary>The monthly transparency figures, brought up to date with the log after every run (null: not kept).</summary>
+    public Redress.ReportAggregates? Report { get; init; }
+
     /// <summary>The transparency log this runner appends to (checkpoints signed by the key active now).</summary>
     public TransparencyLogStore Log => LogSignedBy(keys.ActiveAt(time.GetUtcNow()));
 
@@ -83,6 +86,7 @@ public sealed class PublishRunner(
             results.Add(await PublishListAsync(list, cancellationToken));
         }
 
+        await CountForReportAsync(cancellationToken);
         return results;
     }
 
@@ -472,6 +476,22 @@ public sealed class PublishRunner(
         catch (RowConflictException)
         {
             // another publisher held this version first; its change set is the one shown
+        }
+    }
+
+    // the report lagging behind never fails a publish: the next run (or the report route) catches up
+    private async Task CountForReportAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (Report is not null)
+            {
+                await Report.CatchUpAsync(cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Counting new log leaves into the report figures failed; the next run retries");
         }
     }
 

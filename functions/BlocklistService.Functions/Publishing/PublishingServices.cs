@@ -63,7 +63,11 @@ public static class PublishingServices
             provider.GetRequiredService<IOptions<PublishingOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<PublishRunner>>(),
-            provider.GetRequiredService<PublishStorageNames>()));
+            provider.GetRequiredService<PublishStorageNames>())
+        {
+            Report = provider.GetRequiredService<Redress.ReportAggregates>(),
+        });
+        services.TryAddSingleton<Redress.ReportAggregates>();
         services.TryAddSingleton<ListReader>();
         services.TryAddSingleton<PublishTimerClock>();
         services.TryAddSingleton<ListOverview>();
