@@ -49,10 +49,17 @@ public static class SyncCommand
             DefaultValueFactory = _ => 60,
         };
         var stopPageHost = new Option<string?>("--stop-page-host") { Description = "rpz export: CNAME to this stop-page host instead of NXDOMAIN.", HelpName = "host" };
+        var feed = new Option<string>("--feed")
+        {
+            Description = "Which feed to hold: plain (ids and expressions; every export) or hashed (ids, scopes and categories only: no readable list on this machine; for squid-helper and the resolver plugin, no exports). Must match the API key's entitlement.",
+            HelpName = "plain|hashed",
+            DefaultValueFactory = _ => ListFeedNames.Plain,
+        };
+        feed.AcceptOnlyFromAmong(ListFeedNames.Plain, ListFeedNames.Hashed);
 
         var command = new Command("sync", "Fetch, verify and apply a list's updates from the service; regenerate exports; run a command on change.")
         {
-            list, once, now, trusted, export, onChange, maxWait, stopPageHost,
+            list, once, now, trusted, export, onChange, maxWait, stopPageHost, feed,
         };
         global.AddHelp(command, """
             Notes:
@@ -71,6 +78,7 @@ public static class SyncCommand
               blocklist sync --list eu --once --trusted-key /etc/blocklist/service.pem --export rpz
               blocklist sync --list eu --export rpz --export squid --on-change "unbound-control reload"
               BLOCKLIST_TRUSTED_KEYS=22ad7cd0...6f237 blocklist sync --list eu --once --json
+              blocklist sync --list eu --feed hashed --trusted-key /etc/blocklist/service.pem   (then: blocklist squid-helper --list eu)
             """);
 
         command.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
@@ -81,18 +89,26 @@ public static class SyncCommand
                 cancellationToken);
             var store = new LocalStateStore(settings.StateDirectory.Value);
             var listName = settings.List.Value is { } named ? ListName.Parse(named) : GlobalOptions.ResolveList(settings, store);
+            var formats = (parse.GetValue(export) ?? []).Select(name => ExportFormatNames.TryParse(name, out var f) ? f : throw new UnreachableException()).Distinct().ToList();
+            ListFeedNames.TryParse(parse.GetValue(feed), out var listFeed);
+            if (listFeed == ListFeed.Hashed && formats.Count > 0)
+            {
+                var refusal = ExportRunner.HashedRefusal(listName, formats[0]);
+                throw CliException.Usage(refusal.Code, refusal.Message, refusal.Hint);
+            }
             using var service = ServiceClient.FromSettings(settings, requireKey: false, "sync");
             var rotation = await KeyRotationFollower.LoadAsync(service, await TrustedKeys.LoadKeysAsync(settings.TrustedKeys.Value, service, cancellationToken), store.Root, cancellationToken);
             using var keys = rotation.Verifier;
-            var formats = (parse.GetValue(export) ?? []).Select(name => ExportFormatNames.TryParse(name, out var f) ? f : throw new UnreachableException()).Distinct().ToList();
+
             var options = new SyncOptions(
                 listName,
                 formats,
                 new RpzOptions { StopPageHost = settings.StopPageHost.Value, StopPageAddresses = settings.StopPageAddresses.Value },
-                parse.GetValue(onChange));
+                parse.GetValue(onChange),
+                listFeed);
             var progress = output.IsJson || !global.Environment.IsInteractive ? null : new SpectreSyncProgress();
             var time = global.Environment.Time;
-            var synchronizer = new ListSynchronizer(new UpdateFeed(service, time), keys, store, options, time, progress, rotation);
+            var synchronizer = new ListSynchronizer(new UpdateFeed(service, time, listFeed), keys, store, options, time, progress, rotation);
 
             return parse.GetValue(once)
                 ? await RunOnceAsync(synchronizer, store, output, time, parse.GetValue(now), TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(maxWait))), progress, cancellationToken)
