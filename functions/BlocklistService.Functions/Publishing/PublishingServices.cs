@@ -66,6 +66,7 @@ public static class PublishingServices
             provider.GetRequiredService<PublishStorageNames>()));
         services.TryAddSingleton<ListReader>();
         services.TryAddSingleton<HoldDesk>();
+        services.TryAddSingleton<Decisions.DecisionLog>();
         services.TryAddSingleton<IspTracker>();
         services.AddHostedService<IspPollFlusher>();
         services.AddHostedService<PublishStorageStartup>();
