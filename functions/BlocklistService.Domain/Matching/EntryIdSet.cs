@@ -76,6 +76,14 @@ public sealed class EntryIdSet
         return Contains(id);
     }
 
+    /// <summary>True when the SHA-256 of <paramref name="utf8"/> (an expression's UTF-8 bytes, i.e. its entry id) is in the set.</summary>
+    public bool ContainsUtf8Expression(ReadOnlySpan<byte> utf8)
+    {
+        Span<byte> id = stackalloc byte[IdLength];
+        SHA256.HashData(utf8, id);
+        return Contains(id);
+    }
+
     /// <summary>Writes an expression's entry id (SHA-256 of its UTF-8 bytes) into <paramref name="id"/> without allocating for usual lengths.</summary>
     public static void HashExpression(ReadOnlySpan<char> expression, Span<byte> id)
     {

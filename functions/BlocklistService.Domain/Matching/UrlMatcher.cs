@@ -14,12 +14,16 @@ public sealed class UrlMatcher
     private readonly HashSet<string>? expressions;
     private readonly HashSet<EntryId>? ids;
     private readonly EntryIdSet? idSet;
+    private readonly ExpressionVisitor isListed;
 
     private UrlMatcher(HashSet<string>? expressions, HashSet<EntryId>? ids, EntryIdSet? idSet = null)
     {
         this.expressions = expressions;
         this.ids = ids;
         this.idSet = idSet;
+
+        // made once: the hot path hands the same delegate to every URL's expression walk
+        isListed = idSet is not null ? idSet.ContainsUtf8Expression : IsListedUtf8;
     }
 
     /// <summary>Number of listed expressions or ids.</summary>
@@ -35,16 +39,10 @@ public sealed class UrlMatcher
     public bool IsBlocked(CanonicalUrl url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        foreach (var expression in url.LookupExpressions())
-        {
-            if (idSet is not null ? idSet.ContainsExpression(expression) : IsListed(expression, out _))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return url.AnyLookupExpression(isListed);
     }
+
+    private bool IsListedUtf8(ReadOnlySpan<byte> expression) => IsListed(System.Text.Encoding.UTF8.GetString(expression), out _);
 
     /// <summary>A matcher over plain expressions (e.g. <c>evil.example/</c>, <c>x.org/a/b.html</c>).</summary>
     public static UrlMatcher ForExpressions(IEnumerable<string> listed) => new(new HashSet<string>(listed, StringComparer.Ordinal), null);

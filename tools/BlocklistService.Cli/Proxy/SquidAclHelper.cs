@@ -42,7 +42,7 @@ public sealed class SquidAclHelper(LiveIdSet list)
             {
                 if (!skipping)
                 {
-                    WriteAnswer(answers, Answer(Encoding.UTF8.GetString(buffer, start, newline)));
+                    WriteAnswer(answers, buffer.AsSpan(start, newline));
                     answered++;
                 }
 
@@ -55,7 +55,7 @@ public sealed class SquidAclHelper(LiveIdSet list)
             buffer.AsSpan(start, filled).CopyTo(buffer);
             if (filled > MaxLineBytes && !skipping)
             {
-                WriteAnswer(answers, "BH message=\"request line too long\"");
+                answers.Write("BH message=\"request line too long\"\n"u8);
                 answered++;
                 skipping = true;
             }
@@ -77,56 +77,70 @@ public sealed class SquidAclHelper(LiveIdSet list)
         return answered;
     }
 
-    private static void WriteAnswer(MemoryStream answers, string answer)
-    {
-        if (answer.Length > 256)
-        {
-            answers.Write(Encoding.UTF8.GetBytes(answer));
-            answers.WriteByte((byte)'\n');
-            return;
-        }
-
-        Span<byte> bytes = stackalloc byte[Encoding.UTF8.GetMaxByteCount(answer.Length) + 1];
-        var length = Encoding.UTF8.GetBytes(answer, bytes);
-        bytes[length] = (byte)'\n';
-        answers.Write(bytes[..(length + 1)]);
-    }
-
     /// <summary>The answer line (without newline) to one request line.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string Answer(string line)
     {
-        var span = line.AsSpan().Trim();
-        var space = span.IndexOf(' ');
-        var channel = ReadOnlySpan<char>.Empty;
-        if (space > 0 && IsDigits(span[..space]))
+        var answers = new MemoryStream();
+        WriteAnswer(answers, Encoding.UTF8.GetBytes(line));
+        return Encoding.UTF8.GetString(answers.GetBuffer(), 0, (int)answers.Length - 1);
+    }
+
+    /// <summary>True when the current list blocks <paramref name="requested"/> as Squid passes it.</summary>
+    public bool IsBlocked(ReadOnlySpan<byte> requested)
+    {
+        ParseResult<CanonicalUrl> parsed;
+        if (requested.IndexOf((byte)'%') >= 0 || requested.IndexOf("://"u8) < 0)
         {
-            channel = span[..space];
-            span = span[(space + 1)..].TrimStart();
-            space = span.IndexOf(' ');
+            // escaped by Squid, or CONNECT's host:port: rare enough to go through a string
+            var url = Uri.UnescapeDataString(Encoding.UTF8.GetString(requested));
+            if (!url.Contains("://", StringComparison.Ordinal) && IsAuthority(url))
+            {
+                // CONNECT host:port: only the host is known, so only host-wide entries can match
+                url = "https://" + url[..url.LastIndexOf(':')] + "/";
+            }
+
+            parsed = CanonicalUrl.Parse(url);
+        }
+        else
+        {
+            parsed = CanonicalUrl.Parse(requested);
+        }
+
+        return parsed.TryGetValue(out var canonical) && list.Current.Matcher.IsBlocked(canonical);
+    }
+
+    /// <summary>Appends the answer to one request line (its bytes, without the newline) and a newline.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void WriteAnswer(MemoryStream answers, ReadOnlySpan<byte> line)
+    {
+        line = line.Trim(" \t\r"u8);
+        var space = line.IndexOf((byte)' ');
+        if (space > 0 && IsDigits(line[..space]))
+        {
+            answers.Write(line[..(space + 1)]);
+            line = line[(space + 1)..].TrimStart(" "u8);
+            space = line.IndexOf((byte)' ');
         }
 
         if (space >= 0)
         {
-            span = span[..space]; // further format fields, if any, are not used
+            line = line[..space]; // further format fields, if any, are not used
         }
 
-        var verdict = span.IsEmpty ? "BH message=\"no URL\"" : IsBlocked(span) ? "OK" : "ERR";
-        return channel.IsEmpty ? verdict : string.Concat(channel, " ", verdict);
+        answers.Write(line.IsEmpty ? "BH message=\"no URL\"\n"u8 : IsBlocked(line) ? "OK\n"u8 : "ERR\n"u8);
     }
 
-    /// <summary>True when the current list blocks <paramref name="requested"/> as Squid passes it.</summary>
-    public bool IsBlocked(ReadOnlySpan<char> requested)
+    private static bool IsDigits(ReadOnlySpan<byte> text)
     {
-        var url = requested.Contains('%') ? Uri.UnescapeDataString(requested.ToString()) : requested.ToString();
-        if (!url.Contains("://", StringComparison.Ordinal) && IsAuthority(url))
+        foreach (var c in text)
         {
-            // CONNECT host:port: only the host is known, so only host-wide entries can match
-            url = "https://" + url[..url.LastIndexOf(':')] + "/";
+            if (!char.IsAsciiDigit((char)c))
+            {
+                return false;
+            }
         }
 
-        var parsed = CanonicalUrl.Parse(url);
-        return parsed.TryGetValue(out var canonical) && list.Current.Matcher.IsBlocked(canonical);
+        return true;
     }
 
     private static bool IsDigits(ReadOnlySpan<char> text)
