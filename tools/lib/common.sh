@@ -58,3 +58,8 @@ stop_azurite() {
     wait "$AZURITE_PID" 2>/dev/null || true
   fi
 }
+
+# signing_key_id <private-key.pem>: the key id clients pin, the hex SHA-256 of the public key's SubjectPublicKeyInfo.
+signing_key_id() {
+  openssl pkey -in "$1" -pubout -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1
+}

@@ -41,10 +41,14 @@ public static class AdminKeyEndpoints
             errors["role"] = [$"one of: {string.Join(", ", Roles.All)}"];
         }
 
-        if (request.Organisation is null || request.Organisation.Length is 0 or > 64 ||
-            !request.Organisation.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        if (string.IsNullOrEmpty(request.Organisation))
         {
             errors["organisation"] = ["required: [a-z0-9-]{1,64}"];
+        }
+        else if (request.Organisation.Length > 64 ||
+            !request.Organisation.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        {
+            errors["organisation"] = ["invalid: 1 to 64 characters of a-z, 0-9 and '-', e.g. acme-telecom"];
         }
 
         var lists = (request.Lists ?? []).Distinct(StringComparer.Ordinal).ToList();

@@ -18,6 +18,7 @@ public static class ServiceSetup
         services.AddPublishing(configuration);
         services.AddAudit();
         services.AddStopPage();
+        services.AddAppeals();
         return services;
     }
 
@@ -33,6 +34,7 @@ public static class ServiceSetup
         app.MapAdminPublishEndpoints();
         app.MapAuditEndpoints();
         app.MapStopPage();
+        app.MapAppealEndpoints();
         return app;
     }
 }

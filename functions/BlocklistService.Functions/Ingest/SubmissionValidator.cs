@@ -178,7 +178,12 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
         }
 
         var verifiedAt = ReadTimestamp(element, "verifiedAt", out var verifiedAtError);
-        if (verifiedAtError is not null || (isAdd && verifiedAt is null))
+        if (verifiedAtError is not null)
+        {
+            // A value that is there but unreadable says so: "required" would send the analyst looking for a missing column.
+            Fail("verifiedAt", "invalid-verified-at", $"malformed: {verifiedAtError}, e.g. 2026-11-20T10:00:00Z");
+        }
+        else if (isAdd && verifiedAt is null)
         {
             Fail("verifiedAt", "invalid-verified-at", "required for add: an RFC 3339 timestamp with offset, e.g. 2026-11-20T10:00:00Z");
         }
@@ -202,7 +207,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
         var reviewBy = ReadTimestamp(element, "reviewBy", out var reviewByError);
         if (reviewByError is not null)
         {
-            Fail("reviewBy", "invalid-review-by", "an RFC 3339 timestamp with offset");
+            Fail("reviewBy", "invalid-review-by", $"malformed: {reviewByError}, e.g. 2027-02-18T10:00:00Z");
         }
         else if (reviewBy is not null && verifiedAt is not null &&
                  (reviewBy <= verifiedAt || reviewBy > verifiedAt + context.Options.MaxReviewAfter))
@@ -316,7 +321,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
             !(text.EndsWith('Z') || text.EndsWith('z') || text[^6] is '+' or '-') ||
             !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var value))
         {
-            error = "must be an RFC 3339 timestamp";
+            error = "must be an RFC 3339 timestamp with offset";
             return null;
         }
 

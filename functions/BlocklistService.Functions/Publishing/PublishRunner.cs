@@ -463,7 +463,8 @@ public sealed class PublishRunner(
         return row with { Properties = properties };
     }
 
-    private static EntryState ReadEntry(EntryId id, Row row)
+    /// <summary>An <c>entries</c> row as the publisher wrote it (appeals read the same rows to find what a URL concerns).</summary>
+    internal static EntryState ReadEntry(EntryId id, Row row)
     {
         EntryScopeNames.TryParse(row.GetString("Scope"), out var scope);
         var backings = JsonSerializer.Deserialize<List<BackingRow>>(row.GetString("Backings") ?? "[]") ?? [];

@@ -58,6 +58,21 @@ public sealed class AdminKeyEndpointTests(AzuriteFixture storage) : IClassFixtur
     }
 
     [Theory]
+    [InlineData("""{"role":"hotline","organisation":"Acme Telecom"}""", "invalid: ")]
+    [InlineData("""{"role":"hotline","organisation":""}""", "required: ")]
+    [InlineData("""{"role":"hotline"}""", "required: ")]
+    public async Task An_organisation_that_is_present_but_invalid_is_called_invalid_not_missing(string json, string prefix)
+    {
+        var (admin, _) = await _api.ClientForAsync(Roles.Admin, "organisation-words");
+
+        var response = await admin.PostAsync("/api/v1/admin/keys", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = (await response.JsonAsync()).GetProperty("errors").GetProperty("organisation")[0].GetString()!;
+        Assert.StartsWith(prefix, message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("""{"role":42,"organisation":"x"}""", "role")]
     [InlineData("""{"role":"hotline","organisation":"x","lists":"eu"}""", "lists")]
     [InlineData("""{"role":"hotline",""", "body")]

@@ -233,6 +233,8 @@ public sealed class SubmissionEndpointTests(AzuriteFixture storage) : IClassFixt
         Assert.Equal(DateTimeOffset.Parse("2026-03-01T00:00:00Z"), rows.Single(r => r.RowKey == "item-00000").GetDateTimeOffset("ReviewBy"));
         Assert.Equal("invalid-review-by", receipt.GetProperty("items")[1].GetProperty("reason").GetString());
         Assert.Equal("invalid-verified-at", receipt.GetProperty("items")[2].GetProperty("reason").GetString());
+        Assert.StartsWith("malformed: ", receipt.GetProperty("items")[2].GetProperty("errors").GetProperty("items[2].verifiedAt")[0].GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("must lie after verifiedAt", receipt.GetProperty("items")[1].GetProperty("errors").GetProperty("items[1].reviewBy")[0].GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
