@@ -210,7 +210,8 @@ public sealed class HashedFeedEndToEndTests : IAsyncLifetime
 
     private async Task SyncHashedAsync(string key, long version, int entries)
     {
-        var run = await CliAsync(key, "sync", "--list", "eu", "--feed", "hashed", "--once", "--now", "--trusted-key", _publicKeyPath, "--json");
+        // Squid runs its helper as the proxy user: the hashed state is made readable to that group
+        var run = await CliAsync(key, "sync", "--list", "eu", "--feed", "hashed", "--export-group", "proxy", "--once", "--now", "--trusted-key", _publicKeyPath, "--json");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("updated", run.Json().GetProperty("outcome").GetString());
         Assert.Equal(version, run.Json().GetProperty("version").GetInt64());

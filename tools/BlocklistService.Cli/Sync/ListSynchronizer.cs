@@ -176,6 +176,14 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
         // the commit succeeded. One delta on top of exports of the version before: the exports are merged with the
         // change; otherwise they are rewritten from the committed state.
         var written = working;
+        if (options.Feed == ListFeed.Hashed)
+        {
+            // a hashed state names nothing and is what the proxy helper and the resolver plugin read: it gets the
+            // export group's read access (0640) when one is configured, like an export
+            options.ExportPermissions.OpenPath(store.Root, store.ListDirectory(List));
+            options.ExportPermissions.ApplyTo(written.EntriesPath!);
+        }
+
         var commit = Task.Run(() => store.CommitAsync(List, written.EntriesPath!, (manifestBytes, manifestSignature), cancellationToken), cancellationToken);
         var change = applied.Count == 1 && lastDelta is not null ? new ExportChange(previousVersion, lastDelta.Removed, lastDelta.Added) : null;
         IReadOnlyList<ExportResult> exports;
