@@ -84,6 +84,33 @@ public sealed class EntryIdSet
         return Contains(id);
     }
 
+    /// <summary>
+    /// True when the id of any of <paramref name="expressions"/> (UTF-8 byte ranges of <paramref name="data"/>, at most
+    /// <see cref="MaxBatch"/>) is in the set; the expressions are hashed together (<see cref="Sha256Lanes"/>).
+    /// </summary>
+    public bool ContainsAnyExpression(ReadOnlySpan<byte> data, ReadOnlySpan<Range> expressions)
+    {
+        if (expressions.Length > MaxBatch)
+        {
+            throw new ArgumentException($"at most {MaxBatch} expressions", nameof(expressions));
+        }
+
+        Span<byte> digests = stackalloc byte[MaxBatch * IdLength];
+        Sha256Lanes.Hash(data, expressions, digests);
+        for (var i = 0; i < expressions.Length; i++)
+        {
+            if (Contains(digests.Slice(i * IdLength, IdLength)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The most expressions <see cref="ContainsAnyExpression"/> takes at once (a URL has at most 30).</summary>
+    public const int MaxBatch = 32;
+
     /// <summary>Writes an expression's entry id (SHA-256 of its UTF-8 bytes) into <paramref name="id"/> without allocating for usual lengths.</summary>
     public static void HashExpression(ReadOnlySpan<char> expression, Span<byte> id)
     {

@@ -39,6 +39,18 @@ public sealed class UrlMatcher
     public bool IsBlocked(CanonicalUrl url)
     {
         ArgumentNullException.ThrowIfNull(url);
+        if (idSet is not null)
+        {
+            // all expressions written at once and hashed eight at a time
+            Span<byte> buffer = stackalloc byte[4096];
+            Span<Range> expressions = stackalloc Range[EntryIdSet.MaxBatch];
+            var count = url.TryWriteLookupExpressions(buffer, expressions);
+            if (count >= 0)
+            {
+                return idSet.ContainsAnyExpression(buffer, expressions[..count]);
+            }
+        }
+
         return url.AnyLookupExpression(isListed);
     }
 

@@ -118,6 +118,9 @@ public sealed class CanonicalUrl : IEquatable<CanonicalUrl>
     /// </summary>
     public bool AnyLookupExpression(ExpressionVisitor visit) => SuffixPrefixExpressions.Any(this, visit);
 
+    /// <summary>The lookup expressions' UTF-8 bytes written into a buffer at once (-1: it is too small); for batch hashing.</summary>
+    internal int TryWriteLookupExpressions(Span<byte> buffer, Span<Range> expressions) => SuffixPrefixExpressions.TryWriteAll(this, buffer, expressions);
+
     public bool Equals(CanonicalUrl? other) => other is not null && string.Equals(Value, other.Value, StringComparison.Ordinal);
 
     public override bool Equals(object? obj) => obj is CanonicalUrl other && Equals(other);

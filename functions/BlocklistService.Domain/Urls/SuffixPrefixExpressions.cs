@@ -116,6 +116,53 @@ internal static class SuffixPrefixExpressions
         }
     }
 
+    /// <summary>The most expressions a URL has: 5 hosts × 6 paths.</summary>
+    public const int MaxExpressions = MaxHostLabels * MaxPaths;
+
+    /// <summary>
+    /// Writes every expression's UTF-8 bytes into <paramref name="buffer"/> (in the order of <see cref="All"/>) and
+    /// their places into <paramref name="expressions"/>; the number written, or -1 when the buffer is too small.
+    /// </summary>
+    public static int TryWriteAll(CanonicalUrl url, Span<byte> buffer, Span<Range> expressions)
+    {
+        Span<int> starts = stackalloc int[MaxHostLabels];
+        Span<int> lengths = stackalloc int[MaxPaths];
+        var hostCount = HostStarts(url, starts);
+        var pathCount = PathLengths(url, lengths);
+        var host = url.HostSpan;
+        var path = url.PathSpan;
+        var query = url.QuerySpan;
+        if ((host.Length + path.Length + 1 + query.Length) * 3 * hostCount * pathCount > buffer.Length)
+        {
+            return -1;
+        }
+
+        var at = 0;
+        var count = 0;
+        foreach (var start in starts[..hostCount])
+        {
+            foreach (var length in lengths[..pathCount])
+            {
+                var begin = at;
+                at += Write(host[start..], buffer[at..]);
+                if (length == WithQuery)
+                {
+                    at += Write(path, buffer[at..]);
+                    buffer[at++] = (byte)'?';
+                    at += Write(query, buffer[at..]);
+                }
+                else
+                {
+                    at += Write(path[..length], buffer[at..]);
+                }
+
+                expressions[count++] = begin..at;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>Offsets into the canonical host of the lookup hosts, most specific first: the host, then up to 4 suffixes of 5..2 labels.</summary>
     private static int HostStarts(CanonicalUrl url, Span<int> starts)
     {
