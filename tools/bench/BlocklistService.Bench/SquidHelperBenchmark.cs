@@ -68,8 +68,10 @@ public sealed class SquidHelperBenchmark : IBenchmark
 
             context.Report("squid-helper, 1 core, concurrency 100", rate, $"decisions/s ({blocked:N0} of {lines.Length:N0} blocked, as the matcher)");
             context.Report("helper CPU per decision", cpu / lines.Length * 1e6, "µs");
-            context.Ratio("helper / in-process matcher", rate / baseline, 0.5);
-            context.Ratio("decisions/s against the goal (100,000)", rate / 100_000, 1.0);
+            context.Report("decisions per CPU-second of the helper", lines.Length / cpu, "(one whole core's capacity; load-independent)");
+            context.Ratio("helper / in-process matcher (wall)", rate / baseline, 0.5);
+            context.Ratio("decisions/s (wall) against the goal (100,000)", rate / 100_000, 1.0);
+            context.Ratio("decisions per CPU-second against the goal (100,000)", lines.Length / cpu / 100_000, 1.0);
 
             // reload: sync commits version 2 (1,000 more hosts) while requests keep flowing
             var probe = Encoding.UTF8.GetBytes($"0 http://new{entries + 7}.example/\n");
