@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Hosting;
 using BlocklistService.Functions.Stores;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,7 +14,7 @@ public static class AdminKeyEndpoints
     /// Request to issue a key. ISP keys name the lists they may read (<c>*</c>: every list) and may set their feed:
     /// <c>plain</c> (default) or <c>hashed</c> (only the hashed artifacts: ids, scopes, categories, no expressions).
     /// </summary>
-    public sealed record IssueKeyRequest(string? Role, string? Organisation, string[]? Lists, string? Feed = null);
+    public sealed record IssueKeyRequest(string? Role, string? Organisation, string?[]? Lists, string? Feed = null);
 
     /// <summary>A key as listed: never its secret. <see cref="Feed"/> is set for ISP keys only.</summary>
     public sealed record KeyInfo(string KeyId, string Role, string Organisation, IReadOnlyList<string> Lists, DateTimeOffset Created, DateTimeOffset? Revoked, string? Feed = null);
@@ -26,15 +27,22 @@ public static class AdminKeyEndpoints
     public static IEndpointRouteBuilder MapAdminKeyEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/admin/keys").WithTags("Admin").RequireAuthorization(Roles.Admin);
-        group.MapPost("/", IssueAsync).WithName("IssueKey").WithSummary("Issue an API key (the secret is shown once)");
+        group.MapPost("/", IssueAsync).Accepts<IssueKeyRequest>("application/json").WithName("IssueKey").WithSummary("Issue an API key (the secret is shown once)");
         group.MapGet("/", ListAsync).WithName("ListKeys").WithSummary("Every key: id, role, organisation, lists, revoked");
         group.MapDelete("/{keyId}", RevokeAsync).WithName("RevokeKey").WithSummary("Revoke a key; effective from the next request");
         return routes;
     }
 
     private static async Task<Results<Created<IssuedKey>, ProblemHttpResult>> IssueAsync(
-        IssueKeyRequest request, ApiKeyStore keys, ListCatalog catalog, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpContext context, ApiKeyStore keys, ListCatalog catalog, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        // Read through the client JSON policy: {"role":"isp","role":"admin"} is refused, not last-one-wins.
+        var (request, malformed) = await ClientJson.ReadAsync<IssueKeyRequest>(context, ApiSetup.DefaultMaxRequestBytes, cancellationToken);
+        if (request is null)
+        {
+            return malformed!;
+        }
+
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!Roles.IsKnown(request.Role))
         {
@@ -51,8 +59,17 @@ public static class AdminKeyEndpoints
             errors["organisation"] = ["invalid: 1 to 64 characters of a-z, 0-9 and '-', e.g. acme-telecom"];
         }
 
-        var lists = (request.Lists ?? []).Distinct(StringComparer.Ordinal).ToList();
-        if (request.Role == Roles.Isp)
+        var nullAt = Array.IndexOf(request.Lists ?? [], null);
+        var lists = (request.Lists ?? []).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (nullAt >= 0)
+        {
+            errors[$"lists[{nullAt}]"] = ["a list name, not null"];
+        }
+        else if (lists.Contains(ApiKeyRecord.AllLists) && lists.Count > 1)
+        {
+            errors["lists"] = ["\"*\" (every list) stands alone; name lists or give \"*\", not both"];
+        }
+        else if (request.Role == Roles.Isp)
         {
             var known = await catalog.NamesAsync(cancellationToken);
             if (lists.Count == 0 || lists.Count > 64)

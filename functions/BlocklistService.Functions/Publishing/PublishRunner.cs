@@ -62,6 +62,9 @@ public sealed class PublishRunner(
     {
     }
 
+    /// <summary>The monthly transparency figures, brought up to date with the log after every run (null: not kept).</summary>
+    public Redress.ReportAggregates? Report { get; init; }
+
     /// <summary>The transparency log this runner appends to (checkpoints signed by the key active now).</summary>
     public TransparencyLogStore Log => LogSignedBy(keys.ActiveAt(time.GetUtcNow()));
 
@@ -84,6 +87,7 @@ public sealed class PublishRunner(
             results.Add(await PublishListAsync(list, cancellationToken));
         }
 
+        await CountForReportAsync(cancellationToken);
         return results;
     }
 
@@ -443,6 +447,22 @@ public sealed class PublishRunner(
             ["Status"] = "held",
         })], cancellationToken);
         logger.LogWarning("Held {List} version {Version}: {Changes} changes need an admin's approval", list, plan.Version, plan.ChangeCount);
+    }
+
+    // the report lagging behind never fails a publish: the next run (or the report route) catches up
+    private async Task CountForReportAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (Report is not null)
+            {
+                await Report.CatchUpAsync(cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Counting new log leaves into the report figures failed; the next run retries");
+        }
     }
 
     /// <summary>A hold's id: the list and the version it would have published.</summary>

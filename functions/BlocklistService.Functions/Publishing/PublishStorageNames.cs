@@ -19,13 +19,14 @@ public sealed record PublishStorageNames
     public string LogHistory { get; init; } = "loghistory";
     public string Appeals { get; init; } = "appeals";
     public string ReportMonths { get; init; } = "reportmonths";
+    public string ConsoleSessions { get; init; } = "consolesessions";
     public string ArtifactsContainer { get; init; } = "artifacts";
     public string WorkContainer { get; init; } = "work";
     public string LogContainer { get; init; } = "log";
 
     /// <summary>Every table name, for creating them.</summary>
     public IEnumerable<string> Tables =>
-        [Lists, Entries, Expiries, Versions, Pending, Submissions, Publications, Holds, Isps, LogLeaves, LogTiles, LogHead, LogBatches, LogHistory, Appeals, ReportMonths];
+        [Lists, Entries, Expiries, Versions, Pending, Submissions, Publications, Holds, Isps, LogLeaves, LogTiles, LogHead, LogBatches, LogHistory, Appeals, ReportMonths, ConsoleSessions];
 
     /// <summary>Every container name.</summary>
     public IEnumerable<string> Containers => [ArtifactsContainer, WorkContainer, LogContainer];
