@@ -17,11 +17,14 @@ namespace BlocklistService.Functions.Endpoints;
 /// </summary>
 public static class AdminKeyEndpoints
 {
-    /// <summary>Request to issue a key. ISP keys name the lists they may read (<c>*</c>: every list).</summary>
-    public sealed record IssueKeyRequest(string? Role, string? Organisation, string?[]? Lists, string? Reason = null);
+    /// <summary>
+    /// Request to issue a key. ISP keys name the lists they may read (<c>*</c>: every list) and may set their feed:
+    /// <c>plain</c> (default) or <c>hashed</c> (only the hashed artifacts: ids, scopes, categories, no expressions).
+    /// </summary>
+    public sealed record IssueKeyRequest(string? Role, string? Organisation, string?[]? Lists, string? Feed = null, string? Reason = null);
 
-    /// <summary>A key as listed: never its secret.</summary>
-    public sealed record KeyInfo(string KeyId, string Role, string Organisation, IReadOnlyList<string> Lists, DateTimeOffset Created, DateTimeOffset? Revoked);
+    /// <summary>A key as listed: never its secret. <see cref="Feed"/> is set for ISP keys only.</summary>
+    public sealed record KeyInfo(string KeyId, string Role, string Organisation, IReadOnlyList<string> Lists, DateTimeOffset Created, DateTimeOffset? Revoked, string? Feed = null);
 
     /// <summary>A newly issued key: <see cref="Key"/> is the only copy of the secret.</summary>
     public sealed record IssuedKey(string Key, KeyInfo Info);
@@ -95,18 +98,31 @@ public static class AdminKeyEndpoints
             errors["lists"] = ["only ISP keys name lists"];
         }
 
+        var feed = ListFeed.Plain;
+        if (request.Feed is not null)
+        {
+            if (request.Role != Roles.Isp)
+            {
+                errors["feed"] = ["only ISP keys have a feed"];
+            }
+            else if (!ListFeedNames.TryParse(request.Feed, out feed))
+            {
+                errors["feed"] = [$"one of: {ListFeedNames.Plain}, {ListFeedNames.Hashed}"];
+            }
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "invalid-key-request", "Invalid key request",
-                "the request names an unknown role, an invalid organisation, unknown lists or no reason", errors);
+                "the request names an unknown role, an invalid organisation, unknown lists, an unknown feed or no reason", errors);
         }
 
         // issued, then logged, then shown: a key whose issue was not logged never had its secret shown, so nobody holds it
-        var (key, record) = await keys.IssueAsync(request.Role!, request.Organisation!, lists, cancellationToken);
+        var (key, record) = await keys.IssueAsync(request.Role!, request.Organisation!, lists, cancellationToken, feed);
         await decisions.AppendAsync($"key-issue-{record.KeyId}", DecisionKind.KeyIssue, DecisionLog.ActorOf(user), request.Reason!,
             new DecisionSubject { Key = record.KeyId, Disposition = $"{record.Role} for {record.Organisation}" }, cancellationToken);
         loggers.CreateLogger(typeof(AdminKeyEndpoints)).LogInformation(
-            "Key {KeyId} ({Role}, {Organisation}) issued by {AdminKeyId}", record.KeyId, record.Role, record.Organisation, user.KeyId());
+            "Key {KeyId} ({Role}, {Organisation}, feed {Feed}) issued by {AdminKeyId}", record.KeyId, record.Role, record.Organisation, record.Feed.ToWireName(), user.KeyId());
         return TypedResults.Created($"/api/v1/admin/keys/{record.KeyId}", new IssuedKey(key.Value, ToInfo(record)));
     }
 
@@ -145,7 +161,7 @@ public static class AdminKeyEndpoints
     }
 
     private static KeyInfo ToInfo(ApiKeyRecord record) =>
-        new(record.KeyId, record.Role, record.Organisation, record.Lists, record.Created, record.Revoked);
+        new(record.KeyId, record.Role, record.Organisation, record.Lists, record.Created, record.Revoked, record.Role == Roles.Isp ? record.Feed.ToWireName() : null);
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

@@ -17,6 +17,7 @@ public static class KeysCommand
             Examples:
               blocklist keys create --role hotline --organisation hotline-nl --reason "onboarding, ticket 42"
               blocklist keys create --role isp --organisation isp-example --lists eu,uk --reason "contract 2026-17"
+              blocklist keys create --role isp --organisation isp-filtering --lists eu --feed hashed --reason "contract 2026-18"
               blocklist keys list
               blocklist keys revoke KEY_ID --reason "key seen in a support ticket"
               blocklist keys pin            (ISP, auditor: no API key needed)
@@ -27,7 +28,13 @@ public static class KeysCommand
         var organisation = new Option<string>("--organisation", "--org") { Description = "Who holds the key: [a-z0-9-]{1,64}.", Required = true };
         var lists = new Option<string?>("--lists") { Description = "ISP keys: the lists it may read, comma-separated, or * for every list." };
         var reason = new Option<string>("--reason") { Description = "Why (1 to 1,000 characters); recorded with your key id in the transparency log.", Required = true };
-        var create = new Command("create", "Issue a key; its secret is printed once and never again.") { role, organisation, lists, reason };
+        var feed = new Option<string?>("--feed")
+        {
+            Description = "ISP keys: plain (default; the lists with their expressions) or hashed (only the hashed feed: ids, scopes and categories, no readable list).",
+            HelpName = "plain|hashed",
+        };
+        feed.AcceptOnlyFromAmong("plain", "hashed");
+        var create = new Command("create", "Issue a key; its secret is printed once and never again.") { role, organisation, lists, feed, reason };
         create.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
         {
             using var service = await ServiceAsync(global, parse, cancellationToken);
@@ -36,13 +43,16 @@ public static class KeysCommand
                 role = parse.GetValue(role),
                 organisation = parse.GetValue(organisation),
                 lists = parse.GetValue(lists)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                feed = parse.GetValue(feed),
                 reason = parse.GetValue(reason),
             };
             using var response = await service.SendJsonAsync(HttpMethod.Post, "api/v1/admin/keys", body, cancellationToken);
             var issued = await ReadAsync(response, "Issuing a key", cancellationToken);
             output.Result(issued, console =>
             {
-                console.MarkupLineInterpolated($"Issued key [bold]{issued.GetProperty("info").GetProperty("keyId").GetString()}[/] ({parse.GetValue(role)}, {parse.GetValue(organisation)}).");
+                var info = issued.GetProperty("info");
+                var feedName = info.TryGetProperty("feed", out var f) && f.ValueKind == JsonValueKind.String ? $", {f.GetString()} feed" : string.Empty;
+                console.MarkupLineInterpolated($"Issued key [bold]{info.GetProperty("keyId").GetString()}[/] ({parse.GetValue(role)}, {parse.GetValue(organisation)}{feedName}).");
                 console.WriteLine($"Secret (shown only now; store it in a secret manager): {issued.GetProperty("key").GetString()}");
             });
             return ExitCodes.Ok;
@@ -56,7 +66,7 @@ public static class KeysCommand
             var keys = await ReadAsync(response, "Listing keys", cancellationToken);
             output.Result(keys, console =>
             {
-                var table = new Table().AddColumn("key id").AddColumn("role").AddColumn("organisation").AddColumn("lists").AddColumn("created").AddColumn("revoked");
+                var table = new Table().AddColumn("key id").AddColumn("role").AddColumn("organisation").AddColumn("lists").AddColumn("feed").AddColumn("created").AddColumn("revoked");
                 foreach (var key in keys.GetProperty("keys").EnumerateArray())
                 {
                     table.AddRow(
@@ -64,6 +74,7 @@ public static class KeysCommand
                         Markup.Escape(key.GetProperty("role").GetString() ?? ""),
                         Markup.Escape(key.GetProperty("organisation").GetString() ?? ""),
                         Markup.Escape(string.Join(",", key.GetProperty("lists").EnumerateArray().Select(l => l.GetString()))),
+                        Markup.Escape(key.TryGetProperty("feed", out var kf) && kf.ValueKind == JsonValueKind.String ? kf.GetString()! : ""),
                         Markup.Escape(key.GetProperty("created").ToString()),
                         Markup.Escape(key.TryGetProperty("revoked", out var r) && r.ValueKind != JsonValueKind.Null ? r.ToString() : ""));
                 }
