@@ -193,12 +193,9 @@ internal static partial class DeploymentPackageLayout
             problems.Add($"host.json: workingDirectory '{workingDirectory}' is not a folder of the zip");
         }
 
-        var routePrefix = host.TryGetProperty("extensions", out var extensions) && extensions.TryGetProperty("http", out var http)
-            ? Text(http, "routePrefix")
-            : "api";
-        if (routePrefix.Length != 0)
+        if (RoutePrefix(host) != "api")
         {
-            problems.Add("host.json: extensions.http.routePrefix must be empty, the server's routes already start with /api");
+            problems.Add("host.json: extensions.http.routePrefix must be 'api' (the default): an empty prefix lets the front door reach the host-only /Publish");
         }
 
         var runtimeConfig = executable + ".runtimeconfig.json";
@@ -216,6 +213,20 @@ internal static partial class DeploymentPackageLayout
             problems.Add($"{runtimeConfig} is missing");
         }
     }
+
+    /// <summary>The HTTP route prefix host.json gives every HTTP function; <c>api</c> when host.json does not set one.</summary>
+    public static string RoutePrefix(JsonElement host) =>
+        host.TryGetProperty("extensions", out var extensions) && extensions.TryGetProperty("http", out var http) &&
+        http.TryGetProperty("routePrefix", out var prefix) && prefix.ValueKind == JsonValueKind.String
+            ? prefix.GetString()!.Trim('/')
+            : "api";
+
+    /// <summary>The <c>route</c> of an HTTP trigger binding (empty for other triggers).</summary>
+    public static string HttpRoute(JsonElement function) =>
+        function.GetProperty("bindings").EnumerateArray()
+            .Where(b => Text(b, "type") == "httpTrigger")
+            .Select(b => Text(b, "route"))
+            .FirstOrDefault() ?? string.Empty;
 
     private static string Text(JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String

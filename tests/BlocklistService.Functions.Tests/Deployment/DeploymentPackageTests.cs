@@ -111,6 +111,7 @@ public sealed class DeploymentPackageLayoutTests
 
         Assert.Contains(problems, p => p.Contains("'handler/app' is not in the zip", StringComparison.Ordinal));
         Assert.Contains("no function.json in the zip", problems);
+        Assert.Contains(problems, p => p.Contains("routePrefix must be 'api'", StringComparison.Ordinal));
     }
 
     private static ZipArchive Zip(params (string Name, string Text)[] files)
