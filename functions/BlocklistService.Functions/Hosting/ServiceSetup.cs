@@ -17,12 +17,14 @@ public static class ServiceSetup
         services.AddBlocklistApi();
         services.AddPublishing(configuration);
         services.AddAudit();
+        services.AddStopPage();
         return services;
     }
 
-    /// <summary>The API pipeline and every route: hotline, ISP, keys, admin, audit and the Functions host's <c>/Publish</c>.</summary>
+    /// <summary>The API pipeline and every route: hotline, ISP, keys, admin, audit, the stop page and the Functions host's <c>/Publish</c>.</summary>
     public static WebApplication MapBlocklistService(this WebApplication app)
     {
+        app.UseStopPageHosts();
         app.UseBlocklistApi();
         app.MapBlocklistApi();
         app.MapPublishEndpoints();
@@ -30,6 +32,7 @@ public static class ServiceSetup
         app.MapKeyEndpoints();
         app.MapAdminPublishEndpoints();
         app.MapAuditEndpoints();
+        app.MapStopPage();
         return app;
     }
 }
