@@ -5,15 +5,13 @@ using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Tests.Support;
 using BlocklistService.Testing;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Routing.Template;
 
 namespace BlocklistService.Functions.Tests.Deployment;
 
 /// <summary>
 /// What the Functions front door can reach: every HTTP function's route is host.json's route prefix plus the
-/// function.json route, matched by ASP.NET Core routing as the host does. The timer's <c>/Publish</c> must stay out of
-/// reach; the handler refuses a proxied-looking timer call as well.
+/// function.json route, matched by ASP.NET Core routing as the host does. Only <c>/api/...</c> and the public stop page
+/// are reachable; the timer's <c>/Publish</c> is not, and the handler refuses a proxied-looking timer call as well.
 /// </summary>
 public sealed class FrontDoorRoutingTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
 {
@@ -27,7 +25,7 @@ public sealed class FrontDoorRoutingTests(AzuriteFixture storage) : IClassFixtur
     [InlineData("/apiv1/keys")]
     public void The_front_door_routes_no_path_outside_api_to_the_handler(string path)
     {
-        Assert.DoesNotContain(FrontDoorRoutes(), route => Matches(route, path));
+        Assert.False(DeploymentPackageLayout.Routed(FrontDoorRoutes(), path));
     }
 
     [Theory]
@@ -35,19 +33,22 @@ public sealed class FrontDoorRoutingTests(AzuriteFixture storage) : IClassFixtur
     [InlineData("/api/v1/submissions")]
     [InlineData("/api/health")]
     [InlineData("/api/openapi.json")]
-    public void Every_api_path_reaches_the_handler(string path)
+    [InlineData("/stop")]
+    [InlineData("/stop/eu")]
+    public void Every_api_path_and_the_stop_page_reach_the_handler(string path)
     {
-        Assert.Contains(FrontDoorRoutes(), route => Matches(route, path));
+        Assert.True(DeploymentPackageLayout.Routed(FrontDoorRoutes(), path));
     }
 
     [Fact]
-    public void Only_the_api_function_has_an_http_route_and_it_proxies_the_original_path()
+    public void The_http_routes_are_exactly_the_api_and_the_stop_page_and_proxy_the_original_path()
     {
         using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")));
         var handler = host.RootElement.GetProperty("customHandler");
 
+        // With proxying on, the host forwards the request's original path (/api/v1/...), so the server's routes apply.
         Assert.True(handler.GetProperty("enableProxyingHttpRequest").GetBoolean());
-        Assert.Equal("api/{*path}", Assert.Single(FrontDoorRoutes()));
+        Assert.Equal(["api/{*path}", "stop/{*jurisdiction}"], FrontDoorRoutes().Order(StringComparer.Ordinal));
     }
 
     [Theory]
@@ -114,21 +115,15 @@ public sealed class FrontDoorRoutingTests(AzuriteFixture storage) : IClassFixtur
     private static List<string> FrontDoorRoutes()
     {
         using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")));
-        var prefix = DeploymentPackageLayout.RoutePrefix(host.RootElement);
-        var routes = new List<string>();
-        foreach (var file in Directory.GetFiles(Definitions, "function.json", SearchOption.AllDirectories))
+        var functions = Directory.GetFiles(Definitions, "function.json", SearchOption.AllDirectories)
+            .Select(file => JsonDocument.Parse(File.ReadAllText(file))).ToList();
+        try
         {
-            using var function = JsonDocument.Parse(File.ReadAllText(file));
-            var route = DeploymentPackageLayout.HttpRoute(function.RootElement);
-            if (route.Length > 0)
-            {
-                routes.Add(prefix.Length == 0 ? route : $"{prefix}/{route}");
-            }
+            return DeploymentPackageLayout.FrontDoorRoutes(host.RootElement, functions.Select(f => f.RootElement));
         }
-
-        return routes;
+        finally
+        {
+            functions.ForEach(f => f.Dispose());
+        }
     }
-
-    private static bool Matches(string route, string path) =>
-        new TemplateMatcher(TemplateParser.Parse(route), new RouteValueDictionary()).TryMatch(path, new RouteValueDictionary());
 }
