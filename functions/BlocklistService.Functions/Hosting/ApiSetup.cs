@@ -70,7 +70,7 @@ public static class ApiSetup
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<SubmissionValidator>();
         services.AddSingleton<SubmissionIngest>();
-        services.AddHostedService<Bootstrapper>();
+        services.AddStartupStep<Bootstrapper>();
 
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = NameTheMalformedField);
         services.AddOpenApi();
@@ -123,6 +123,7 @@ public static class ApiSetup
             },
         });
         app.UseStatusCodePages();
+        app.UseStorageReadinessGate();
         app.UseAuthentication();
         app.UseKeyRateLimits();
         app.UseAuthorization();

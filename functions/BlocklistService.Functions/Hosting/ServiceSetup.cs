@@ -1,6 +1,7 @@
 using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Signing;
+using BlocklistService.Functions.Telemetry;
 
 namespace BlocklistService.Functions.Hosting;
 
@@ -14,6 +15,7 @@ public static class ServiceSetup
     public static IServiceCollection AddBlocklistService(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddKeyVaultArtifactSignerIfSelected(configuration);
+        services.AddBlocklistTelemetry(configuration);
         services.AddBlocklistApi();
         services.AddPublishing(configuration);
         services.AddAudit();

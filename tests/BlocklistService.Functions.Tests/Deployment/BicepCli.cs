@@ -22,7 +22,7 @@ internal static class BicepCli
             : throw new InvalidOperationException("the Bicep CLI package is not restored (Azure.Bicep.CommandLine.linux-x64)");
 
     public static Task<ProcessResult> RunAsync(params string[] arguments) =>
-        ProcessRunner.RunAsync(Executable, arguments, workingDirectory: Infra, timeout: TimeSpan.FromMinutes(2));
+        ProcessRunner.RunAsync(Executable, arguments, workingDirectory: Infra, timeout: TimeSpan.FromMinutes(6));
 
     /// <summary><c>bicep build main.bicep</c>, run once per test run.</summary>
     public static Task<ProcessResult> BuildMainAsync() => MainBuild.Value;
