@@ -6,6 +6,7 @@ using BlocklistService.Functions.Publishing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using BlocklistService.Functions.Telemetry;
 
 namespace BlocklistService.Functions.Endpoints;
 
@@ -43,7 +44,8 @@ public static class ListEndpoints
     }
 
     private static async Task<IResult> UpdatesAsync(
-        string list, string? since, HttpContext context, ListReader reader, IspTracker tracker, IOptions<PublishingOptions> options, CancellationToken cancellationToken)
+        string list, string? since, HttpContext context, ListReader reader, IspTracker tracker, IOptions<PublishingOptions> options, BlocklistMetrics metrics,
+        CancellationToken cancellationToken)
     {
         if (Refuse(list, context.User) is { } refused)
         {
@@ -66,7 +68,10 @@ public static class ListEndpoints
         var etag = head.UpdatesETag(sinceVersion);
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = NoCache;
-        if (Matches(context.Request, etag))
+        var notModified = Matches(context.Request, etag);
+        metrics.Poll(list, notModified);
+        metrics.IspLag(list, head.Version - sinceVersion);
+        if (notModified)
         {
             return NotModified;
         }
