@@ -20,7 +20,7 @@ public static class AuditExport
     public static readonly string[] CsvColumns =
     [
         "index", "leafHash", "publishedAt", "list", "version", "kind", "entryId", "expression", "scope", "category",
-        "hotline", "reference", "verifiedAt", "verifiedBy", "reviewBy", "submission", "reason",
+        "hotline", "reference", "verifiedAt", "verifiedBy", "reviewBy", "submission", "reason", "actorKeyId", "actorOrganisation",
     ];
 
     public static string ContentType(AuditExportFormat format) =>
@@ -39,8 +39,12 @@ public static class AuditExport
     public static string Header(AuditExportFormat format) =>
         format == AuditExportFormat.Csv ? string.Join(',', CsvColumns) + "\r\n" : string.Empty;
 
-    /// <summary>One leaf's line (with its line ending).</summary>
-    public static string Line(AuditExportFormat format, StoredLeaf stored, LogLeaf leaf)
+    /// <summary>
+    /// One leaf's line (with its line ending). In CSV a decision leaf fills <c>publishedAt</c> with its time, <c>kind</c>
+    /// with the decision kind, <c>entryId</c> with the entry ids it names (space separated), <c>submission</c>,
+    /// <c>reason</c> and the actor columns; the full leaf is in the JSON Lines form.
+    /// </summary>
+    public static string Line(AuditExportFormat format, StoredLeaf stored, TransparencyLeaf parsed)
     {
         var hash = Convert.ToHexStringLower(stored.LeafHash());
         if (format == AuditExportFormat.JsonLines)
@@ -48,13 +52,15 @@ public static class AuditExport
             return $"{{\"index\":{stored.Index.ToString(CultureInfo.InvariantCulture)},\"leafHash\":\"{hash}\",\"leaf\":{stored.Text}}}\n";
         }
 
-        string?[] fields =
-        [
-            stored.Index.ToString(CultureInfo.InvariantCulture), hash, Time(leaf.PublishedAt), leaf.List.Value,
-            leaf.Version.ToString(CultureInfo.InvariantCulture), leaf.Kind.ToWireName(), leaf.EntryId.Hex, leaf.Expression,
-            Domain.Entries.EntryScopeNames.ToWireName(leaf.Scope), leaf.Category, leaf.Hotline, leaf.Reference, Time(leaf.VerifiedAt),
-            string.Join(' ', leaf.VerifiedBy.Order(StringComparer.Ordinal)), Time(leaf.ReviewBy), leaf.Submission, leaf.Reason,
-        ];
+        string?[] fields = parsed.Decision is { } decision
+            ?
+            [
+                stored.Index.ToString(CultureInfo.InvariantCulture), hash, Time(decision.DecidedAt), decision.Subject.List?.Value,
+                decision.Subject.Version?.ToString(CultureInfo.InvariantCulture), decision.Kind.ToWireName(),
+                string.Join(' ', decision.Subject.Entries.Select(e => e.Hex).Order(StringComparer.Ordinal)), null, null, null, null, null, null, null, null,
+                decision.Subject.Submission, decision.Reason, decision.Actor.KeyId, decision.Actor.Organisation,
+            ]
+            : Fields(stored, hash, parsed.Change!);
         var line = new StringBuilder();
         for (var i = 0; i < fields.Length; i++)
         {
@@ -68,6 +74,14 @@ public static class AuditExport
 
         return line.Append("\r\n").ToString();
     }
+
+    private static string?[] Fields(StoredLeaf stored, string hash, LogLeaf leaf) =>
+        [
+            stored.Index.ToString(CultureInfo.InvariantCulture), hash, Time(leaf.PublishedAt), leaf.List.Value,
+            leaf.Version.ToString(CultureInfo.InvariantCulture), leaf.Kind.ToWireName(), leaf.EntryId.Hex, leaf.Expression,
+            Domain.Entries.EntryScopeNames.ToWireName(leaf.Scope), leaf.Category, leaf.Hotline, leaf.Reference, Time(leaf.VerifiedAt),
+            string.Join(' ', leaf.VerifiedBy.Order(StringComparer.Ordinal)), Time(leaf.ReviewBy), leaf.Submission, leaf.Reason, null, null,
+        ];
 
     /// <summary>Quotes a CSV field when it holds a comma, quote or line break; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run it.</summary>
     public static string Quote(string value)

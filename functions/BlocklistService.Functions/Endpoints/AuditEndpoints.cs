@@ -298,8 +298,8 @@ public static class AuditEndpoints
         var first = since == DateTimeOffset.MinValue ? 0 : await log.FirstIndexPublishedFromAsync(since, size, cancellationToken);
         await foreach (var stored in log.GetLeavesAsync(first, size, cancellationToken))
         {
-            var parsed = LogLeaf.FromJson(stored.Bytes);
-            if (!parsed.IsSuccess || parsed.Value!.PublishedAt < since || parsed.Value.PublishedAt >= until)
+            var parsed = TransparencyLeaf.Parse(stored.Bytes);
+            if (!parsed.IsSuccess || parsed.Value!.At < since || parsed.Value.At >= until)
             {
                 continue;
             }
@@ -314,10 +314,15 @@ public static class AuditEndpoints
     {
         var history = (await log.HistoryAsync(id, cancellationToken)).Select(ToResponse).ToList();
 
-        if (expression is null && history.Count > 0 && LogLeaf.FromJson(System.Text.Encoding.UTF8.GetBytes(history[0].Leaf)) is { IsSuccess: true } first)
+        // the first change names the entry's expression (a decision touching it names only its id)
+        foreach (var leaf in expression is null ? history : [])
         {
-            expression = first.Value!.Expression;
-            scope = first.Value.Scope.ToWireName();
+            if (LogLeaf.FromJson(System.Text.Encoding.UTF8.GetBytes(leaf.Leaf)) is { IsSuccess: true } change)
+            {
+                expression = change.Value.Expression;
+                scope = change.Value.Scope.ToWireName();
+                break;
+            }
         }
 
         return new EntryHistoryResponse(id.Hex, expression, scope, history);

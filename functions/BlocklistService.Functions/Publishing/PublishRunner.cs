@@ -151,6 +151,11 @@ public sealed class PublishRunner(
     {
         var blob = await blobs.GetAsync(_names.WorkContainer, planName, cancellationToken)
                    ?? throw new InvalidOperationException($"plan {planName} of a pending log batch is missing");
+        if (list == TransparencyLogStore.DecisionBatches)
+        {
+            return [blob.Content]; // a decision's "plan" is its leaf (DecisionLog)
+        }
+
         return PlanDocument.FromJson(blob.Content).Plan.Leaves.Select(l => l.ToLeafBytes()).ToList();
     }
 

@@ -70,6 +70,7 @@ public static class PublishingServices
             metrics: provider.GetService<BlocklistMetrics>()));
         services.TryAddSingleton<ListReader>();
         services.TryAddSingleton<HoldDesk>();
+        services.TryAddSingleton<Decisions.DecisionLog>();
         services.TryAddSingleton<IspTracker>();
         services.AddHostedService<IspPollFlusher>();
         services.AddStartupStep<PublishStorageStartup>();

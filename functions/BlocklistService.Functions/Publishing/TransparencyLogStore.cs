@@ -34,9 +34,34 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
     /// <summary>Transactions or tile writes of one append in flight at a time.</summary>
     private const int Parallelism = 8;
 
+    /// <summary>
+    /// The <c>logbatches</c> partition (and <see cref="LogBatch.List"/>) of decision batches: no list name starts with '~'.
+    /// A decision's batch row key is its decision id, and its "plan" is the decision's leaf stored under
+    /// <see cref="DecisionPlanPrefix"/> in the work container, from which any publisher can complete it.
+    /// </summary>
+    public const string DecisionBatches = "~decision";
+
+    /// <summary>Where a decision's leaf is stored (work container) before it is appended.</summary>
+    public const string DecisionPlanPrefix = "decisions/";
+
     /// <summary>Appends a version's leaves once; a repeated call (same list and version) returns the recorded batch.</summary>
-    public async Task<LogBatch> AppendBatchAsync(string list, long version, string planName, IReadOnlyList<byte[]> leaves, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task<LogBatch> AppendBatchAsync(string list, long version, string planName, IReadOnlyList<byte[]> leaves, DateTimeOffset at, CancellationToken cancellationToken) =>
+        AppendAsync(new BatchKey(list, version, Key(version)), planName, leaves, at, cancellationToken);
+
+    /// <summary>
+    /// Appends one decision leaf (<c>blocklist-decision/1</c>) as its own batch, once per <paramref name="decisionId"/>:
+    /// a repeated call returns the recorded batch. The leaf must already be stored at <paramref name="planName"/>.
+    /// </summary>
+    public Task<LogBatch> AppendDecisionAsync(string decisionId, string planName, byte[] leaf, DateTimeOffset at, CancellationToken cancellationToken) =>
+        AppendAsync(new BatchKey(DecisionBatches, 0, decisionId), planName, [leaf], at, cancellationToken);
+
+    /// <summary>Where a decision's leaf sits, once appended.</summary>
+    public Task<LogBatch?> GetDecisionBatchAsync(string decisionId, CancellationToken cancellationToken) =>
+        GetBatchAsync(new BatchKey(DecisionBatches, 0, decisionId), cancellationToken);
+
+    private async Task<LogBatch> AppendAsync(BatchKey key, string planName, IReadOnlyList<byte[]> leaves, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        var (list, version) = (key.List, key.Version);
         while (true)
         {
             // The head first, then the batch row: a batch row is written before its head commit, so a batch that is
@@ -50,14 +75,14 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             {
                 var pendingList = head.GetString("PendingList")!;
                 var pendingVersion = head.GetInt64("PendingVersion");
-                var pendingLeaves = pendingList == list && pendingVersion == version && pendingPlan == planName
+                var pendingLeaves = pendingList == list && pendingVersion == version && pendingPlan == planName && PendingBatchRow(head) == key.Row
                     ? leaves
                     : await source.LeavesAsync(pendingList, pendingVersion, pendingPlan, cancellationToken);
                 await CompleteAsync(head, pendingLeaves, cancellationToken);
                 continue;
             }
 
-            if (await GetBatchAsync(list, version, cancellationToken) is { } done)
+            if (await GetBatchAsync(key, cancellationToken) is { } done)
             {
                 return done;
             }
@@ -69,7 +94,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
                 var root = head?.GetString("Root") ?? Convert.ToHexStringLower(MerkleHash.Empty());
                 try
                 {
-                    await rows.AddAsync(names.LogBatches, BatchRow(list, version, size, 0, size, root), cancellationToken);
+                    await rows.AddAsync(names.LogBatches, BatchRow(key, size, 0, size, root), cancellationToken);
                 }
                 catch (RowConflictException)
                 {
@@ -85,6 +110,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
                 ["PendingList"] = list,
                 ["PendingVersion"] = version,
                 ["PendingPlan"] = planName,
+                ["PendingBatchRow"] = key.Row,
                 ["PendingStart"] = size,
                 ["PendingCount"] = (long)leaves.Count,
                 ["PendingAt"] = at,
@@ -118,12 +144,15 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
     }
 
     /// <summary>Where a version's leaves sit, once its batch is complete.</summary>
-    public async Task<LogBatch?> GetBatchAsync(string list, long version, CancellationToken cancellationToken)
+    public Task<LogBatch?> GetBatchAsync(string list, long version, CancellationToken cancellationToken) =>
+        GetBatchAsync(new BatchKey(list, version, Key(version)), cancellationToken);
+
+    private async Task<LogBatch?> GetBatchAsync(BatchKey key, CancellationToken cancellationToken)
     {
-        var row = await rows.GetAsync(names.LogBatches, list, Key(version), cancellationToken);
+        var row = await rows.GetAsync(names.LogBatches, key.List, key.Row, cancellationToken);
         return row is null
             ? null
-            : new LogBatch(list, version, row.GetInt64("Start"), row.GetInt64("Count"), row.GetInt64("Size"), row.GetString("Root")!);
+            : new LogBatch(key.List, key.Version, row.GetInt64("Start"), row.GetInt64("Count"), row.GetInt64("Size"), row.GetString("Root")!);
     }
 
     /// <summary>Leaves <paramref name="start"/> … <paramref name="start"/>+<paramref name="count"/>-1 (canonical bytes), as far as they exist.</summary>
@@ -165,6 +194,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
     {
         var list = head.GetString("PendingList")!;
         var version = head.GetInt64("PendingVersion");
+        var key = new BatchKey(list, version, PendingBatchRow(head));
         var start = head.GetInt64("PendingStart");
         var count = head.GetInt64("PendingCount");
         var at = head.GetDateTimeOffset("PendingAt") ?? DateTimeOffset.UnixEpoch;
@@ -182,7 +212,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         for (var i = 0; i < leaves.Count; i++)
         {
             var index = start + i;
-            through = parsed[i].PublishedAt > through ? parsed[i].PublishedAt : through;
+            through = parsed[i].At > through ? parsed[i].At : through;
             leafRows.Add(new Row(LogLayout.LeafPartition(index), Key(index), new Dictionary<string, object?>
             {
                 ["Leaf"] = Encoding.UTF8.GetString(leaves[i]),
@@ -215,7 +245,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         var root = Convert.ToHexStringLower(LogTiles.Root(size, tile => after.TryGetValue(tile, out var hashes) ? hashes : edge[tile]!.GetBinary(HashesProperty)!));
         var checkpoint = new Checkpoint(size, root, at, files.KeyId).ToJson();
         await files.WriteImmutableAsync(names.LogContainer, $"checkpoints/{size}.json", checkpoint, "application/json", cancellationToken);
-        await rows.UpsertAsync(names.LogBatches, [BatchRow(list, version, start, count, size, root)], cancellationToken);
+        await rows.UpsertAsync(names.LogBatches, [BatchRow(key, start, count, size, root)], cancellationToken);
 
         try
         {
@@ -304,18 +334,22 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
     /// in 16 partitions so that a batch about k distinct entries costs about 16 + k/100 transactions. Written with the
     /// leaves, before the batch commits, as idempotent upserts whose keys and content follow from the batch alone.
     /// </summary>
-    private static List<Row> HistoryRows(long start, IReadOnlyList<LogLeaf> leaves)
+    private static List<Row> HistoryRows(long start, IReadOnlyList<TransparencyLeaf> leaves)
     {
         var byEntry = new Dictionary<string, List<long>>(StringComparer.Ordinal);
         for (var i = 0; i < leaves.Count; i++)
         {
-            var id = leaves[i].EntryId.Hex;
-            if (!byEntry.TryGetValue(id, out var indexes))
+            // a change is about one entry; a decision about every entry it names
+            foreach (var entry in leaves[i].EntryIds)
             {
-                byEntry[id] = indexes = [];
-            }
+                var id = entry.Hex;
+                if (!byEntry.TryGetValue(id, out var indexes))
+                {
+                    byEntry[id] = indexes = [];
+                }
 
-            indexes.Add(start + i);
+                indexes.Add(start + i);
+            }
         }
 
         return byEntry
@@ -325,17 +359,24 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             .ToList();
     }
 
-    private static List<LogLeaf> Parse(long start, IReadOnlyList<byte[]> leaves) =>
-        leaves.Select((bytes, i) => LogLeaf.FromJson(bytes) is { IsSuccess: true } parsed
+    private static List<TransparencyLeaf> Parse(long start, IReadOnlyList<byte[]> leaves) =>
+        leaves.Select((bytes, i) => TransparencyLeaf.Parse(bytes) is { IsSuccess: true } parsed
                 ? parsed.Value!
-                : throw new InvalidOperationException($"log leaf {start + i} is not a valid {LogLeaf.Format}: {LogLeaf.FromJson(bytes).Error}"))
+                : throw new InvalidOperationException($"log leaf {start + i} is not a valid {LogLeaf.Format} or {DecisionLeaf.Format}: {TransparencyLeaf.Parse(bytes).Error}"))
             .ToList();
 
     private static Row TileRow(TileCoordinate tile, byte[] hashes) =>
         new(LogLayout.TilePartition(tile), Key(tile.Index), new Dictionary<string, object?> { [HashesProperty] = hashes });
 
-    private static Row BatchRow(string list, long version, long start, long count, long size, string root) =>
-        new(list, Key(version), new Dictionary<string, object?> { ["Start"] = start, ["Count"] = count, ["Size"] = size, ["Root"] = root });
+    private static Row BatchRow(BatchKey key, long start, long count, long size, string root) =>
+        new(key.List, key.Row, new Dictionary<string, object?> { ["Start"] = start, ["Count"] = count, ["Size"] = size, ["Root"] = root });
+
+    /// <summary>The pending batch's <c>logbatches</c> row key (heads announced before decisions existed carry only the version).</summary>
+    private static string PendingBatchRow(Row head) =>
+        head.GetString("PendingBatchRow") is { Length: > 0 } row ? row : Key(head.GetInt64("PendingVersion"));
+
+    /// <summary>A batch's <c>logbatches</c> row: PK the list (or <see cref="DecisionBatches"/>), RK the version D12 (or the decision id).</summary>
+    private sealed record BatchKey(string List, long Version, string Row);
 
     private static string Key(long value) => LogLayout.Key(value);
 }

@@ -74,6 +74,33 @@ public sealed class AuditVerifyTests(AzuriteFixture storage) : IClassFixture<Azu
     }
 
     [Fact]
+    public async Task Decision_leaves_between_versions_replay_and_an_altered_reason_is_reported_at_its_index()
+    {
+        var decision = new Domain.Transparency.DecisionLeaf
+        {
+            Kind = Domain.Transparency.DecisionKind.HoldApprove,
+            Actor = new Domain.Transparency.DecisionActor("0123456789abcdef", "operator", "admin"),
+            Reason = "first publish of uk, every entry checked",
+            DecidedAt = _world.Now,
+            Subject = new Domain.Transparency.DecisionSubject { List = ListName.Parse("uk"), Version = 2, Entries = [Domain.Entries.EntryId.ForExpression("more.example/x")] },
+        }.ToJson();
+        await _world.Log.AppendDecisionAsync("hold-approve-uk-2", "decisions/hold-approve-uk-2.json", decision, _world.Now, default);
+        await _world.PublishAsync("uk", [AuditLogWorld.Change(Domain.Transparency.LogLeafKind.Add, "uk", "more.example/x", "h1", "r9")], [AuditLogWorld.D, "more.example/x"]);
+
+        var report = await VerifyAsync();
+        Assert.True(report.Ok, report.Discrepancy);
+        Assert.Equal(10, report.TreeSize);
+        Assert.Equal(1, report.Decisions);
+        Assert.Equal(7, report.Manifests);
+
+        await WriteLeafAsync(8, (await LeafTextAsync(8)).Replace("every entry checked", "nothing checked", StringComparison.Ordinal));
+        var altered = await VerifyAsync();
+        Assert.False(altered.Ok);
+        Assert.Equal(8, altered.LeafIndex);
+        Assert.Contains("decision hold-approve by key 0123456789abcdef", altered.Discrepancy);
+    }
+
+    [Fact]
     public async Task An_altered_leaf_is_reported_with_its_index_and_version()
     {
         var original = await LeafTextAsync(3);

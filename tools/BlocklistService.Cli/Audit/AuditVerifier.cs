@@ -13,7 +13,7 @@ namespace BlocklistService.Cli.Audit;
 
 /// <summary>The outcome of <c>blocklist audit verify</c>: success with counts, or the first discrepancy, precisely located.</summary>
 public sealed record AuditReport(bool Ok, string? Discrepancy, long? LeafIndex, string? List, long? Version,
-    long TreeSize, int Lists, int Manifests, int ConsistencyProofs, int CheckpointsSeen);
+    long TreeSize, int Lists, int Manifests, int ConsistencyProofs, int CheckpointsSeen, int Decisions = 0);
 
 /// <summary>A checkpoint the auditor has seen and verified, kept locally so later runs prove the log only grew.</summary>
 public sealed record SeenCheckpoint(long Size, string RootHash, DateTimeOffset Time);
@@ -23,7 +23,8 @@ public sealed record SeenCheckpoint(long Size, string RootHash, DateTimeOffset T
 /// checkpoint; consistency between every pair of successive checkpoints seen (kept under
 /// <c>{state}/audit/checkpoints.json</c>); every leaf against the checkpoint root; and a replay of every list that
 /// recomputes its entry count, state hash and log position at every version and compares them with the signed
-/// manifests. Stops at the first discrepancy.
+/// manifests. Decision leaves (<c>blocklist-decision/1</c>) are checked for form (actor, reason, the lists they name)
+/// and counted; they change no list's state. Stops at the first discrepancy.
 /// </summary>
 public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, string stateDirectory)
 {
@@ -40,7 +41,7 @@ public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, strin
         }
         catch (Discrepancy d)
         {
-            return new AuditReport(false, d.Message, d.LeafIndex, d.List, d.Version, progress.TreeSize, progress.Lists, progress.Manifests, progress.Proofs, progress.Checkpoints);
+            return new AuditReport(false, d.Message, d.LeafIndex, d.List, d.Version, progress.TreeSize, progress.Lists, progress.Manifests, progress.Proofs, progress.Checkpoints, progress.Decisions);
         }
     }
 
@@ -92,7 +93,7 @@ public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, strin
         SaveSeen(ordered);
 
         // 3. every leaf, contiguous, well-formed, and together the checkpoint's root
-        var leaves = new List<(byte[] Bytes, byte[] Hash, LogLeaf Leaf)>();
+        var leaves = new List<(byte[] Bytes, byte[] Hash, TransparencyLeaf Leaf)>();
         for (long start = 0; start < size;)
         {
             var page = await GetAsync<LeavesWire>($"api/v1/audit/log/leaves?start={start}&end={size}", cancellationToken);
@@ -104,9 +105,10 @@ public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, strin
                 }
 
                 var bytes = Encoding.UTF8.GetBytes(item.Leaf);
-                var leaf = LogLeaf.FromJson(bytes) is { IsSuccess: true } ok
+                var leaf = TransparencyLeaf.Parse(bytes) is { IsSuccess: true } ok
                     ? ok.Value
-                    : throw new Discrepancy($"leaf {item.Index} is not a valid {LogLeaf.Format}: {LogLeaf.FromJson(bytes).Error}", item.Index);
+                    : throw new Discrepancy($"leaf {item.Index} is not a valid {LogLeaf.Format} or {DecisionLeaf.Format}: {TransparencyLeaf.Parse(bytes).Error}", item.Index);
+                counts.Decisions += leaf.Decision is null ? 0 : 1;
                 leaves.Add((bytes, MerkleHash.Leaf(bytes), leaf));
             }
 
@@ -138,17 +140,18 @@ public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, strin
             await ReplayAsync(ListName.Parse(name), leaves, roots, counts, cancellationToken);
         }
 
-        var orphan = leaves.Select((l, i) => (l.Leaf, i)).FirstOrDefault(x => !lists.Lists.Contains(x.Leaf.List.Value));
+        var orphan = leaves.Select((l, i) => (l.Leaf, i)).FirstOrDefault(x => x.Leaf.List is { } named && !lists.Lists.Contains(named.Value));
         if (orphan.Leaf is not null)
         {
-            throw new Discrepancy($"leaf {orphan.i} names list {orphan.Leaf.List.Value}, which the service does not list", orphan.i, orphan.Leaf.List.Value, orphan.Leaf.Version);
+            var version = orphan.Leaf.Change?.Version ?? orphan.Leaf.Decision!.Subject.Version;
+            throw new Discrepancy($"leaf {orphan.i} names list {orphan.Leaf.List!.Value.Value}, which the service does not list", orphan.i, orphan.Leaf.List!.Value.Value, version);
         }
 
-        return new AuditReport(true, null, null, null, null, size, counts.Lists, counts.Manifests, counts.Proofs, counts.Checkpoints);
+        return new AuditReport(true, null, null, null, null, size, counts.Lists, counts.Manifests, counts.Proofs, counts.Checkpoints, counts.Decisions);
     }
 
     /// <summary>The root differs: find the first leaf whose server-side inclusion proof (from stored subtree hashes) does not lead from its bytes to the signed root.</summary>
-    private async Task LocateAlteredLeafAsync(List<(byte[] Bytes, byte[] Hash, LogLeaf Leaf)> leaves, Checkpoint checkpoint, CancellationToken cancellationToken)
+    private async Task LocateAlteredLeafAsync(List<(byte[] Bytes, byte[] Hash, TransparencyLeaf Leaf)> leaves, Checkpoint checkpoint, CancellationToken cancellationToken)
     {
         for (var i = 0; i < leaves.Count; i++)
         {
@@ -156,7 +159,14 @@ public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, strin
             var reason = MerkleVerifier.CheckInclusion(i, checkpoint.Size, leaves[i].Hash, proof.AuditPath.Select(Convert.FromHexString).ToList(), checkpoint.RootBytes());
             if (reason is not null)
             {
-                var leaf = leaves[i].Leaf;
+                if (leaves[i].Leaf.Decision is { } decision)
+                {
+                    throw new Discrepancy(
+                        $"leaf {i} (decision {decision.Kind.ToWireName()} by key {decision.Actor.KeyId} at {decision.DecidedAt:u}) is not the leaf the signed checkpoint of size {checkpoint.Size} commits to: {reason}",
+                        i, decision.Subject.List?.Value, decision.Subject.Version);
+                }
+
+                var leaf = leaves[i].Leaf.Change!;
                 throw new Discrepancy(
                     $"leaf {i} (list {leaf.List.Value}, version {leaf.Version}, {leaf.Kind.ToWireName()} {leaf.Expression}) is not the leaf the signed checkpoint of size {checkpoint.Size} commits to: {reason}",
                     i, leaf.List.Value, leaf.Version);
@@ -166,7 +176,7 @@ public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, strin
         throw new Discrepancy($"the leaves do not hash to the signed root of size {checkpoint.Size}, and no single leaf could be blamed");
     }
 
-    private async Task ReplayAsync(ListName list, List<(byte[] Bytes, byte[] Hash, LogLeaf Leaf)> leaves, RootsAt roots, Counts counts, CancellationToken cancellationToken)
+    private async Task ReplayAsync(ListName list, List<(byte[] Bytes, byte[] Hash, TransparencyLeaf Leaf)> leaves, RootsAt roots, Counts counts, CancellationToken cancellationToken)
     {
         var manifests = new List<(long Version, byte[] Bytes, byte[] Signature)>();
         for (long? from = 1; from is not null;)
@@ -176,7 +186,8 @@ public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, strin
             from = page.Next;
         }
 
-        var ofList = leaves.Select((l, i) => (l.Leaf, Index: (long)i)).Where(x => x.Leaf.List == list).ToList();
+        var ofList = leaves.Select((l, i) => (Leaf: l.Leaf.Change, Index: (long)i)).Where(x => x.Leaf is not null && x.Leaf.List == list)
+            .Select(x => (Leaf: x.Leaf!, x.Index)).ToList();
         var backings = new Dictionary<EntryId, HashSet<string>>();
         var checksum = new LtHash16();
         var cursor = 0;
@@ -330,6 +341,7 @@ public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, strin
         public int Manifests;
         public int Proofs;
         public int Checkpoints;
+        public int Decisions;
     }
 
     private sealed class Discrepancy(string message, long? leafIndex = null, string? list = null, long? version = null) : Exception(message)

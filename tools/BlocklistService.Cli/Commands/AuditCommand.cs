@@ -17,6 +17,8 @@ public static class AuditCommand
         var command = new Command("audit", "Auditor tools: an entry's history, and verification of the transparency log against every signed manifest.");
         command.Subcommands.Add(History(global));
         command.Subcommands.Add(Verify(global));
+        command.Subcommands.Add(AuditBundleCommands.Bundle(global));
+        command.Subcommands.Add(AuditBundleCommands.VerifyBundle(global));
         return command;
     }
 
@@ -82,7 +84,7 @@ public static class AuditCommand
             {
                 if (report.Ok)
                 {
-                    ansi.MarkupLineInterpolated($"OK: {report.TreeSize} leaves, {report.Lists} lists, {report.Manifests} manifests replayed, {report.ConsistencyProofs} consistency proofs over {report.CheckpointsSeen} checkpoints seen");
+                    ansi.MarkupLineInterpolated($"OK: {report.TreeSize} leaves, {report.Lists} lists, {report.Manifests} manifests replayed, {report.ConsistencyProofs} consistency proofs over {report.CheckpointsSeen} checkpoints seen, {report.Decisions} decisions");
                 }
                 else
                 {

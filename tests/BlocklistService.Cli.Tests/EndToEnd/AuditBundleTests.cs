@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using BlocklistService.Testing;
+
+namespace BlocklistService.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// <c>blocklist audit bundle</c> against the real server on Kestrel over Azurite, then <c>blocklist audit verify-bundle</c>
+/// and the bundle's own <c>verify.py</c> (python3, openssl) offline: both accept the bundle as written and name the
+/// place when one leaf, one proof hash or the checkpoint is altered.
+/// </summary>
+public sealed class AuditBundleTests : IAsyncLifetime
+{
+    private readonly TemporaryDirectory _home = TestStates.TempDirectory();
+    private Azurite _azurite = null!;
+    private ServiceHost _service = null!;
+    private string _publicKeyPath = null!;
+
+    public async Task InitializeAsync()
+    {
+        _azurite = await Azurite.StartAsync();
+        var signingKey = _home.File("signing-key.pem");
+        var devKey = await CliAsync(null, "dev-key", "--output", signingKey, "--json");
+        Assert.True(devKey.ExitCode == 0, devKey.ToString());
+        _publicKeyPath = _home.File("service-public.pem");
+        await File.WriteAllTextAsync(_publicKeyPath, devKey.Json().GetProperty("publicKeyPem").GetString());
+        _service = ServiceHost.Start(_azurite.ConnectionString, signingKey);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _service.DisposeAsync();
+        await _azurite.DisposeAsync();
+        _home.Dispose();
+    }
+
+    [Fact]
+    public async Task A_bundle_of_a_range_verifies_offline_and_names_the_altered_leaf_proof_hash_or_checkpoint()
+    {
+        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
+        var auditor = await IssueKeyAsync("--role", "auditor", "--organisation", "regulator");
+        await SubmitAndPublishAsync(hotline, "a", "b", "c");
+        await Task.Delay(TimeSpan.FromSeconds(1.1)); // publication times have second precision: the range starts after version 1
+        var from = DateTimeOffset.UtcNow;
+        await SubmitAndPublishAsync(hotline, "d", "e");
+        await SubmitAndPublishAsync(hotline, "f", "g", "h", "i");
+        var bundle = _home.File("bundle.zip");
+
+        var written = await CliAsync(auditor, "audit", "bundle", "--from", Iso(from), "--to", Iso(DateTimeOffset.UtcNow.AddHours(1)), bundle, "--json");
+        var verified = await CliAsync(null, "audit", "verify-bundle", bundle, "--key", _publicKeyPath, "--json");
+        var script = await PythonAsync(bundle);
+
+        Assert.True(written.ExitCode == 0, written.ToString());
+        Assert.Equal(3, written.Json().GetProperty("start").GetInt64());
+        Assert.Equal(9, written.Json().GetProperty("end").GetInt64());
+        Assert.True(written.Json().GetProperty("hasConsistencyProof").GetBoolean());
+        Assert.True(verified.ExitCode == 0, verified.ToString());
+        Assert.Equal(6, verified.Json().GetProperty("inclusionProofs").GetInt32());
+        Assert.True(verified.Json().GetProperty("consistencyProof").GetBoolean());
+        Assert.True(script.ExitCode == 0, script.StandardOutput + script.StandardError);
+        Assert.Contains("signatures checked with openssl", script.StandardOutput);
+
+        // one leaf altered (its reference), the proofs left as they were
+        var leaf = Altered(bundle, "leaf.zip", "leaves.jsonl", text => ReplaceNth(text, "\"reference\":\"REF-", "\"reference\":\"FAKE", 2));
+        await AssertFailsAtAsync(leaf, "leaves.jsonl line 2 (leaf 4)");
+
+        // one hash of one inclusion proof altered
+        var proof = Altered(bundle, "proof.zip", "proofs/inclusion.jsonl", text =>
+        {
+            var at = text.IndexOf("\"auditPath\":[\"", StringComparison.Ordinal) + "\"auditPath\":[\"".Length;
+            return text[..at] + (text[at] == '0' ? '1' : '0') + text[(at + 1)..];
+        });
+        await AssertFailsAtAsync(proof, "proofs/inclusion.jsonl line 1 (leaf 3)");
+
+        // the checkpoint's root altered: its signature no longer verifies
+        var checkpoint = Altered(bundle, "checkpoint.zip", "checkpoint.json", text =>
+        {
+            var at = text.IndexOf("\"rootHash\":\"", StringComparison.Ordinal) + "\"rootHash\":\"".Length;
+            return text[..at] + (text[at] == 'a' ? 'b' : 'a') + text[(at + 1)..];
+        });
+        await AssertFailsAtAsync(checkpoint, "checkpoint.json");
+    }
+
+    [Fact]
+    public async Task A_bundle_of_a_range_with_no_leaves_is_refused_and_nothing_is_written()
+    {
+        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
+        var auditor = await IssueKeyAsync("--role", "auditor", "--organisation", "regulator");
+        await SubmitAndPublishAsync(hotline, "z");
+        var bundle = _home.File("empty.zip");
+
+        var run = await CliAsync(auditor, "audit", "bundle", "--from", "2001-01-01", "--to", "2001-02-01", bundle, "--json");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("empty-range", run.Output + run.Error);
+        Assert.False(File.Exists(bundle));
+    }
+
+    private async Task AssertFailsAtAsync(string bundle, string place)
+    {
+        var cli = await CliAsync(null, "audit", "verify-bundle", bundle, "--key", _publicKeyPath, "--json");
+        var script = await PythonAsync(bundle);
+
+        Assert.Equal(1, cli.ExitCode);
+        Assert.False(cli.Json().GetProperty("ok").GetBoolean());
+        Assert.Equal(place, cli.Json().GetProperty("place").GetString());
+        Assert.Equal(1, script.ExitCode);
+        Assert.StartsWith($"FAILED: {place}", script.StandardOutput);
+    }
+
+    /// <summary>Runs the bundle's own verify.py, extracted, with python3 (openssl on PATH checks the signatures).</summary>
+    private async Task<ProcessResult> PythonAsync(string bundle)
+    {
+        var folder = Path.Combine(_home.Path, "extracted-" + Path.GetFileNameWithoutExtension(bundle));
+        Directory.CreateDirectory(folder);
+        await using (var zip = await ZipFile.OpenReadAsync(bundle))
+        {
+            await zip.GetEntry("verify.py")!.ExtractToFileAsync(Path.Combine(folder, "verify.py"), overwrite: true);
+        }
+
+        return await ProcessRunner.RunAsync("python3", [Path.Combine(folder, "verify.py"), bundle], timeout: TimeSpan.FromSeconds(60));
+    }
+
+    private string Altered(string bundle, string name, string entry, Func<string, string> change)
+    {
+        var copy = _home.File(name);
+        File.Copy(bundle, copy, overwrite: true);
+        using var zip = ZipFile.Open(copy, ZipArchiveMode.Update);
+        var original = zip.GetEntry(entry)!;
+        string text;
+        using (var reader = new StreamReader(original.Open(), Encoding.UTF8))
+        {
+            text = reader.ReadToEnd();
+        }
+
+        var altered = change(text);
+        Assert.NotEqual(text, altered);
+        original.Delete();
+        using var writer = zip.CreateEntry(entry).Open();
+        writer.Write(Encoding.UTF8.GetBytes(altered));
+        return copy;
+    }
+
+    private static string ReplaceNth(string text, string what, string with, int nth)
+    {
+        var at = -1;
+        for (var i = 0; i < nth; i++)
+        {
+            at = text.IndexOf(what, at + 1, StringComparison.Ordinal);
+        }
+
+        return text[..at] + with + text[(at + what.Length)..];
+    }
+
+    private async Task SubmitAndPublishAsync(string hotline, params string[] names)
+    {
+        var verifiedAt = Iso(DateTimeOffset.UtcNow.AddHours(-2));
+        var file = _home.File($"submit-{names[0]}.csv");
+        var rows = names.Select(n => $"add,https://{n}.bundle.test/page,exact,eu,csam,REF-{n},{verifiedAt},analyst-1;analyst-2");
+        await File.WriteAllTextAsync(file, "action,url,scope,lists,category,reference,verifiedAt,verifiedBy\n" + string.Join('\n', rows) + "\n");
+        var submitted = await CliAsync(hotline, "submit", file, "--json");
+        Assert.True(submitted.ExitCode == 0, submitted.ToString());
+        using var admin = _service.Client(_service.AdminKey.Value);
+        using var response = await admin.PostAsync("api/v1/admin/publish", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private async Task<string> IssueKeyAsync(params string[] options)
+    {
+        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--json"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        return run.Json().GetProperty("key").GetString()!;
+    }
+
+    private static string Iso(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private Task<CliRun> CliAsync(string? apiKey, params string[] args)
+    {
+        var variables = new Dictionary<string, string> { ["BLOCKLIST_STATE_DIR"] = Path.Combine(_home.Path, "state") };
+        if (_service is not null)
+        {
+            variables["BLOCKLIST_API_URL"] = _service.BaseUri.ToString();
+        }
+
+        if (apiKey is not null)
+        {
+            variables["BLOCKLIST_API_KEY"] = apiKey;
+        }
+
+        return CliRun.RunAsync(_home.Path, variables, args);
+    }
+}
