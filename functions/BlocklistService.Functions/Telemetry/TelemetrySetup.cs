@@ -21,6 +21,9 @@ public static class TelemetrySetup
 
     public static IServiceCollection AddBlocklistTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        // The Azure SDK (storage, identity) reports each call as an activity of its "Azure.*" sources only with this
+        // switch; nothing is recorded unless a tracer provider listens.
+        AppContext.SetSwitch("Azure.Experimental.EnableActivitySource", true);
         services.AddMetrics();
         services.AddSingleton<BlocklistMetrics>();
         if (!string.IsNullOrWhiteSpace(configuration[AzureMonitorVariable]))
@@ -57,8 +60,8 @@ public static class TelemetrySetup
             .AddMeter(BlocklistMetrics.MeterName);
 
     /// <summary>
-    /// Drops every attribute that could carry a secret before export: query strings (appeal secrets, signed URLs),
-    /// any header attribute, and any value that contains an API key (<c>bls_...</c>).
+    /// Drops every attribute that could carry a secret before export: query strings (appeal secrets, signed URLs; a
+    /// URL attribute keeps its path), any header attribute, and any value that contains an API key (<c>bls_...</c>).
     /// </summary>
     internal sealed class SecretRedaction : BaseProcessor<Activity>
     {
@@ -67,7 +70,7 @@ public static class TelemetrySetup
             List<string>? drop = null;
             foreach (var (key, value) in data.TagObjects)
             {
-                if (key is "url.query" or "http.url" || key.StartsWith("http.request.header.", StringComparison.Ordinal) ||
+                if (key is "url.query" || key.StartsWith("http.request.header.", StringComparison.Ordinal) ||
                     key.StartsWith("http.response.header.", StringComparison.Ordinal) ||
                     (value is string text && text.Contains("bls_", StringComparison.Ordinal)))
                 {
@@ -80,9 +83,12 @@ public static class TelemetrySetup
                 data.SetTag(key, null);
             }
 
-            if (data.GetTagItem("url.full") is string full && full.IndexOf('?', StringComparison.Ordinal) is var q and >= 0)
+            foreach (var url in new[] { "url.full", "http.url" })
             {
-                data.SetTag("url.full", full[..q]);
+                if (data.GetTagItem(url) is string full && full.IndexOf('?', StringComparison.Ordinal) is var q and >= 0)
+                {
+                    data.SetTag(url, full[..q]);
+                }
             }
         }
     }
