@@ -8,13 +8,16 @@ namespace BlocklistService.Functions.Hosting;
 /// Runs the <see cref="IStartupStep"/>s after Kestrel listens, so the Functions host's readiness probe is answered at
 /// once even when storage is slow or refuses us (on a first deployment the role assignments may not have propagated:
 /// 403). A failed attempt is logged with its cause and retried with doubling back-off; the server never stops because
-/// storage is not there yet.
+/// storage is not there yet. A configuration that contradicts what is stored (another first signing key than the one
+/// clients already follow, a malformed <c>Bootstrap:AdminKey</c>) cannot be retried away: the server stops, as a failed
+/// start-up did before.
 /// </summary>
 public sealed class StorageInitializer(
     IEnumerable<IStartupStep> steps,
     StorageReadiness readiness,
     IOptions<StartupOptions> options,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<StorageInitializer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -40,6 +43,14 @@ public sealed class StorageInitializer(
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                return;
+            }
+            catch (InvalidOperationException e)
+            {
+                // The service's own configuration checks: the message names settings and key ids, never secrets.
+                logger.LogCritical("Start-up step {Step} refused the configuration; stopping: {Reason}", step, e.Message);
+                readiness.Fail(e);
+                lifetime.StopApplication();
                 return;
             }
             catch (Exception e)

@@ -6,9 +6,9 @@ public sealed class StorageReadiness(TimeProvider time)
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextAttemptTicks;
 
-    public bool IsReady => _ready.Task.IsCompleted;
+    public bool IsReady => _ready.Task.IsCompletedSuccessfully;
 
-    /// <summary>Completes when storage is ready.</summary>
+    /// <summary>Completes when storage is ready; faults when start-up found a configuration error it cannot retry past.</summary>
     public Task Ready => _ready.Task;
 
     /// <summary>Seconds a client should wait before retrying: until the next attempt, at least 1.</summary>
@@ -39,9 +39,15 @@ public sealed class StorageReadiness(TimeProvider time)
         {
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     internal void NextAttemptAt(DateTimeOffset when) => Interlocked.Exchange(ref _nextAttemptTicks, when.UtcTicks);
 
     internal void MarkReady() => _ready.TrySetResult();
+
+    internal void Fail(Exception error) => _ready.TrySetException(error);
 }
