@@ -20,6 +20,44 @@ ensure_node_modules() {
   fi
 }
 
+# The Debian packages the test suites run for real (resolvers, zone checkers, proxy, openssl, and the
+# console's browser tests, which drive Debian's chromium, never a downloaded browser), as "command package..."
+# lines; a command may also sit in /usr/sbin, which is not on every user's PATH.
+TEST_DEBIAN_PACKAGES=(
+  "unbound unbound"
+  "named-checkzone bind9-utils"
+  "dig bind9-dnsutils"
+  "squid squid"
+  "openssl openssl"
+  "chromium chromium fonts-liberation"
+)
+
+# Installs the missing test packages when it can (root, or sudo without a password) and BLOCKLIST_INSTALL is
+# not "never"; otherwise stops at once, printing the exact command to run. Never lets a suite fail or skip
+# for a missing tool.
+ensure_debian_packages() {
+  local line command packages need=()
+  for line in "${TEST_DEBIAN_PACKAGES[@]}"; do
+    read -r command packages <<<"$line"
+    # shellcheck disable=SC2206 # a line names one or more packages
+    command -v "$command" >/dev/null 2>&1 || [ -x "/usr/sbin/$command" ] || need+=($packages)
+  done
+  [ ${#need[@]} -eq 0 ] && return 0
+  local install=(apt-get install -y -qq --no-install-recommends "${need[@]}")
+  if [ "${BLOCKLIST_INSTALL:-}" = never ]; then
+    :
+  elif [ "$(id -u)" -eq 0 ]; then
+    echo "installing Debian packages the tests need: ${need[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive "${install[@]}" >&2 && return 0
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    echo "installing Debian packages the tests need: ${need[*]}" >&2
+    sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 && sudo -n env DEBIAN_FRONTEND=noninteractive "${install[@]}" >&2 && return 0
+  fi
+  echo "error: the tests need the Debian packages ${need[*]}, which are not installed. Run:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${need[*]}" >&2
+  return 1
+}
+
 free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
 }
@@ -57,4 +95,9 @@ stop_azurite() {
     kill "$AZURITE_PID" 2>/dev/null || true
     wait "$AZURITE_PID" 2>/dev/null || true
   fi
+}
+
+# signing_key_id <private-key.pem>: the key id clients pin, the hex SHA-256 of the public key's SubjectPublicKeyInfo.
+signing_key_id() {
+  openssl pkey -in "$1" -pubout -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1
 }

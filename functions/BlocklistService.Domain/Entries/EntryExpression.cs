@@ -17,8 +17,11 @@ namespace BlocklistService.Domain.Entries;
 /// never match anything but that exact directory URL and is refused (<c>path-too-deep</c>).</item>
 /// <item><c>exact</c> and <c>path</c> may not produce "host/": that expression matches the whole host and every
 /// subdomain, which only scope host may claim (<c>covers-whole-host</c>).</item>
-/// <item><c>exact</c> on a URL whose path ends in '/' and has no query matches everything below it, like a path
-/// prefix, so it must be submitted as scope path (<c>exact-is-prefix</c>). This keeps one scope per entry id.</item>
+/// <item><c>exact</c> on a URL whose path ends in '/' and has no query, at most three directories deep, matches
+/// everything below it, like a path prefix, so it must be submitted as scope path (<c>exact-is-prefix</c>). This keeps
+/// one scope per entry id. Deeper ("/a/b/c/d/") it is looked up only for that very URL, so it is an exact entry.</item>
+/// <item><c>path</c> on a URL whose last segment names a file ("/b/c.jpg", a dot in the last segment, no trailing
+/// '/') is refused (<c>path-names-file</c>): "b/c.jpg/" would not match the file.</item>
 /// <item><c>host</c> ignores path and query, and is refused for IP addresses (<c>ip-host-scope</c>): DNS blocking
 /// cannot name an address, and an address usually serves many unrelated sites. A path entry at the address's first
 /// directory still works. A host entry covers the host and its subdomains as far as Safe Browsing's five-label host
@@ -86,7 +89,9 @@ public sealed record EntryExpression
                 return CoversWholeHost(url);
             }
 
-            if (path.EndsWith('/'))
+            // Safe Browsing looks a directory up as a prefix only at depth 1 to MaxPathDepth; deeper, "a/b/c/d/" is
+            // looked up only as the full path of that very URL, so it is an exact entry, not a prefix.
+            if (path.EndsWith('/') && DepthOf(path) <= MaxPathDepth)
             {
                 return ParseResult<EntryExpression>.ForFailure(
                     RejectionCodes.ExactIsPrefix,
@@ -104,6 +109,15 @@ public sealed record EntryExpression
         var path = url.Path;
         if (!path.EndsWith('/'))
         {
+            // "/b/c.jpg" as a directory would be "/b/c.jpg/", which matches nothing the submitter meant.
+            var last = path[(path.LastIndexOf('/') + 1)..];
+            if (last.Contains('.', StringComparison.Ordinal))
+            {
+                return ParseResult<EntryExpression>.ForFailure(
+                    RejectionCodes.PathNamesFile,
+                    $"'{path}' names a file, and scope path lists a directory and everything below it; submit the file with scope exact, or its directory ('{path[..(path.Length - last.Length)]}') with scope path; a directory whose name has a dot is written with a trailing '/'.");
+            }
+
             path += "/";
         }
 
@@ -112,12 +126,12 @@ public sealed record EntryExpression
             return CoversWholeHost(url);
         }
 
-        var depth = path.AsSpan().Count('/') - 1;
+        var depth = DepthOf(path);
         if (depth > MaxPathDepth)
         {
             return ParseResult<EntryExpression>.ForFailure(
                 RejectionCodes.PathTooDeep,
-                $"'{path}' is {depth} directories deep; Safe Browsing path prefixes reach at most {MaxPathDepth} (e.g. /a/b/c/). List a shorter prefix or the exact URLs.");
+                $"'{path}' is {depth} directories deep; Safe Browsing path prefixes reach at most {MaxPathDepth} (e.g. /a/b/c/), so this would match only the directory URL itself. List a shorter prefix, or the directory URL and the URLs below it with scope exact.");
         }
 
         return ParseResult<EntryExpression>.ForValue(new EntryExpression(url, EntryScope.Path, url.Host + path));
@@ -134,6 +148,9 @@ public sealed record EntryExpression
 
         return ParseResult<EntryExpression>.ForValue(new EntryExpression(url, EntryScope.Host, url.Host + "/"));
     }
+
+    /// <summary>Directories of a path ending in '/': "/a/b/" is 2.</summary>
+    private static int DepthOf(string path) => path.AsSpan().Count('/') - 1;
 
     private static ParseResult<EntryExpression> CoversWholeHost(CanonicalUrl url) =>
         ParseResult<EntryExpression>.ForFailure(

@@ -29,6 +29,10 @@ public sealed class UrlMatcher
     /// <summary>A matcher over entry ids; each candidate expression is hashed before the lookup.</summary>
     public static UrlMatcher ForIds(IEnumerable<EntryId> listed) => new(null, new HashSet<EntryId>(listed));
 
+    /// <summary>The ids of every entry that would match <paramref name="url"/>: its suffix/prefix expressions, hashed, without repeats.</summary>
+    public static IReadOnlyList<EntryId> CandidateIds(CanonicalUrl url) =>
+        SuffixPrefixExpressions.All(url).Select(EntryId.ForExpression).Distinct().ToList();
+
     /// <summary>Canonicalizes <paramref name="url"/> leniently (as a browser request may look) and matches it.</summary>
     public UrlMatch Match(string? url)
     {

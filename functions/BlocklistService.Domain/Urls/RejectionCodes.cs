@@ -39,10 +39,13 @@ public static class RejectionCodes
     /// <summary>A path-scope prefix deeper than the three directories Safe Browsing path prefixes can reach.</summary>
     public const string PathTooDeep = "path-too-deep";
 
+    /// <summary>A path-scope URL whose last segment names a file ("/b/c.jpg"): as a directory it would match nothing meant.</summary>
+    public const string PathNamesFile = "path-names-file";
+
     /// <summary>The expression would be "host/", which blocks the whole host: that needs scope host.</summary>
     public const string CoversWholeHost = "covers-whole-host";
 
-    /// <summary>An exact URL ending in '/' matches everything under it like a path prefix: that needs scope path.</summary>
+    /// <summary>An exact URL ending in '/' (at most three directories deep) matches everything under it like a path prefix: that needs scope path.</summary>
     public const string ExactIsPrefix = "exact-is-prefix";
 
     /// <summary>Host scope on an IP literal, which DNS-based blocking would turn into blocking every site on the address.</summary>

@@ -83,10 +83,19 @@ public static class AuditExport
             string.Join(' ', leaf.VerifiedBy.Order(StringComparer.Ordinal)), Time(leaf.ReviewBy), leaf.Submission, leaf.Reason, null, null,
         ];
 
-    /// <summary>Quotes a CSV field when it holds a comma, quote or line break; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run it.</summary>
+    /// <summary>
+    /// Quotes a CSV field when it holds a comma, quote or line break. A field that a spreadsheet could take for a
+    /// formula (leading =, +, -, @, TAB, CR or LF) is prefixed with ' so it is shown, not run; a NUL, which many CSV
+    /// readers stop at, is written as U+FFFD (the JSON Lines export keeps every byte).
+    /// </summary>
     public static string Quote(string value)
     {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@')
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            value = value.Replace('\0', '\uFFFD');
+        }
+
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' or '\n')
         {
             value = "'" + value;
         }

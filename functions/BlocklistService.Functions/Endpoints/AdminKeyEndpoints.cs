@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Hosting;
 using BlocklistService.Functions.Stores;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,7 +11,7 @@ namespace BlocklistService.Functions.Endpoints;
 public static class AdminKeyEndpoints
 {
     /// <summary>Request to issue a key. ISP keys name the lists they may read (<c>*</c>: every list).</summary>
-    public sealed record IssueKeyRequest(string? Role, string? Organisation, string[]? Lists);
+    public sealed record IssueKeyRequest(string? Role, string? Organisation, string?[]? Lists);
 
     /// <summary>A key as listed: never its secret.</summary>
     public sealed record KeyInfo(string KeyId, string Role, string Organisation, IReadOnlyList<string> Lists, DateTimeOffset Created, DateTimeOffset? Revoked);
@@ -23,29 +24,49 @@ public static class AdminKeyEndpoints
     public static IEndpointRouteBuilder MapAdminKeyEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/admin/keys").WithTags("Admin").RequireAuthorization(Roles.Admin);
-        group.MapPost("/", IssueAsync).WithName("IssueKey").WithSummary("Issue an API key (the secret is shown once)");
+        group.MapPost("/", IssueAsync).Accepts<IssueKeyRequest>("application/json").WithName("IssueKey").WithSummary("Issue an API key (the secret is shown once)");
         group.MapGet("/", ListAsync).WithName("ListKeys").WithSummary("Every key: id, role, organisation, lists, revoked");
         group.MapDelete("/{keyId}", RevokeAsync).WithName("RevokeKey").WithSummary("Revoke a key; effective from the next request");
         return routes;
     }
 
     private static async Task<Results<Created<IssuedKey>, ProblemHttpResult>> IssueAsync(
-        IssueKeyRequest request, ApiKeyStore keys, ListCatalog catalog, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpContext context, ApiKeyStore keys, ListCatalog catalog, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        // Read through the client JSON policy: {"role":"isp","role":"admin"} is refused, not last-one-wins.
+        var (request, malformed) = await ClientJson.ReadAsync<IssueKeyRequest>(context, ApiSetup.DefaultMaxRequestBytes, cancellationToken);
+        if (request is null)
+        {
+            return malformed!;
+        }
+
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!Roles.IsKnown(request.Role))
         {
             errors["role"] = [$"one of: {string.Join(", ", Roles.All)}"];
         }
 
-        if (request.Organisation is null || request.Organisation.Length is 0 or > 64 ||
-            !request.Organisation.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        if (string.IsNullOrEmpty(request.Organisation))
         {
             errors["organisation"] = ["required: [a-z0-9-]{1,64}"];
         }
+        else if (request.Organisation.Length > 64 ||
+            !request.Organisation.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        {
+            errors["organisation"] = ["invalid: 1 to 64 characters of a-z, 0-9 and '-', e.g. acme-telecom"];
+        }
 
-        var lists = (request.Lists ?? []).Distinct(StringComparer.Ordinal).ToList();
-        if (request.Role == Roles.Isp)
+        var nullAt = Array.IndexOf(request.Lists ?? [], null);
+        var lists = (request.Lists ?? []).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (nullAt >= 0)
+        {
+            errors[$"lists[{nullAt}]"] = ["a list name, not null"];
+        }
+        else if (lists.Contains(ApiKeyRecord.AllLists) && lists.Count > 1)
+        {
+            errors["lists"] = ["\"*\" (every list) stands alone; name lists or give \"*\", not both"];
+        }
+        else if (request.Role == Roles.Isp)
         {
             var known = await catalog.NamesAsync(cancellationToken);
             if (lists.Count == 0 || lists.Count > 64)

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Ingest;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -29,7 +28,7 @@ public static class SubmissionEndpoints
         HttpContext context, ClaimsPrincipal user, SubmissionIngest ingest, IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
         var request = context.Request;
-        if (!IsJson(request.ContentType))
+        if (!ClientJson.IsJson(request.ContentType))
         {
             return Problems.Field(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
                 "Content-Type", "must be application/json");
@@ -46,7 +45,7 @@ public static class SubmissionEndpoints
             }
         }
 
-        var body = await ReadBoundedAsync(context, options.Value.MaxRequestBytes, cancellationToken);
+        var body = await ClientJson.ReadBoundedAsync(context, options.Value.MaxRequestBytes, cancellationToken);
         if (body is null)
         {
             return Problems.Field(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "Request body too large",
@@ -80,45 +79,4 @@ public static class SubmissionEndpoints
     /// <summary>Submission ids are <c>s</c> and 40 lowercase hex characters; anything else cannot exist.</summary>
     public static bool IsSubmissionId(string id) =>
         id.Length == 41 && id[0] == 's' && id.Skip(1).All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
-
-    private static bool IsJson(string? contentType) =>
-        contentType is not null &&
-        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) &&
-        string.Equals(media.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The body, or null when it is longer than <paramref name="max"/> bytes (declared or actual).</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(HttpContext context, long max, CancellationToken cancellationToken)
-    {
-        if (context.Request.ContentLength > max)
-        {
-            return null;
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = max + 1;
-        }
-
-        using var buffer = new MemoryStream(capacity: (int)Math.Min(context.Request.ContentLength ?? 64 * 1024, max));
-        var chunk = new byte[64 * 1024];
-        try
-        {
-            int read;
-            while ((read = await context.Request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > max)
-                {
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return null;
-        }
-
-        return new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
 }

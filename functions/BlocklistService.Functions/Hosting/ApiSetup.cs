@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,7 +7,6 @@ using BlocklistService.Functions.Ingest;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Stores;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Hosting;
@@ -72,7 +70,13 @@ public static class ApiSetup
         services.AddSingleton<SubmissionIngest>();
         services.AddStartupStep<Bootstrapper>();
 
-        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = NameTheMalformedField);
+        // One error contract: the writer registered first answers every problem, the handler classifies every exception,
+        // the framework reads and binds bodies by the client JSON policy and lets binding failures reach the handler.
+        services.AddSingleton<IProblemDetailsWriter, ProblemContractWriter>();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.ConfigureHttpJsonOptions(json => ClientJson.Configure(json.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddSingleton<CallerCache>();
         services.AddSingleton<KeyRateLimits>();
@@ -91,37 +95,9 @@ public static class ApiSetup
         return services;
     }
 
-    /// <summary>
-    /// A body that does not bind (bad JSON, a wrong type) reaches the exception handler as a BadHttpRequestException
-    /// around a JsonException; its JSON path names the field, so the problem says which one (<c>$.role</c> → <c>role</c>).
-    /// </summary>
-    private static void NameTheMalformedField(ProblemDetailsContext context)
-    {
-        if (context.Exception is not BadHttpRequestException { InnerException: JsonException json })
-        {
-            return;
-        }
-
-        var field = json.Path is { Length: > 1 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
-        context.ProblemDetails.Title = "Malformed request body";
-        context.ProblemDetails.Detail = $"the request body is not valid JSON of the expected shape at '{field}'";
-        context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]>
-        {
-            [field] = [json.LineNumber is { } line ? $"malformed or wrong type (line {line + 1}, byte {json.BytePositionInLine})" : "malformed or wrong type"],
-        };
-    }
-
     public static WebApplication UseBlocklistApi(this WebApplication app)
     {
-        app.UseExceptionHandler(new ExceptionHandlerOptions
-        {
-            StatusCodeSelector = exception => exception switch
-            {
-                BadHttpRequestException bad => bad.StatusCode,
-                OperationCanceledException => StatusCodes.Status499ClientClosedRequest,
-                _ => StatusCodes.Status500InternalServerError,
-            },
-        });
+        app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStorageReadinessGate();
         app.UseAuthentication();

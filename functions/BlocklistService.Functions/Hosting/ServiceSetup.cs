@@ -2,6 +2,7 @@ using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Signing;
 using BlocklistService.Functions.Telemetry;
+using BlocklistService.Functions.WebConsole;
 
 namespace BlocklistService.Functions.Hosting;
 
@@ -11,7 +12,7 @@ namespace BlocklistService.Functions.Hosting;
 /// </summary>
 public static class ServiceSetup
 {
-    /// <summary>The signer (Key Vault when configured), the API, the publisher and the auditor services.</summary>
+    /// <summary>The signer (Key Vault when configured), the API, the publisher, the auditor services, the stop page and the web console.</summary>
     public static IServiceCollection AddBlocklistService(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddKeyVaultArtifactSignerIfSelected(configuration);
@@ -20,10 +21,13 @@ public static class ServiceSetup
         services.AddPublishing(configuration);
         services.AddAudit();
         services.AddStopPage();
+        services.AddAppeals();
+        services.AddTransparencyReport();
+        services.AddWebConsole();
         return services;
     }
 
-    /// <summary>The API pipeline and every route: hotline, ISP, keys, admin, audit, the stop page and the Functions host's <c>/Publish</c>.</summary>
+    /// <summary>The API pipeline and every route: hotline, ISP, keys, admin, audit, the stop page, the console and the Functions host's <c>/Publish</c>.</summary>
     public static WebApplication MapBlocklistService(this WebApplication app)
     {
         app.UseStopPageHosts();
@@ -35,6 +39,10 @@ public static class ServiceSetup
         app.MapAdminPublishEndpoints();
         app.MapAuditEndpoints();
         app.MapStopPage();
+        app.MapAppealEndpoints();
+        app.MapReportEndpoints();
+        app.MapListOverviewEndpoints();
+        app.MapWebConsole();
         return app;
     }
 }

@@ -11,9 +11,6 @@ namespace BlocklistService.Functions.Hosting;
 /// </summary>
 public static class StorageReadinessGate
 {
-    /// <summary>The problem code shared with the request path's storage-outage answer.</summary>
-    public const string ProblemCode = "storage-unavailable";
-
     private static readonly string[] StorageFreePaths = ["/api/health", "/api/openapi.json", "/stop"];
 
     /// <summary>Registers a start-up step, the readiness state and the background initializer (once).</summary>
@@ -46,7 +43,7 @@ public static class StorageReadinessGate
             }
 
             context.Response.Headers.RetryAfter = readiness.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await Problems.Create(StatusCodes.Status503ServiceUnavailable, ProblemCode, "Storage unavailable",
+            await Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.StorageUnavailable, "Storage unavailable",
                 "The service is starting and its storage is not ready yet; retry after the Retry-After interval.").ExecuteAsync(context);
         });
 

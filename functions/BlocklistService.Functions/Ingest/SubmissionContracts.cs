@@ -25,7 +25,8 @@ public sealed record SubmissionStatus(string SubmissionId, DateTimeOffset Receiv
 /// One item's state: <c>rejected</c> (reason), <c>held</c> (awaiting review), <c>pending</c> (journaled, not yet in
 /// every list) or <c>published</c> (in every list it names; <see cref="Lists"/> gives the versions).
 /// </summary>
-public sealed record ItemStatus(int Index, string State, string? Reason, string? Action, string? EntryId, string? Expression, IReadOnlyList<ListState> Lists);
+/// <see cref="Reference"/> is the hotline's own report reference, so an analyst can find the item in their case system.
+public sealed record ItemStatus(int Index, string State, string? Reason, string? Action, string? EntryId, string? Expression, IReadOnlyList<ListState> Lists, string? Reference = null);
 
 /// <summary>An item in one list: <c>pending</c>, or <c>published</c> in <see cref="Version"/>.</summary>
 public sealed record ListState(string List, string State, long? Version);

@@ -100,7 +100,7 @@ public sealed class SubmissionIngest(
         {
             if (item.Result != ItemResult.Accepted)
             {
-                return new ItemStatus(item.Index, item.Result.ToWireName(), item.Reason, item.Action, item.EntryId, item.Expression, []);
+                return new ItemStatus(item.Index, item.Result.ToWireName(), item.Reason, item.Action, item.EntryId, item.Expression, [], item.Reference);
             }
 
             var perList = item.Lists
@@ -109,7 +109,7 @@ public sealed class SubmissionIngest(
                     : new ListState(list, "pending", null))
                 .ToList();
             var state = perList.All(l => l.Version is not null) ? "published" : "pending";
-            return new ItemStatus(item.Index, state, null, item.Action, item.EntryId, item.Expression, perList);
+            return new ItemStatus(item.Index, state, null, item.Action, item.EntryId, item.Expression, perList, item.Reference);
         }).ToList();
         return new SubmissionStatus(submissionId, head.Received, states);
     }

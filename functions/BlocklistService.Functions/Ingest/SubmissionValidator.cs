@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Lists;
+using BlocklistService.Functions.Endpoints;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Ingest;
@@ -21,33 +22,17 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
     private const int MaxReference = 256;
     private const int MaxAnalystId = 64;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new()
-    {
-        MaxDepth = 8,
-        AllowTrailingCommas = false,
-        CommentHandling = JsonCommentHandling.Disallow,
-        AllowDuplicateProperties = false,
-    };
-
     /// <summary>Parses and validates; either the items (every one accepted, rejected or held) or the body error.</summary>
     public (IReadOnlyList<JournalItem>? Items, SubmissionBodyError? Error) Validate(
         ReadOnlyMemory<byte> body, string hotline, IReadOnlySet<string> existingLists)
     {
-        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        // The one client JSON policy (UTF-8, depth, duplicate keys, lone surrogates), naming the field it refuses.
+        if (ClientJson.Check(body.Span) is { } malformed)
         {
-            return (null, new SubmissionBodyError("body", "not valid UTF-8"));
+            return (null, new SubmissionBodyError(malformed.Field, malformed.Message));
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            return (null, new SubmissionBodyError("body", $"not valid JSON: {Describe(e)}"));
-        }
-
+        var document = JsonDocument.Parse(body, ClientJson.DocumentOptions);
         using (document)
         {
             var root = document.RootElement;
@@ -178,7 +163,12 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
         }
 
         var verifiedAt = ReadTimestamp(element, "verifiedAt", out var verifiedAtError);
-        if (verifiedAtError is not null || (isAdd && verifiedAt is null))
+        if (verifiedAtError is not null)
+        {
+            // A value that is there but unreadable says so: "required" would send the analyst looking for a missing column.
+            Fail("verifiedAt", "invalid-verified-at", $"malformed: {verifiedAtError}, e.g. 2026-11-20T10:00:00Z");
+        }
+        else if (isAdd && verifiedAt is null)
         {
             Fail("verifiedAt", "invalid-verified-at", "required for add: an RFC 3339 timestamp with offset, e.g. 2026-11-20T10:00:00Z");
         }
@@ -202,7 +192,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
         var reviewBy = ReadTimestamp(element, "reviewBy", out var reviewByError);
         if (reviewByError is not null)
         {
-            Fail("reviewBy", "invalid-review-by", "an RFC 3339 timestamp with offset");
+            Fail("reviewBy", "invalid-review-by", $"malformed: {reviewByError}, e.g. 2027-02-18T10:00:00Z");
         }
         else if (reviewBy is not null && verifiedAt is not null &&
                  (reviewBy <= verifiedAt || reviewBy > verifiedAt + context.Options.MaxReviewAfter))
@@ -210,9 +200,26 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
             Fail("reviewBy", "invalid-review-by", $"must lie after verifiedAt and at most {context.Options.MaxReviewAfter.TotalDays:0} days after it");
         }
 
+        var reviewByGiven = reviewBy is not null;
         if (isAdd && reviewBy is null && verifiedAt is not null)
         {
             reviewBy = verifiedAt + context.Options.ReviewAfter;
+        }
+
+        // One rule for both ways of getting a review-by date: an entry whose review is already due would be published
+        // only to expire in the next version, so a stale verification is refused whether the date was given or derived.
+        if (isAdd && reviewBy <= context.Now && !errors.ContainsKey($"{prefix}.reviewBy") && !errors.ContainsKey($"{prefix}.verifiedAt"))
+        {
+            var due = reviewBy.Value.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            if (reviewByGiven)
+            {
+                Fail("reviewBy", "review-by-passed", $"{due} has passed: an entry's review-by date must lie in the future");
+            }
+            else
+            {
+                Fail("verifiedAt", "review-by-passed",
+                    $"verified more than {context.Options.ReviewAfter.TotalDays:0} days ago, so its review-by date ({due}) has passed; re-verify the URL, or give a reviewBy in the future");
+            }
         }
 
         var result = errors.Count == 0 ? ItemResult.Accepted : ItemResult.Rejected;
@@ -316,19 +323,10 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
             !(text.EndsWith('Z') || text.EndsWith('z') || text[^6] is '+' or '-') ||
             !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var value))
         {
-            error = "must be an RFC 3339 timestamp";
+            error = "must be an RFC 3339 timestamp with offset";
             return null;
         }
 
         return value.ToUniversalTime();
-    }
-
-    private static string Describe(JsonException e) =>
-        e.LineNumber is { } line ? $"{FirstSentence(e.Message)} (line {line + 1}, byte {e.BytePositionInLine})" : FirstSentence(e.Message);
-
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(". ", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
     }
 }

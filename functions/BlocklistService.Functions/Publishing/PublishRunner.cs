@@ -63,6 +63,9 @@ public sealed class PublishRunner(
     {
     }
 
+    /// <summary>The monthly transparency figures, brought up to date with the log after every run (null: not kept).</summary>
+    public Redress.ReportAggregates? Report { get; init; }
+
     /// <summary>The transparency log this runner appends to (checkpoints signed by the key active now).</summary>
     public TransparencyLogStore Log => LogSignedBy(keys.ActiveAt(time.GetUtcNow()));
 
@@ -90,6 +93,7 @@ public sealed class PublishRunner(
 
         // A held list is held again on every cycle until an admin decides, so this is the number of holds open.
         metrics?.HoldsOpen(results.Count(r => r.Outcome == ListPublishOutcome.Held));
+        await CountForReportAsync(cancellationToken);
         return results;
     }
 
@@ -439,6 +443,22 @@ public sealed class PublishRunner(
         logger.LogWarning("Held {List} version {Version}: {Changes} changes need an admin's approval", list, plan.Version, plan.ChangeCount);
     }
 
+    // the report lagging behind never fails a publish: the next run (or the report route) catches up
+    private async Task CountForReportAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (Report is not null)
+            {
+                await Report.CatchUpAsync(cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Counting new log leaves into the report figures failed; the next run retries");
+        }
+    }
+
     /// <summary>A hold's id: the list and the version it would have published.</summary>
     public static string HoldId(string list, long version) => $"{list}-{version.ToString("D12", CultureInfo.InvariantCulture)}";
 
@@ -457,7 +477,8 @@ public sealed class PublishRunner(
         return row with { Properties = properties };
     }
 
-    private static EntryState ReadEntry(EntryId id, Row row)
+    /// <summary>An <c>entries</c> row as the publisher wrote it (appeals read the same rows to find what a URL concerns).</summary>
+    internal static EntryState ReadEntry(EntryId id, Row row)
     {
         EntryScopeNames.TryParse(row.GetString("Scope"), out var scope);
         var backings = JsonSerializer.Deserialize<List<BackingRow>>(row.GetString("Backings") ?? "[]") ?? [];

@@ -17,13 +17,16 @@ public sealed record PublishStorageNames
     public string LogHead { get; init; } = "loghead";
     public string LogBatches { get; init; } = "logbatches";
     public string LogHistory { get; init; } = "loghistory";
+    public string Appeals { get; init; } = "appeals";
+    public string ReportMonths { get; init; } = "reportmonths";
+    public string ConsoleSessions { get; init; } = "consolesessions";
     public string ArtifactsContainer { get; init; } = "artifacts";
     public string WorkContainer { get; init; } = "work";
     public string LogContainer { get; init; } = "log";
 
     /// <summary>Every table name, for creating them.</summary>
     public IEnumerable<string> Tables =>
-        [Lists, Entries, Expiries, Versions, Pending, Submissions, Publications, Holds, Isps, LogLeaves, LogTiles, LogHead, LogBatches, LogHistory];
+        [Lists, Entries, Expiries, Versions, Pending, Submissions, Publications, Holds, Isps, LogLeaves, LogTiles, LogHead, LogBatches, LogHistory, Appeals, ReportMonths, ConsoleSessions];
 
     /// <summary>Every container name.</summary>
     public IEnumerable<string> Containers => [ArtifactsContainer, WorkContainer, LogContainer];

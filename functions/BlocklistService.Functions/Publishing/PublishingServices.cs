@@ -67,8 +67,14 @@ public static class PublishingServices
             provider.GetRequiredService<ILogger<PublishRunner>>(),
             provider.GetRequiredService<PublishStorageNames>(),
             faults: null,
-            metrics: provider.GetService<BlocklistMetrics>()));
+            metrics: provider.GetService<BlocklistMetrics>())
+        {
+            Report = provider.GetRequiredService<Redress.ReportAggregates>(),
+        });
+        services.TryAddSingleton<Redress.ReportAggregates>();
         services.TryAddSingleton<ListReader>();
+        services.TryAddSingleton<PublishTimerClock>();
+        services.TryAddSingleton<ListOverview>();
         services.TryAddSingleton<HoldDesk>();
         services.TryAddSingleton<Decisions.DecisionLog>();
         services.TryAddSingleton<IspTracker>();
@@ -134,7 +140,8 @@ public sealed class PublishStorageStartup(PublishStorage storage, PublishStorage
 /// Plays the Publish timer when the server runs standalone: one <see cref="PublishRunner.RunOnceAsync"/> every
 /// <see cref="PublishingOptions.Interval"/> (zero: off). A failed cycle is logged; the next one resumes it.
 /// </summary>
-public sealed class LocalPublishScheduler(PublishRunner runner, IOptions<PublishingOptions> options, TimeProvider time, ILogger<LocalPublishScheduler> logger)
+public sealed class LocalPublishScheduler(
+    PublishRunner runner, IOptions<PublishingOptions> options, TimeProvider time, PublishTimerClock clock, ILogger<LocalPublishScheduler> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -146,8 +153,10 @@ public sealed class LocalPublishScheduler(PublishRunner runner, IOptions<Publish
         }
 
         using var timer = new PeriodicTimer(interval, time);
+        clock.LocalTickAt(time.GetUtcNow() + interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            clock.LocalTickAt(time.GetUtcNow() + interval);
             try
             {
                 var results = await runner.RunOnceAsync(stoppingToken);

@@ -20,6 +20,8 @@ public static class StorageNames
     public const string LogHead = "loghead";
     public const string LogBatches = "logbatches";
     public const string LogHistory = "loghistory";
+    public const string Appeals = "appeals";
+    public const string ReportMonths = "reportmonths";
 
     public const string ArtifactsContainer = "artifacts";
     public const string WorkContainer = "work";

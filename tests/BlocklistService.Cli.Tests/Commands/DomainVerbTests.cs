@@ -102,6 +102,11 @@ public sealed class DomainVerbTests
         var keyId = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(home.File("pub.der"))));
         Assert.Equal(keyId, json.GetProperty("keyId").GetString());
 
+        // tools/run prints the id of its development key with the same shell function
+        var script = await ProcessRunner.RunAsync("bash", ["-c", "source tools/lib/common.sh && signing_key_id \"$0\"", path]);
+        Assert.True(script.ExitCode == 0, script.ToString());
+        Assert.Equal(keyId, script.StandardOutput.Trim());
+
         var again = await CliRun.RunAsync(home.Path, null, "dev-key", "--output", path, "--json");
         Assert.Equal(ExitCodes.Usage, again.ExitCode);
         Assert.Equal("key-exists", again.Json().GetProperty("error").GetProperty("code").GetString());

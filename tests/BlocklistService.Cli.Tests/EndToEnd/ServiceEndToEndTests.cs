@@ -180,6 +180,61 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         var historyText = await CliAsync(auditor, "audit", "history", history.Json().GetProperty("entryId").GetString()!);
         Assert.True(historyText.ExitCode == 0, historyText.ToString());
         Assert.Contains("NL-2026-0001", historyText.Output);
+
+        // without --scope, the URL finds the host entry (and any exact or path entry it names)
+        var anyScope = await CliAsync(auditor, "audit", "history", "http://evil.test/", "--json");
+        Assert.True(anyScope.ExitCode == 0, anyScope.ToString());
+        var found = Assert.Single(anyScope.Json().GetProperty("entries").EnumerateArray());
+        Assert.Equal("host", found.GetProperty("scope").GetString());
+        Assert.Equal(2, found.GetProperty("history").GetArrayLength());
+        var pathScope = await CliAsync(auditor, "audit", "history", "https://good.test/abuse/", "--json");
+        Assert.Equal("path", Assert.Single(pathScope.Json().GetProperty("entries").EnumerateArray()).GetProperty("scope").GetString());
+
+        // --key takes a key id as sync does
+        var byId = await CliAsync(auditor, "audit", "verify", "--key", _keyId, "--json");
+        Assert.True(byId.ExitCode == 0 && byId.Json().GetProperty("ok").GetBoolean(), byId.ToString());
+
+        // the export verb writes the range's leaves, for the auditor only
+        var exported = _home.File("audit.csv");
+        var export = await CliAsync(auditor, "audit", "export", "--from", "2000-01-01", "--output", exported, "--json");
+        Assert.True(export.ExitCode == 0, export.ToString());
+        Assert.Equal(4, export.Json().GetProperty("records").GetInt64());
+        var exportLines = await File.ReadAllLinesAsync(exported);
+        Assert.Equal(5, exportLines.Length);
+        Assert.Contains(exportLines, l => l.Contains("NL-2026-0001", StringComparison.Ordinal));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(exported));
+        var jsonl = await CliAsync(auditor, "audit", "export", "--format", "jsonl");
+        Assert.True(jsonl.ExitCode == 0, jsonl.ToString());
+        Assert.Equal(4, jsonl.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public async Task An_isp_pins_the_signing_key_with_keys_pin_and_sync_then_needs_no_key_on_its_command_line()
+    {
+        var isp = await IssueKeyAsync("--role", "isp", "--organisation", "isp-pin", "--lists", "eu");
+        var config = _home.File("isp-config.json");
+        await File.WriteAllTextAsync(config, "{ \"list\": \"eu\" }");
+
+        var unconfirmed = await CliAsync(null, "keys", "pin", "--config", config, "--json");
+        Assert.Equal(2, unconfirmed.ExitCode);
+        Assert.Equal("confirm-pin", unconfirmed.Json().GetProperty("error").GetProperty("code").GetString());
+
+        var pin = await CliAsync(null, "keys", "pin", "--yes", "--config", config, "--json");
+        Assert.True(pin.ExitCode == 0, pin.ToString());
+        Assert.Equal(_keyId, pin.Json().GetProperty("pinned").GetString());
+        Assert.Equal(_keyId, Assert.Single(pin.Json().GetProperty("keys").EnumerateArray()).GetProperty("keyId").GetString());
+        var written = JsonDocument.Parse(await File.ReadAllTextAsync(config)).RootElement;
+        Assert.Equal("eu", written.GetProperty("list").GetString());
+        Assert.Equal([_keyId], written.GetProperty("trustedKeys").EnumerateArray().Select(k => k.GetString()));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(config));
+
+        var again = await CliAsync(null, "keys", "pin", "--config", config, "--json");
+        Assert.True(again.ExitCode == 0 && again.Json().GetProperty("alreadyPinned").GetBoolean(), again.ToString());
+
+        await PublishAsync();
+        var sync = await CliAsync(isp, "sync", "--once", "--now", "--config", config, "--json");
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        Assert.Equal("updated", sync.Json().GetProperty("outcome").GetString());
     }
 
     [Fact]
@@ -236,7 +291,7 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Items_the_service_rejects_come_back_with_their_input_line_and_reason()
+    public async Task Items_the_service_rejects_come_back_with_their_input_line_and_reason_and_status_follows_the_file_across_its_batches()
     {
         var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-be");
         var verifiedAt = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -246,21 +301,54 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
             add,http://fine.test/a.jpg,exact,eu,csam,BE-1,{verifiedAt},analyst-1;analyst-2
             add,http://alone.test/,host,eu,csam,BE-2,{verifiedAt},analyst-1
             add,http://nowhere.test/,host,xx,csam,BE-3,{verifiedAt},analyst-1;analyst-2
+            add,http://fine.test/a.jpg#frag,exact,eu,csam,BE-4,{verifiedAt},analyst-1;analyst-2
+            add,http://late.test/,host,eu,csam,BE-5,21/11/2026,analyst-1;analyst-2
+            add,http://other.test/b,exact,eu,csam,BE-6,{verifiedAt},analyst-1;analyst-2
 
             """);
 
-        var run = await CliAsync(hotline, "submit", input, "--json");
+        var run = await CliAsync(hotline, "submit", input, "--batch-size", "2", "--json");
 
         Assert.Equal(1, run.ExitCode);
         var result = run.Json();
-        Assert.Equal(1, result.GetProperty("accepted").GetInt32());
-        Assert.Equal(2, result.GetProperty("rejected").GetInt32());
+        Assert.Equal(2, result.GetProperty("accepted").GetInt32());
+        Assert.Equal(4, result.GetProperty("rejected").GetInt32());
+        Assert.Equal(3, result.GetProperty("submissions").GetArrayLength());
         var rejections = result.GetProperty("rejections").EnumerateArray()
             .Select(r => (r.GetProperty("line").GetInt64(), r.GetProperty("code").GetString())).ToList();
-        Assert.Equal([(3L, "two-person-rule"), (4L, "unknown-list")], rejections);
+        Assert.Equal([(3L, "two-person-rule"), (4L, "unknown-list"), (5L, "duplicate-in-file"), (6L, "invalid-verified-at")], rejections);
+        Assert.StartsWith("items[0].verifiedAt: malformed: ", result.GetProperty("rejections")[3].GetProperty("message").GetString(), StringComparison.Ordinal);
         var rejects = await File.ReadAllLinesAsync(result.GetProperty("rejectsFile").GetString()!);
-        Assert.Equal("line,url,code,message", rejects[0]);
-        Assert.StartsWith("3,http://alone.test/,two-person-rule,", rejects[1]);
+        Assert.Equal("rejected_line,rejected_code,rejected_message,action,url,scope,lists,category,reference,verifiedAt,verifiedBy", rejects[0]);
+        Assert.StartsWith("3,two-person-rule,", rejects[1]);
+        Assert.EndsWith($",add,http://alone.test/,host,eu,csam,BE-2,{verifiedAt},analyst-1", rejects[1]);
+
+        // status of the file: every line, across its three submissions, with the hotline's references
+        var status = await CliAsync(hotline, "status", input, "--json");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        var items = status.Json().GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal([2L, 3L, 4L, 5L, 6L, 7L], items.Select(i => i.GetProperty("line").GetInt64()));
+        Assert.Equal(["pending", "rejected", "rejected", "rejected", "rejected", "pending"], items.Select(i => i.GetProperty("state").GetString()));
+        Assert.Equal("BE-1", items[0].GetProperty("reference").GetString());
+        Assert.Equal("BE-6", items[5].GetProperty("reference").GetString());
+        Assert.Equal("duplicate-in-file", items[3].GetProperty("reason").GetString());
+        Assert.Equal(3, status.Json().GetProperty("submissions").GetArrayLength());
+        Assert.Equal(2, status.Json().GetProperty("counts").GetProperty("pending").GetInt32());
+
+        // status of one submission names the lines too, when this machine sent it
+        var one = await CliAsync(hotline, "status", result.GetProperty("submissions")[2].GetString()!, "--json");
+        Assert.True(one.ExitCode == 0, one.ToString());
+        Assert.Equal([6L, 7L], one.Json().GetProperty("items").EnumerateArray().Select(i => i.GetProperty("line").GetInt64()));
+        var text = await CliAsync(hotline, "status", input);
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains("BE-6", text.Output, StringComparison.Ordinal);
+        Assert.Contains("6 items in 3 submissions", text.Output, StringComparison.Ordinal);
+
+        var neverSent = _home.File("never-sent.csv");
+        await File.WriteAllTextAsync(neverSent, "url\n");
+        var unknown = await CliAsync(hotline, "status", neverSent, "--json");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Equal("no-upload-record", unknown.Json().GetProperty("error").GetProperty("code").GetString());
     }
 
     /// <summary><c>blocklist keys create</c> with the admin key; returns the new secret.</summary>

@@ -20,6 +20,7 @@ public sealed class SubmitTests : IAsyncLifetime
     private readonly TemporaryDirectory _home = TestStates.TempDirectory();
     private readonly ConcurrentDictionary<string, string> _journal = new();
     private readonly List<(string Key, int Items)> _requests = [];
+    private readonly List<string> _bodies = [];
     private WebApplication _app = null!;
     private Uri _baseUri = null!;
 
@@ -40,11 +41,13 @@ public sealed class SubmitTests : IAsyncLifetime
             }
 
             var key = context.Request.Headers["Idempotency-Key"].ToString();
-            using var body = await JsonDocument.ParseAsync(context.Request.Body);
+            var text = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            using var body = JsonDocument.Parse(text);
             var items = body.RootElement.GetProperty("items").EnumerateArray().ToList();
             lock (_requests)
             {
                 _requests.Add((key, items.Count));
+                _bodies.Add(text);
                 if (_failAfterItems is { } limit && _journal.Count > 0 && _requests.Count > 1 && !_journal.ContainsKey(key) && _journal.Count * 1 >= limit)
                 {
                     return Results.Problem(statusCode: 503, title: "Unavailable", detail: "storage is down");
@@ -91,9 +94,10 @@ public sealed class SubmitTests : IAsyncLifetime
         Assert.Equal([1000, 1000, 500], _requests.Select(r => r.Items).ToArray());
         Assert.Equal(3, _requests.Select(r => r.Key).Distinct().Count());
         var rejects = await File.ReadAllLinesAsync(input + ".rejects.csv");
-        Assert.Equal("line,url,code,message", rejects[0]);
-        Assert.Equal("2,https://not-a-url-0.example/,invalid-url,items[0].url: is not an http(s) URL", rejects[1]);
-        Assert.StartsWith("1002,https://not-a-url-1000.example/,invalid-url,", rejects[2]);
+        Assert.Equal("rejected_line,rejected_code,rejected_message,action,url,scope,lists,category,reference,verifiedAt,verifiedBy", rejects[0]);
+        Assert.Equal("2,invalid-url,items[0].url: is not an http(s) URL,add,https://not-a-url-0.example/,exact,eu;uk,csam,\"REF-0, checked\",2026-11-21T15:30:00Z,analyst-7", rejects[1]);
+        Assert.StartsWith("1002,invalid-url,", rejects[2]);
+        Assert.EndsWith(",add,https://not-a-url-1000.example/,exact,eu;uk,csam,\"REF-1000, checked\",2026-11-21T15:30:00Z,analyst-7", rejects[2]);
     }
 
     [Fact]
@@ -136,7 +140,69 @@ public sealed class SubmitTests : IAsyncLifetime
         Assert.Equal(1, run.ExitCode);
         Assert.Equal(2, _requests.Single().Items);
         var rejects = await File.ReadAllLinesAsync(input + ".rejects.csv");
-        Assert.StartsWith("2,,unreadable,", rejects[1]);
+        Assert.Equal("rejected_line,rejected_code,rejected_message,item", rejects[0]);
+        Assert.StartsWith("2,unreadable,", rejects[1]);
+        Assert.EndsWith(",\"{\"\"action\"\":\"\"add\"\",\"\"url\"\": oops\"", rejects[1]);
+    }
+
+    [Fact]
+    public async Task A_rejects_file_keeps_the_original_columns_and_the_url_of_a_short_row_and_can_be_sent_again_once_fixed()
+    {
+        var input = _home.File("short.csv");
+        await File.WriteAllTextAsync(input, """
+            reference,url,action,scope,lists,category,verifiedAt,verifiedBy
+            R-1,https://fine.example/a,add,exact,eu,csam,2026-11-21T15:30:00Z,a1;a2
+            R-2,https://short.example/b,add,exact
+            R-3,https://not-a-url-3.example/c,add,exact,eu,csam,2026-11-21T15:30:00Z,a1;a2
+
+            """);
+
+        var run = await SubmitAsync(input);
+
+        Assert.Equal(1, run.ExitCode);
+        var rejects = await File.ReadAllLinesAsync(input + ".rejects.csv");
+        Assert.Equal("rejected_line,rejected_code,rejected_message,reference,url,action,scope,lists,category,verifiedAt,verifiedBy", rejects[0]);
+        Assert.Equal("3,unreadable,\"the row has 4 fields, the header 8\",R-2,https://short.example/b,add,exact,,,,", rejects[1]);
+        Assert.Equal("4,invalid-url,items[1].url: is not an http(s) URL,R-3,https://not-a-url-3.example/c,add,exact,eu,csam,2026-11-21T15:30:00Z,a1;a2", rejects[2]);
+        Assert.Equal("https://short.example/b", run.Json().GetProperty("rejections")[0].GetProperty("url").GetString());
+
+        // the analyst fixes both rows in the rejects file and sends it as it is: the rejected_* columns are skipped
+        var fixedFile = _home.File("short-fixed.csv");
+        await File.WriteAllLinesAsync(fixedFile, [
+            rejects[0],
+            "3,unreadable,x,R-2,https://short.example/b,add,exact,eu,csam,2026-11-21T15:30:00Z,a1;a2",
+            "4,invalid-url,x,R-3,https://fixed.example/c,add,exact,eu,csam,2026-11-21T15:30:00Z,a1;a2",
+        ]);
+        _requests.Clear();
+        var again = await SubmitAsync(fixedFile);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(2, again.Json().GetProperty("accepted").GetInt32());
+        Assert.Equal(2, _requests.Single().Items);
+        Assert.DoesNotContain("rejected_", _bodies[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_same_entry_twice_in_a_file_is_sent_once_and_the_repeat_is_reported_with_the_first_line()
+    {
+        var input = _home.File("twice.csv");
+        await File.WriteAllTextAsync(input, """
+            action,url,scope,lists,category,reference,verifiedAt,verifiedBy
+            add,https://twice.example/page,exact,eu,csam,R-1,2026-11-21T15:30:00Z,a1;a2
+            add,https://TWICE.example/page#top,exact,eu,csam,R-2,2026-11-21T15:30:00Z,a1;a2
+            add,https://twice.example/other/,path,eu,csam,R-3,2026-11-21T15:30:00Z,a1;a2
+            remove,https://twice.example/page,exact,eu,,,,
+
+            """);
+
+        var run = await SubmitAsync(input);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(3, _requests.Single().Items);
+        var rejection = Assert.Single(run.Json().GetProperty("rejections").EnumerateArray());
+        Assert.Equal(3, rejection.GetProperty("line").GetInt64());
+        Assert.Equal("duplicate-in-file", rejection.GetProperty("code").GetString());
+        Assert.Contains("as line 2", rejection.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -55,6 +55,62 @@ public sealed class EntryExpressionTests
     }
 
     [Theory]
+    [InlineData("http://e.example/1/2/3/4/")]
+    [InlineData("http://e.example/1/2/3/4/5/6/")]
+    public void A_directory_deeper_than_the_path_prefixes_is_listed_as_an_exact_entry_that_matches_only_itself(string url)
+    {
+        var entry = EntryExpression.Create(url, EntryScope.Exact).Value;
+        var matcher = UrlMatcher.ForIds([entry.Id]);
+
+        Assert.Equal(EntryScope.Exact, entry.Scope);
+        Assert.Equal(url["http://".Length..], entry.Expression);
+        Assert.True(matcher.Match(url).IsMatch);
+        Assert.True(matcher.Match(url + "?q=1").IsMatch);
+        Assert.False(matcher.Match(url + "x.html").IsMatch);
+        Assert.Equal(RejectionCodes.PathTooDeep, EntryExpression.Create(url, EntryScope.Path).Failure!.Code);
+    }
+
+    [Theory]
+    [InlineData("http://e.example/1/")]
+    [InlineData("http://e.example/1/2/3/")]
+    public void A_directory_within_the_path_prefixes_is_a_prefix_so_exact_is_refused(string url)
+    {
+        Assert.Equal(RejectionCodes.ExactIsPrefix, EntryExpression.Create(url, EntryScope.Exact).Failure!.Code);
+        Assert.True(EntryExpression.Create(url, EntryScope.Path).Success);
+    }
+
+    [Fact]
+    public void Every_directory_url_can_be_listed_under_exactly_one_scope()
+    {
+        for (var depth = 1; depth <= 8; depth++)
+        {
+            var url = "http://e.example/" + string.Concat(Enumerable.Range(1, depth).Select(d => $"d{d}/"));
+            var exact = EntryExpression.Create(url, EntryScope.Exact).Success;
+            var path = EntryExpression.Create(url, EntryScope.Path).Success;
+
+            Assert.True(exact ^ path, $"{url}: exact {exact}, path {path}");
+        }
+    }
+
+    [Theory]
+    [InlineData("http://e.example/b/c.jpg", "/b/")]
+    [InlineData("http://e.example/c.tar.gz", "/")]
+    public void Scope_path_on_a_file_is_refused_and_names_the_directory(string url, string directory)
+    {
+        var failure = EntryExpression.Create(url, EntryScope.Path).Failure!;
+
+        Assert.Equal(RejectionCodes.PathNamesFile, failure.Code);
+        Assert.Contains($"'{directory}'", failure.Message);
+        Assert.True(EntryExpression.Create(url, EntryScope.Exact).Success);
+    }
+
+    [Theory]
+    [InlineData("http://e.example/b/c.d/", "e.example/b/c.d/")]
+    [InlineData("http://e.example/gallery", "e.example/gallery/")]
+    public void Scope_path_on_a_directory_name_is_still_a_directory(string url, string expression) =>
+        Assert.Equal(expression, EntryExpression.Create(url, EntryScope.Path).Value.Expression);
+
+    [Theory]
     [InlineData("http://e.example/1/", "http://e.example/1/x.html")]
     [InlineData("http://e.example/1/2/3/", "http://e.example/1/2/3/4/5/6.html?q=1")]
     [InlineData("http://e.example/1/2/", "http://a.b.c.e.example/1/2/3.html")]

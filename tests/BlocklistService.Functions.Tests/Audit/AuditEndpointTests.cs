@@ -211,4 +211,22 @@ public sealed class AuditEndpointTests(AzuriteFixture storage) : IClassFixture<A
         Assert.Equal("\"say \"\"hi\"\"\"", AuditExport.Quote("say \"hi\""));
         Assert.Equal("plain", AuditExport.Quote("plain"));
     }
+
+    [Theory]
+    [InlineData("\t=cmd()", "'\t=cmd()")]
+    [InlineData("\tplain", "'\tplain")]
+    [InlineData("\r=cmd()", "\"'\r=cmd()\"")]
+    [InlineData("\n@SUM(A1)", "\"'\n@SUM(A1)\"")]
+    [InlineData("-1+1", "'-1+1")]
+    [InlineData("+1", "'+1")]
+    [InlineData("ab\0cd", "ab\uFFFDcd")]
+    [InlineData("\0=cmd()", "\uFFFD=cmd()")]
+    [InlineData("a\tb", "a\tb")]
+    public void Csv_fields_starting_with_tab_cr_or_lf_are_neutralised_and_nul_is_never_written(string value, string written)
+    {
+        var quoted = AuditExport.Quote(value);
+
+        Assert.Equal(written, quoted);
+        Assert.DoesNotContain('\0', quoted);
+    }
 }

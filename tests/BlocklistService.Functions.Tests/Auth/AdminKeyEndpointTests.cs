@@ -58,6 +58,21 @@ public sealed class AdminKeyEndpointTests(AzuriteFixture storage) : IClassFixtur
     }
 
     [Theory]
+    [InlineData("""{"role":"hotline","organisation":"Acme Telecom"}""", "invalid: ")]
+    [InlineData("""{"role":"hotline","organisation":""}""", "required: ")]
+    [InlineData("""{"role":"hotline"}""", "required: ")]
+    public async Task An_organisation_that_is_present_but_invalid_is_called_invalid_not_missing(string json, string prefix)
+    {
+        var (admin, _) = await _api.ClientForAsync(Roles.Admin, "organisation-words");
+
+        var response = await admin.PostAsync("/api/v1/admin/keys", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = (await response.JsonAsync()).GetProperty("errors").GetProperty("organisation")[0].GetString()!;
+        Assert.StartsWith(prefix, message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("""{"role":42,"organisation":"x"}""", "role")]
     [InlineData("""{"role":"hotline","organisation":"x","lists":"eu"}""", "lists")]
     [InlineData("""{"role":"hotline",""", "body")]
@@ -73,6 +88,41 @@ public sealed class AdminKeyEndpointTests(AzuriteFixture storage) : IClassFixtur
         Assert.True((await response.JsonAsync()).GetProperty("errors").TryGetProperty(field, out _));
         var after = (await (await admin.GetAsync("/api/v1/admin/keys")).JsonAsync()).GetProperty("keys").GetArrayLength();
         Assert.Equal(before, after);
+    }
+
+    [Theory]
+    [InlineData("""{"role":"isp","role":"admin","organisation":"x","lists":["eu"]}""", "role")]
+    [InlineData("""{"role":"isp","Role":"admin","organisation":"x","lists":["eu"]}""", "Role")]
+    [InlineData("""{"role":"isp","organisation":"x","lists":[null]}""", "lists[0]")]
+    [InlineData("""{"role":"isp","organisation":"x","lists":["eu",null]}""", "lists[1]")]
+    [InlineData("""{"role":"isp","organisation":"x","lists":["*","eu"]}""", "lists")]
+    [InlineData("""{"role":"isp","organisation":"x\ud800","lists":["eu"]}""", "organisation")]
+    [InlineData("""{"role":"isp","organisation":"x","lists":["\udc00"]}""", "lists[0]")]
+    public async Task Ambiguous_key_requests_are_refused_and_issue_nothing(string json, string field)
+    {
+        var (admin, _) = await _api.ClientForAsync(Roles.Admin, "ambiguous");
+        var before = (await (await admin.GetAsync("/api/v1/admin/keys")).JsonAsync()).GetProperty("keys").GetArrayLength();
+
+        var response = await admin.PostAsync("/api/v1/admin/keys", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.JsonAsync();
+        Assert.StartsWith("urn:blocklist:problem:", problem.GetProperty("type").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        var after = (await (await admin.GetAsync("/api/v1/admin/keys")).JsonAsync()).GetProperty("keys").GetArrayLength();
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task Every_list_alone_is_still_a_valid_isp_key()
+    {
+        var (admin, _) = await _api.ClientForAsync(Roles.Admin, "star");
+
+        var response = await admin.PostAsync("/api/v1/admin/keys",
+            new StringContent("""{"role":"isp","organisation":"all-lists","lists":["*"]}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(["*"], (await response.JsonAsync()).GetProperty("info").GetProperty("lists").EnumerateArray().Select(l => l.GetString()));
     }
 
     [Fact]

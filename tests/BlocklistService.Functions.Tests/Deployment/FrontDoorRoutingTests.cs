@@ -10,8 +10,9 @@ namespace BlocklistService.Functions.Tests.Deployment;
 
 /// <summary>
 /// What the Functions front door can reach: every HTTP function's route is host.json's route prefix plus the
-/// function.json route, matched by ASP.NET Core routing as the host does. Only <c>/api/...</c> and the public stop page
-/// are reachable; the timer's <c>/Publish</c> is not, and the handler refuses a proxied-looking timer call as well.
+/// function.json route, matched by ASP.NET Core routing as the host does. Only <c>/api/...</c>, the public stop page and
+/// the web console are reachable; the timer's <c>/Publish</c> is not, and the handler refuses a proxied-looking timer
+/// call as well.
 /// </summary>
 public sealed class FrontDoorRoutingTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
 {
@@ -35,20 +36,22 @@ public sealed class FrontDoorRoutingTests(AzuriteFixture storage) : IClassFixtur
     [InlineData("/api/openapi.json")]
     [InlineData("/stop")]
     [InlineData("/stop/eu")]
-    public void Every_api_path_and_the_stop_page_reach_the_handler(string path)
+    [InlineData("/console")]
+    [InlineData("/console/sign-in")]
+    public void Every_api_path_the_stop_page_and_the_console_reach_the_handler(string path)
     {
         Assert.True(DeploymentPackageLayout.Routed(FrontDoorRoutes(), path));
     }
 
     [Fact]
-    public void The_http_routes_are_exactly_the_api_and_the_stop_page_and_proxy_the_original_path()
+    public void The_http_routes_are_exactly_the_api_the_stop_page_and_the_console_and_proxy_the_original_path()
     {
         using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")));
         var handler = host.RootElement.GetProperty("customHandler");
 
         // With proxying on, the host forwards the request's original path (/api/v1/...), so the server's routes apply.
         Assert.True(handler.GetProperty("enableProxyingHttpRequest").GetBoolean());
-        Assert.Equal(["api/{*path}", "stop/{*jurisdiction}"], FrontDoorRoutes().Order(StringComparer.Ordinal));
+        Assert.Equal(["api/{*path}", "console/{*path}", "stop/{*jurisdiction}"], FrontDoorRoutes().Order(StringComparer.Ordinal));
     }
 
     [Theory]

@@ -36,8 +36,9 @@ public sealed class HostilePayloadTests(AzuriteFixture storage) : IClassFixture<
         { "items an object", "{\"items\":{\"0\":{}}}", "items" },
         { "items a string", "{\"items\":\"all of them\"}", "items" },
         { "no items at all", "{\"items\":[]}", "items" },
-        { "duplicate top-level key", "{\"items\":[],\"items\":[]}", "body" },
-        { "duplicate item key", "{\"items\":[{\"url\":\"http://a.example/\",\"url\":\"http://b.example/\"}]}", "body" },
+        { "duplicate top-level key", "{\"items\":[],\"items\":[]}", "items" },
+        { "duplicate item key", "{\"items\":[{\"url\":\"http://a.example/\",\"url\":\"http://b.example/\"}]}", "items[0].url" },
+        { "duplicate key in another case", "{\"items\":[{\"url\":\"http://a.example/\",\"URL\":\"http://b.example/\"}]}", "items[0].URL" },
         { "deep nesting", "{\"items\":[" + new string('[', 200) + new string(']', 200) + "]}", "body" },
         { "trailing garbage", "{\"items\":[]} {}", "body" },
         { "comments", "{\"items\":[] /* hi */}", "body" },
@@ -52,6 +53,68 @@ public sealed class HostilePayloadTests(AzuriteFixture storage) : IClassFixture<
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, field);
         await AssertNothingWrittenAsync(key);
+    }
+
+    public static TheoryData<string, string, string> LoneSurrogates
+    {
+        get
+        {
+            var data = new TheoryData<string, string, string>();
+            string[] escapes = ["\\ud800", "\\udc00", "\\udbff"];
+            (string Member, string Name)[] members =
+            [
+                ("\"url\":\"http://s.example/{0}\"", "items[0].url"),
+                ("\"reference\":\"R{0}\"", "items[0].reference"),
+                ("\"category\":\"{0}\"", "items[0].category"),
+                ("\"action\":\"{0}\"", "items[0].action"),
+                ("\"scope\":\"{0}\"", "items[0].scope"),
+                ("\"verifiedAt\":\"{0}\"", "items[0].verifiedAt"),
+                ("\"verifiedBy\":[\"a\",\"{0}\"]", "items[0].verifiedBy[1]"),
+                ("\"lists\":[\"{0}\"]", "items[0].lists[0]"),
+            ];
+            foreach (var escape in escapes)
+            {
+                foreach (var (member, name) in members)
+                {
+                    data.Add(escape, string.Format(System.Globalization.CultureInfo.InvariantCulture, member, escape), name);
+                }
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(LoneSurrogates))]
+    public async Task A_lone_utf16_surrogate_in_any_string_is_refused_with_400_naming_the_field(string escape, string member, string field)
+    {
+        var key = "surrogate-" + Math.Abs((escape + field).GetHashCode());
+        var body = "{\"items\":[" + SetRaw(member) + "]}";
+
+        var response = await _client.SendAsync(Payloads.Post(body, key));
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, field);
+        await AssertNothingWrittenAsync(key);
+    }
+
+    [Fact]
+    public async Task A_lone_surrogate_in_a_property_name_is_refused_with_400()
+    {
+        var response = await _client.SendAsync(Payloads.Post("{\"items\":[{\"u\\ud800rl\":\"http://a.example/\"}]}", "surrogate-name"));
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "items[0]");
+        await AssertNothingWrittenAsync("surrogate-name");
+    }
+
+    [Fact]
+    public async Task A_valid_surrogate_pair_is_ordinary_text()
+    {
+        var item = Payloads.Add("http://pair.example/a");
+        item["reference"] = "REF-\ud83d\ude00";
+
+        var response = await _client.SendAsync(Payloads.Post(Payloads.Body(item), "surrogate-pair"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
     [Fact]
@@ -199,6 +262,16 @@ public sealed class HostilePayloadTests(AzuriteFixture storage) : IClassFixture<
         Assert.Equal("rejected", items[0].GetProperty("result").GetString());
         Assert.True(items[0].GetProperty("errors").TryGetProperty(field, out _), $"{name}: {items[0]}");
         Assert.Equal("accepted", items[1].GetProperty("result").GetString());
+    }
+
+    /// <summary>A valid item with one member replaced by raw JSON text (which may hold escapes no parser would keep).</summary>
+    private static string SetRaw(string member)
+    {
+        var name = member[1..member.IndexOf('"', 1)];
+        var item = Payloads.Add("http://item.example/path");
+        item.Remove(name);
+        var text = item.ToJsonString();
+        return text[..^1] + "," + member + "}";
     }
 
     private static string Item(string overrideMember)

@@ -220,19 +220,47 @@ public sealed class SubmissionEndpointTests(AzuriteFixture storage) : IClassFixt
     public async Task Review_by_defaults_to_90_days_after_verification_and_a_given_one_is_checked()
     {
         var (hotline, _) = await _api.ClientForAsync(Roles.Hotline, "review-hotline");
+        var verified = DateTimeOffset.Parse(Payloads.VerifiedAt, System.Globalization.CultureInfo.InvariantCulture);
         var explicitReview = Payloads.Add("http://review.example/a");
-        explicitReview["reviewBy"] = "2026-03-01T00:00:00Z";
+        explicitReview["reviewBy"] = Payloads.Timestamp(verified.AddDays(30));
         var beforeVerified = Payloads.Add("http://review.example/b");
-        beforeVerified["reviewBy"] = "2025-01-01T00:00:00Z";
+        beforeVerified["reviewBy"] = Payloads.Timestamp(verified.AddDays(-1));
         var localTime = Payloads.Add("http://review.example/c");
-        localTime["verifiedAt"] = "2026-01-10T09:30:00";
+        localTime["verifiedAt"] = Payloads.VerifiedAt.TrimEnd('Z');
 
         var receipt = await (await hotline.SendAsync(Payloads.Post(Payloads.Body(explicitReview, beforeVerified, localTime)))).JsonAsync();
         var rows = await _api.RowsAsync(StorageNames.Submissions, receipt.GetProperty("submissionId").GetString()!);
 
-        Assert.Equal(DateTimeOffset.Parse("2026-03-01T00:00:00Z"), rows.Single(r => r.RowKey == "item-00000").GetDateTimeOffset("ReviewBy"));
+        Assert.Equal(verified.AddDays(30), rows.Single(r => r.RowKey == "item-00000").GetDateTimeOffset("ReviewBy"));
         Assert.Equal("invalid-review-by", receipt.GetProperty("items")[1].GetProperty("reason").GetString());
         Assert.Equal("invalid-verified-at", receipt.GetProperty("items")[2].GetProperty("reason").GetString());
+        Assert.StartsWith("malformed: ", receipt.GetProperty("items")[2].GetProperty("errors").GetProperty("items[2].verifiedAt")[0].GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("must lie after verifiedAt", receipt.GetProperty("items")[1].GetProperty("errors").GetProperty("items[1].reviewBy")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stale_verification_is_refused_whether_its_review_by_date_is_given_or_derived()
+    {
+        var (hotline, _) = await _api.ClientForAsync(Roles.Hotline, "stale-hotline");
+        var now = DateTimeOffset.UtcNow;
+        var derived = Payloads.Add("http://stale.example/derived");
+        derived["verifiedAt"] = Payloads.Timestamp(now.AddYears(-3));
+        var given = Payloads.Add("http://stale.example/given");
+        given["verifiedAt"] = Payloads.Timestamp(now.AddDays(-200));
+        given["reviewBy"] = Payloads.Timestamp(now.AddDays(-10));
+        var oldButReviewedAhead = Payloads.Add("http://stale.example/ahead");
+        oldButReviewedAhead["verifiedAt"] = Payloads.Timestamp(now.AddDays(-200));
+        oldButReviewedAhead["reviewBy"] = Payloads.Timestamp(now.AddDays(10));
+
+        var receipt = await (await hotline.SendAsync(Payloads.Post(Payloads.Body(derived, given, oldButReviewedAhead)))).JsonAsync();
+        var items = receipt.GetProperty("items");
+
+        Assert.Equal("review-by-passed", items[0].GetProperty("reason").GetString());
+        Assert.True(items[0].GetProperty("errors").TryGetProperty("items[0].verifiedAt", out _));
+        Assert.Equal("review-by-passed", items[1].GetProperty("reason").GetString());
+        Assert.True(items[1].GetProperty("errors").TryGetProperty("items[1].reviewBy", out _));
+        Assert.Equal("accepted", items[2].GetProperty("result").GetString());
+        Assert.Equal(1, receipt.GetProperty("accepted").GetInt32());
     }
 
     [Fact]

@@ -8,7 +8,12 @@ namespace BlocklistService.Functions.Tests.Support;
 /// <summary>Submission bodies and requests for tests.</summary>
 public static class Payloads
 {
-    public const string VerifiedAt = "2026-01-10T09:30:00Z";
+    /// <summary>Yesterday (whole seconds, UTC): a verification whose default review-by date lies ahead.</summary>
+    public static readonly string VerifiedAt = Timestamp(DateTimeOffset.UtcNow.AddDays(-1));
+
+    /// <summary>An RFC 3339 UTC timestamp as a submission writes it.</summary>
+    public static string Timestamp(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A valid add item.</summary>
     public static JsonObject Add(string url, string scope = "exact", string[]? lists = null, string[]? verifiedBy = null) => new()

@@ -21,11 +21,13 @@ public static class ConfigCommand
               list               --list                 {{CliSettingsLoader.ListVariable}}                   list
               stop-page host     --stop-page-host       {{CliSettingsLoader.StopPageHostVariable}}         stopPageHost
               stop-page address  --stop-page-address    {{CliSettingsLoader.StopPageAddressesVariable}}    stopPageAddresses (array)
+              pinned keys        --trusted-key          {{CliSettingsLoader.TrustedKeysVariable}}           trustedKeys (array: PEM paths, relative to the file, or key ids)
+              export group       --export-group         {{CliSettingsLoader.ExportGroupVariable}}           exportGroup (exports 0640 for this group; else 0600)
               config file        --config               {{CliSettingsLoader.ConfigVariable}}                 -
 
             Config file example (~/.config/blocklist/config.json):
               { "apiUrl": "https://blocklist.example.org", "apiKey": "isp_...", "stateDir": "/var/lib/blocklist",
-                "list": "eu", "stopPageHost": "stop.example.net" }
+                "list": "eu", "stopPageHost": "stop.example.net", "trustedKeys": ["22ad7cd0...6f237"], "exportGroup": "unbound" }
 
             Examples:
               blocklist config
@@ -42,6 +44,8 @@ public static class ConfigCommand
                 ("list", settings.List.Value, settings.List.Source),
                 ("stopPageHost", settings.StopPageHost.Value, settings.StopPageHost.Source),
                 ("stopPageAddresses", settings.StopPageAddresses.Value.Select(a => a.ToString()).ToArray(), settings.StopPageAddresses.Source),
+                ("trustedKeys", settings.TrustedKeys.Value.ToArray(), settings.TrustedKeys.Source),
+                ("exportGroup", settings.ExportGroup.Value, settings.ExportGroup.Source),
             };
             console.Result(
                 new

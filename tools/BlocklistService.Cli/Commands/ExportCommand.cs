@@ -28,11 +28,8 @@ public static class ExportCommand
             Description = "rpz: answer with a CNAME to this stop-page host instead of NXDOMAIN. Default: $BLOCKLIST_STOP_PAGE_HOST, the config's stopPageHost.",
             HelpName = "host",
         };
-        var stopPageAddress = new Option<string[]>("--stop-page-address")
-        {
-            Description = "rpz: answer with A/AAAA records of the stop page (repeat for several), for resolvers that cannot redirect by CNAME. Default: $BLOCKLIST_STOP_PAGE_ADDRESSES (comma-separated), the config's stopPageAddresses.",
-            HelpName = "ip",
-        };
+        var stopPageAddress = GlobalOptions.StopPageAddressOption();
+        var exportGroup = GlobalOptions.ExportGroupOption();
         var ttl = new Option<int>("--ttl")
         {
             Description = "rpz: TTL of the zone's records and of negative answers, in seconds.",
@@ -48,7 +45,7 @@ public static class ExportCommand
 
         var command = new Command("export", "Write a filter file (rpz, squid, hosts, plain, json) from a list's local state.")
         {
-            format, list, output, stopPageHost, stopPageAddress, ttl,
+            format, list, output, stopPageHost, stopPageAddress, ttl, exportGroup,
         };
         global.AddHelp(command, """
             Notes:
@@ -71,7 +68,7 @@ public static class ExportCommand
         {
             var settings = await global.LoadSettingsAsync(
                 parse,
-                new SettingOverrides(List: parse.GetValue(list), StopPageHost: parse.GetValue(stopPageHost), StopPageAddresses: parse.GetValue(stopPageAddress)),
+                new SettingOverrides(List: parse.GetValue(list), StopPageHost: parse.GetValue(stopPageHost), StopPageAddresses: parse.GetValue(stopPageAddress), ExportGroup: parse.GetValue(exportGroup)),
                 cancellationToken);
             ExportFormatNames.TryParse(parse.GetValue(format), out var exportFormat);
             var store = new LocalStateStore(settings.StateDirectory.Value);
@@ -85,7 +82,8 @@ public static class ExportCommand
                 TimeToLive = parse.GetValue(ttl),
             };
 
-            var result = await ExportRunner.ExportAsync(state, exportFormat, rpz, paths, cancellationToken);
+            var permissions = FilePermissions.ForExports(settings.ExportGroup.Value);
+            var result = await ExportRunner.ExportAsync(state, exportFormat, rpz, paths, cancellationToken, permissions: permissions);
             console.Result(
                 new
                 {

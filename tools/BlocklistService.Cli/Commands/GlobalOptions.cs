@@ -63,6 +63,20 @@ public sealed class GlobalOptions(CliEnvironment environment)
         HelpName = "name",
     };
 
+    /// <summary>An <c>--export-group</c> option for verbs that write exports.</summary>
+    public static Option<string?> ExportGroupOption() => new("--export-group")
+    {
+        Description = "Write exports 0640 for this group (the resolver's or proxy's, e.g. unbound) instead of 0600. Default: $BLOCKLIST_EXPORT_GROUP, the config's exportGroup.",
+        HelpName = "group",
+    };
+
+    /// <summary>A repeatable <c>--stop-page-address</c> option for verbs that write RPZ.</summary>
+    public static Option<string[]> StopPageAddressOption() => new("--stop-page-address")
+    {
+        Description = "rpz: answer with A/AAAA records of the stop page (repeat for several), for resolvers that cannot redirect by CNAME. Default: $BLOCKLIST_STOP_PAGE_ADDRESSES (comma-separated), the config's stopPageAddresses.",
+        HelpName = "ip",
+    };
+
     public Task<CliSettings> LoadSettingsAsync(ParseResult parse, SettingOverrides extra, CancellationToken cancellationToken) =>
         CliSettingsLoader.LoadAsync(
             extra with

@@ -12,13 +12,14 @@ public static class KeysCommand
 {
     public static Command Create(GlobalOptions global)
     {
-        var command = new Command("keys", "Issue, list and revoke API keys (admin key required).");
+        var command = new Command("keys", "Issue, list and revoke API keys (admin key required); pin the service's signing key (keys pin).");
         global.AddHelp(command, """
             Examples:
               blocklist keys create --role hotline --organisation hotline-nl
               blocklist keys create --role isp --organisation isp-example --lists eu,uk
               blocklist keys list
               blocklist keys revoke KEY_ID
+              blocklist keys pin            (ISP, auditor: no API key needed)
             """);
 
         var role = new Option<string>("--role") { Description = "admin, hotline, isp or auditor.", Required = true };
@@ -89,6 +90,7 @@ public static class KeysCommand
         command.Subcommands.Add(create);
         command.Subcommands.Add(list);
         command.Subcommands.Add(revoke);
+        command.Subcommands.Add(KeyPinCommand.Create(global));
         return command;
     }
 

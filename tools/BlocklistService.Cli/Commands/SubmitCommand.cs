@@ -22,7 +22,7 @@ public static class SubmitCommand
                 result.AddError("--batch-size must be between 1 and 10000.");
             }
         });
-        var rejects = new Option<string?>("--rejects") { Description = "Where to write rejected items as CSV (line, url, code, message). Default: FILE.rejects.csv.", HelpName = "file" };
+        var rejects = new Option<string?>("--rejects") { Description = "Where to write rejected items as CSV: rejected_line, rejected_code, rejected_message, then the item's own columns (fix and submit it again as it is). Default: FILE.rejects.csv.", HelpName = "file" };
 
         var command = new Command("submit", "Submit URLs (add or remove) from a CSV or JSON Lines file, in batches, resumably.") { file, format, batchSize, rejects };
         global.AddHelp(command, """
@@ -33,6 +33,9 @@ public static class SubmitCommand
               The file is streamed. Each batch carries an Idempotency-Key derived from the file's SHA-256, the batch size
               and the batch index; finished batches are recorded under STATE_DIR/submissions/, so after an interruption
               the same command sends only what is left, and a batch that did arrive is not journaled twice.
+              An item naming the same entry as an earlier line (same action; the URL compared after canonicalization, so
+              a #fragment makes no difference) is not sent and is reported as duplicate-in-file.
+              `blocklist status FILE` shows every item of the file, by line, across all its batches.
               Needs a hotline API key in BLOCKLIST_API_KEY (or the config's apiKey).
 
             Examples:
@@ -59,10 +62,11 @@ public static class SubmitCommand
             }
             else
             {
-                var length = Math.Max(1, new FileInfo(input).Length);
+                // The bar counts items answered by the service, not bytes read: reading runs ahead of sending.
+                var total = Math.Max(1, await SubmissionSource.CountAsync(input, jsonLines, cancellationToken));
                 result = await output.Console.Progress().StartAsync(async context =>
                 {
-                    var task = context.AddTask($"submitting {Markup.Escape(Path.GetFileName(input))}", maxValue: length);
+                    var task = context.AddTask($"submitting {Markup.Escape(Path.GetFileName(input))}", maxValue: total);
                     return await uploader.UploadAsync(input, jsonLines, parse.GetValue(batchSize), settings.StateDirectory.Value, rejectsPath, new Bar(task), cancellationToken);
                 });
             }

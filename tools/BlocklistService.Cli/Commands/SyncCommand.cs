@@ -40,7 +40,7 @@ public static class SyncCommand
         export.AcceptOnlyFromAmong(ExportFormatNames.All);
         var onChange = new Option<string?>("--on-change")
         {
-            Description = "Shell command to run after each successful update, e.g. \"unbound-control reload\"; gets BLOCKLIST_LIST, BLOCKLIST_VERSION, BLOCKLIST_PREVIOUS_VERSION, BLOCKLIST_ENTRY_COUNT, BLOCKLIST_EXPORT_DIR, BLOCKLIST_EXPORT_FILES.",
+            Description = "Shell command to run after each successful update, e.g. \"unbound-control auth_zone_reload rpz.blocklist\"; gets BLOCKLIST_LIST, BLOCKLIST_VERSION, BLOCKLIST_PREVIOUS_VERSION, BLOCKLIST_ENTRY_COUNT, BLOCKLIST_EXPORT_DIR, BLOCKLIST_EXPORT_FILES.",
             HelpName = "command",
         };
         var maxWait = new Option<int>("--max-wait")
@@ -49,10 +49,12 @@ public static class SyncCommand
             DefaultValueFactory = _ => 60,
         };
         var stopPageHost = new Option<string?>("--stop-page-host") { Description = "rpz export: CNAME to this stop-page host instead of NXDOMAIN.", HelpName = "host" };
+        var stopPageAddress = GlobalOptions.StopPageAddressOption();
+        var exportGroup = GlobalOptions.ExportGroupOption();
 
         var command = new Command("sync", "Fetch, verify and apply a list's updates from the service; regenerate exports; run a command on change.")
         {
-            list, once, now, trusted, export, onChange, maxWait, stopPageHost,
+            list, once, now, trusted, export, onChange, maxWait, stopPageHost, stopPageAddress, exportGroup,
         };
         global.AddHelp(command, """
             Notes:
@@ -69,7 +71,7 @@ public static class SyncCommand
 
             Examples:
               blocklist sync --list eu --once --trusted-key /etc/blocklist/service.pem --export rpz
-              blocklist sync --list eu --export rpz --export squid --on-change "unbound-control reload"
+              blocklist sync --list eu --export rpz --export squid --on-change "unbound-control auth_zone_reload rpz.blocklist"
               BLOCKLIST_TRUSTED_KEYS=22ad7cd0...6f237 blocklist sync --list eu --once --json
             """);
 
@@ -77,7 +79,12 @@ public static class SyncCommand
         {
             var settings = await global.LoadSettingsAsync(
                 parse,
-                new SettingOverrides(List: parse.GetValue(list), StopPageHost: parse.GetValue(stopPageHost), TrustedKeys: parse.GetValue(trusted)),
+                new SettingOverrides(
+                    List: parse.GetValue(list),
+                    StopPageHost: parse.GetValue(stopPageHost),
+                    StopPageAddresses: parse.GetValue(stopPageAddress),
+                    TrustedKeys: parse.GetValue(trusted),
+                    ExportGroup: parse.GetValue(exportGroup)),
                 cancellationToken);
             var store = new LocalStateStore(settings.StateDirectory.Value);
             var listName = settings.List.Value is { } named ? ListName.Parse(named) : GlobalOptions.ResolveList(settings, store);
@@ -89,14 +96,17 @@ public static class SyncCommand
                 listName,
                 formats,
                 new RpzOptions { StopPageHost = settings.StopPageHost.Value, StopPageAddresses = settings.StopPageAddresses.Value },
-                parse.GetValue(onChange));
+                parse.GetValue(onChange))
+            {
+                ExportPermissions = FilePermissions.ForExports(settings.ExportGroup.Value),
+            };
             var progress = output.IsJson || !global.Environment.IsInteractive ? null : new SpectreSyncProgress();
             var time = global.Environment.Time;
             var synchronizer = new ListSynchronizer(new UpdateFeed(service, time), keys, store, options, time, progress, rotation);
 
             return parse.GetValue(once)
                 ? await RunOnceAsync(synchronizer, store, output, time, parse.GetValue(now), TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(maxWait))), progress, cancellationToken)
-                : await RunDaemonAsync(synchronizer, output, time, progress, cancellationToken);
+                : await RunDaemonAsync(synchronizer, output, output.IsJson ? null : new DaemonLog(global.Environment), time, progress, cancellationToken);
         }, cancellationToken));
         return command;
     }
@@ -126,8 +136,10 @@ public static class SyncCommand
         }
     }
 
-    private static async Task<int> RunDaemonAsync(ListSynchronizer synchronizer, CommandOutput output, TimeProvider time, SpectreSyncProgress? progress, CancellationToken cancellationToken)
+    /// <param name="log">Text lines with times (or journald priorities); null with --json, which prints one document per poll.</param>
+    private static async Task<int> RunDaemonAsync(ListSynchronizer synchronizer, CommandOutput output, DaemonLog? log, TimeProvider time, SpectreSyncProgress? progress, CancellationToken cancellationToken)
     {
+        log?.Info($"Syncing list {synchronizer.List.Value} until stopped (SIGTERM or Ctrl-C).");
         var failures = 0;
         while (true)
         {
@@ -135,13 +147,33 @@ public static class SyncCommand
             try
             {
                 var report = await RunCycleAsync(synchronizer, output, progress, cancellationToken);
-                Print(output, report);
+                if (log is null)
+                {
+                    Print(output, report);
+                }
+                else
+                {
+                    log.Info(report.Message);
+                    foreach (var export in report.Exports)
+                    {
+                        log.Info($"  exported {export.Format.ToName()}: {string.Join(", ", export.Files.Select(f => f.Path))}");
+                    }
+                }
+
                 failures = 0;
                 wait = report.NextPollIn + Jitter(report.NextPollIn, 0.1);
             }
             catch (CliException e) when (e.ExitCode != ExitCodes.Usage)
             {
-                output.Error(e);
+                if (log is null)
+                {
+                    output.Error(e);
+                }
+                else
+                {
+                    log.Error(e);
+                }
+
                 failures++;
                 var backoff = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, 30 * Math.Pow(2, Math.Min(failures - 1, 10))));
                 wait = Transient.Contains(e.Code) || e.Code.StartsWith("refused-", StringComparison.Ordinal)
@@ -163,7 +195,15 @@ public static class SyncCommand
             }
         }
 
-        output.Result(new { outcome = "stopped", list = synchronizer.List.Value }, console => console.MarkupLineInterpolated($"Stopped syncing list {synchronizer.List.Value}."));
+        if (log is null)
+        {
+            output.Result(new { outcome = "stopped", list = synchronizer.List.Value }, console => console.MarkupLineInterpolated($"Stopped syncing list {synchronizer.List.Value}."));
+        }
+        else
+        {
+            log.Info($"Stopped syncing list {synchronizer.List.Value}.");
+        }
+
         return ExitCodes.Ok;
     }
 

@@ -12,11 +12,17 @@ public sealed record CliEnvironment(
     TimeProvider Time,
     bool IsInteractive)
 {
+    /// <summary>Standard input, for the few questions a verb asks on a terminal (e.g. <c>keys pin</c>).</summary>
+    public TextReader Input { get; init; } = TextReader.Null;
+
     public static CliEnvironment FromProcess() => new(
         Console.Out,
         Console.Error,
         Environment.GetEnvironmentVariable,
         Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
         TimeProvider.System,
-        !Console.IsOutputRedirected);
+        !Console.IsOutputRedirected)
+    {
+        Input = Console.In,
+    };
 }

@@ -30,4 +30,7 @@ public sealed record CliSettings(
 {
     /// <summary>Pinned signing keys for sync: PEM files (absolute paths) or 64-hex key ids.</summary>
     public Setting<IReadOnlyList<string>> TrustedKeys { get; init; } = new([], SettingSource.Default);
+
+    /// <summary>The group that may read exports (mode 0640), e.g. unbound; null: exports are 0600.</summary>
+    public Setting<string?> ExportGroup { get; init; } = new(null, SettingSource.Default);
 }

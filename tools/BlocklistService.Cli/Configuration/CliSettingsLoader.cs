@@ -20,6 +20,7 @@ public static class CliSettingsLoader
     public const string StopPageHostVariable = "BLOCKLIST_STOP_PAGE_HOST";
     public const string StopPageAddressesVariable = "BLOCKLIST_STOP_PAGE_ADDRESSES";
     public const string TrustedKeysVariable = "BLOCKLIST_TRUSTED_KEYS";
+    public const string ExportGroupVariable = "BLOCKLIST_EXPORT_GROUP";
 
     private static readonly JsonSerializerOptions FileJson = new()
     {
@@ -82,6 +83,12 @@ public static class CliSettingsLoader
             .Select(key => IsKeyId(key) ? key.ToLowerInvariant() : (trustedKeys.Source == SettingSource.File ? Path.GetFullPath(key, configDirectory) : Path.GetFullPath(key)))
             .ToList();
 
+        var exportGroup = Pick(flags.ExportGroup, "--export-group", environment, ExportGroupVariable, file?.ExportGroup, configPath, "exportGroup");
+        if (exportGroup.Value is { } group && !(group.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && group.Length <= 64))
+        {
+            throw CliException.Usage("bad-export-group", $"{exportGroup.Origin}: '{group}' is not a group name.", "Name the group of the resolver or proxy that reads the exports, e.g. unbound, bind or proxy.");
+        }
+
         return new CliSettings(
             configPath,
             file is not null,
@@ -93,6 +100,7 @@ public static class CliSettingsLoader
             new Setting<IReadOnlyList<IPAddress>>(addresses, addressTexts.Source))
         {
             TrustedKeys = new Setting<IReadOnlyList<string>>(trusted, trustedKeys.Source),
+            ExportGroup = new Setting<string?>(exportGroup.Value, exportGroup.Source),
         };
     }
 
@@ -119,7 +127,7 @@ public static class CliSettingsLoader
         }
         catch (JsonException e)
         {
-            throw CliException.Usage("config-invalid", $"The config file {path} is not valid: {e.Message}", "Fix the JSON; the known keys are apiUrl, apiKey, stateDir, list, stopPageHost, stopPageAddresses, trustedKeys.");
+            throw CliException.Usage("config-invalid", $"The config file {path} is not valid: {e.Message}", "Fix the JSON; the known keys are apiUrl, apiKey, stateDir, list, stopPageHost, stopPageAddresses, trustedKeys, exportGroup.");
         }
         catch (UnauthorizedAccessException e)
         {
@@ -186,5 +194,6 @@ public static class CliSettingsLoader
         string? List = null,
         string? StopPageHost = null,
         IReadOnlyList<string>? StopPageAddresses = null,
-        IReadOnlyList<string>? TrustedKeys = null);
+        IReadOnlyList<string>? TrustedKeys = null,
+        string? ExportGroup = null);
 }

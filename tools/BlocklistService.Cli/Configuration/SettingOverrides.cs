@@ -8,4 +8,5 @@ public sealed record SettingOverrides(
     string? List = null,
     string? StopPageHost = null,
     IReadOnlyList<string>? StopPageAddresses = null,
-    IReadOnlyList<string>? TrustedKeys = null);
+    IReadOnlyList<string>? TrustedKeys = null,
+    string? ExportGroup = null);

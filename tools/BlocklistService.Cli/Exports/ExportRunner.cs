@@ -56,7 +56,8 @@ public static class ExportRunner
         RpzOptions rpz,
         IReadOnlyList<string> paths,
         CancellationToken cancellationToken,
-        Func<Task>? beforeRename = null)
+        Func<Task>? beforeRename = null,
+        FilePermissions? permissions = null)
     {
         var exporter = Create(format, rpz, paths);
         if (paths.Count != exporter.Parts.Count)
@@ -67,7 +68,7 @@ public static class ExportRunner
         ExportSummary summary;
         try
         {
-            summary = await AtomicFileWriter.WriteTextAsync(paths, (writers, ct) => exporter.WriteAsync(state, writers, ct), cancellationToken, beforeRename);
+            summary = await AtomicFileWriter.WriteTextAsync(paths, (writers, ct) => exporter.WriteAsync(state, writers, ct), cancellationToken, beforeRename, permissions);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -96,7 +97,8 @@ public static class ExportRunner
         ExportSummary previous,
         ExportChange change,
         CancellationToken cancellationToken,
-        Func<Task>? beforeRename = null)
+        Func<Task>? beforeRename = null,
+        FilePermissions? permissions = null)
     {
         if (Create(format, rpz, paths) is not IMergeableExporter exporter || paths.Count != 1 || !File.Exists(paths[0]))
         {
@@ -116,7 +118,8 @@ public static class ExportRunner
                     return true;
                 },
                 cancellationToken,
-                beforeRename);
+                beforeRename,
+                permissions);
             return new ExportResult(format, state.List.Value, state.Version, state.Count, [new ExportedFile(exporter.Parts[0].Key, paths[0], new FileInfo(paths[0]).Length)], summary, Merged: true);
         }
         catch (ExportMergeMismatchException)

@@ -165,7 +165,7 @@ public sealed class StateFileWriter : IDisposable
     {
         Path = path;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        _stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        _stream = new FileStream(path, AtomicFileWriter.Create(FileAccess.ReadWrite, bufferSize: 1));
         _stream.Write(new byte[StateFile.HeadLength]);
     }
 

@@ -5,8 +5,18 @@ using System.Text.Json.Nodes;
 
 namespace BlocklistService.Cli.Submit;
 
-/// <summary>One input record: its line number in the file, the item to send (null when the line is unusable), and why not.</summary>
-public sealed record SourceItem(long Line, string? Url, JsonObject? Item, string? Problem);
+/// <summary>
+/// One input record: its line number in the file, the item to send (null when the line is unusable), and why not.
+/// <see cref="Raw"/> is the record as it stood in the file (a CSV row's fields, or the JSON line), so a rejects file can
+/// give it back for fixing and resending.
+/// </summary>
+public sealed record SourceItem(long Line, string? Url, JsonObject? Item, string? Problem)
+{
+    public IReadOnlyList<string> Raw { get; init; } = [];
+
+    /// <summary>The reason code of an unusable record: <c>unreadable</c>, or <c>duplicate-in-file</c>.</summary>
+    public string Code { get; init; } = "unreadable";
+}
 
 /// <summary>
 /// Reads submission items from a CSV file (header row; columns action, url, scope, lists, category, reference,
@@ -17,13 +27,33 @@ public static class SubmissionSource
 {
     public static readonly string[] CsvColumns = ["action", "url", "scope", "lists", "category", "reference", "verifiedAt", "verifiedBy", "reviewBy"];
 
+    /// <summary>
+    /// Columns a rejects file puts in front of the original ones; the reader skips them, so a fixed rejects file can be
+    /// sent again as it is.
+    /// </summary>
+    public static readonly string[] RejectColumns = ["rejected_line", "rejected_code", "rejected_message"];
+
     private static readonly HashSet<string> ListColumns = new(StringComparer.OrdinalIgnoreCase) { "lists", "verifiedBy" };
 
     public static bool IsJsonLines(string path, string? format) =>
         format is not null ? format == "jsonl" : Path.GetExtension(path).ToLowerInvariant() is ".jsonl" or ".ndjson" or ".json";
 
-    public static IAsyncEnumerable<SourceItem> ReadAsync(TextReader reader, bool jsonLines, CancellationToken cancellationToken) =>
-        jsonLines ? ReadJsonLinesAsync(reader, cancellationToken) : ReadCsvAsync(reader, cancellationToken);
+    /// <param name="header">Gets the CSV header's columns as written in the file (not called for JSON Lines).</param>
+    public static IAsyncEnumerable<SourceItem> ReadAsync(TextReader reader, bool jsonLines, CancellationToken cancellationToken, Action<IReadOnlyList<string>>? header = null) =>
+        jsonLines ? ReadJsonLinesAsync(reader, cancellationToken) : ReadCsvAsync(reader, header, cancellationToken);
+
+    /// <summary>How many records the file holds (one streaming pass), for a progress bar that counts items.</summary>
+    public static async Task<long> CountAsync(string path, bool jsonLines, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(path, new FileStreamOptions { Options = FileOptions.Asynchronous | FileOptions.SequentialScan, BufferSize = 1 << 16 });
+        long count = 0;
+        await foreach (var _ in ReadAsync(reader, jsonLines, cancellationToken))
+        {
+            count++;
+        }
+
+        return count;
+    }
 
     private static async IAsyncEnumerable<SourceItem> ReadJsonLinesAsync(TextReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -49,11 +79,11 @@ public static class SubmissionSource
             }
 
             var url = item?["url"] is JsonValue value && value.TryGetValue<string>(out var u) ? u : null;
-            yield return new SourceItem(line, url, problem is null ? item : null, problem);
+            yield return new SourceItem(line, url, problem is null ? item : null, problem) { Raw = [text] };
         }
     }
 
-    private static async IAsyncEnumerable<SourceItem> ReadCsvAsync(TextReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<SourceItem> ReadCsvAsync(TextReader reader, Action<IReadOnlyList<string>>? onHeader, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var records = new CsvReader(reader);
         var header = await records.ReadAsync(cancellationToken);
@@ -63,7 +93,8 @@ public static class SubmissionSource
         }
 
         var columns = header.Value.Fields.Select(f => f.Trim()).ToList();
-        var unknown = columns.Where(c => !CsvColumns.Contains(c, StringComparer.OrdinalIgnoreCase)).ToList();
+        onHeader?.Invoke(columns);
+        var unknown = columns.Where(c => !CsvColumns.Contains(c, StringComparer.OrdinalIgnoreCase) && !RejectColumns.Contains(c, StringComparer.OrdinalIgnoreCase)).ToList();
         if (unknown.Count > 0 || !columns.Contains("url", StringComparer.OrdinalIgnoreCase))
         {
             throw CliException.Usage(
@@ -81,7 +112,10 @@ public static class SubmissionSource
 
             if (record.Fields.Count != columns.Count)
             {
-                yield return new SourceItem(record.Line, null, null, $"the row has {record.Fields.Count} fields, the header {columns.Count}");
+                // The URL is still named when the row is long enough to hold it, so the rejects file says which report it was.
+                var urlColumn = columns.FindIndex(c => c.Equals("url", StringComparison.OrdinalIgnoreCase));
+                var shortUrl = urlColumn < record.Fields.Count ? record.Fields[urlColumn] : null;
+                yield return new SourceItem(record.Line, shortUrl, null, $"the row has {record.Fields.Count} fields, the header {columns.Count}") { Raw = record.Fields };
                 continue;
             }
 
@@ -89,7 +123,12 @@ public static class SubmissionSource
             string? url = null;
             for (var i = 0; i < columns.Count; i++)
             {
-                var name = CsvColumns.First(c => c.Equals(columns[i], StringComparison.OrdinalIgnoreCase));
+                var name = CsvColumns.FirstOrDefault(c => c.Equals(columns[i], StringComparison.OrdinalIgnoreCase));
+                if (name is null)
+                {
+                    continue; // a rejected_* column of a resent rejects file
+                }
+
                 var value = record.Fields[i];
                 if (name == "url")
                 {
@@ -106,7 +145,7 @@ public static class SubmissionSource
                     : JsonValue.Create(value);
             }
 
-            yield return new SourceItem(record.Line, url, item, null);
+            yield return new SourceItem(record.Line, url, item, null) { Raw = record.Fields };
         }
     }
 

@@ -10,11 +10,17 @@ using BlocklistService.Cli.State;
 
 namespace BlocklistService.Cli.Submit;
 
-/// <summary>One item the service (or the local reader) refused: where it is in the input and why.</summary>
-public sealed record Rejection(long Line, string Url, string Code, string Message);
+/// <summary>
+/// One item the service (or the local reader) refused: where it is in the input, why, and the record as it stood in
+/// the file (<see cref="Raw"/>: CSV fields or the JSON line), so the rejects file can give it back whole.
+/// </summary>
+public sealed record Rejection(long Line, string Url, string Code, string Message, IReadOnlyList<string>? Raw = null);
 
-/// <summary>A batch that reached the service (or held nothing to send): its submission and results.</summary>
-public sealed record FinishedBatch(int Index, string? SubmissionId, int Items, int Accepted, int Rejected, int Held, IReadOnlyList<Rejection> Rejections);
+/// <summary>
+/// A batch that reached the service (or held nothing to send): its submission and results. <see cref="Lines"/> maps the
+/// submission's item index to the input line it came from, so <c>blocklist status FILE</c> can speak in lines.
+/// </summary>
+public sealed record FinishedBatch(int Index, string? SubmissionId, int Items, int Accepted, int Rejected, int Held, IReadOnlyList<Rejection> Rejections, IReadOnlyList<long>? Lines = null);
 
 /// <summary>
 /// The resume file of one upload (<c>STATE_DIR/submissions/{file sha256}-b{batch size}.json</c>): which batches are
@@ -58,8 +64,8 @@ public sealed class SubmissionUploader(ServiceClient service, TimeProvider time)
     public static string ProgressPath(string stateDirectory, string fileSha256, int batchSize) =>
         Path.Combine(stateDirectory, "submissions", string.Create(CultureInfo.InvariantCulture, $"{fileSha256}-b{batchSize}.json"));
 
-    /// <param name="read">Reports bytes of the input read so far.</param>
-    public async Task<UploadResult> UploadAsync(string input, bool jsonLines, int batchSize, string stateDirectory, string rejectsPath, IProgress<long>? read, CancellationToken cancellationToken)
+    /// <param name="sent">Reports how many of the file's items are done (sent and answered, or refused locally).</param>
+    public async Task<UploadResult> UploadAsync(string input, bool jsonLines, int batchSize, string stateDirectory, string rejectsPath, IProgress<long>? sent, CancellationToken cancellationToken)
     {
         var fileSha = await HashFileAsync(input, cancellationToken);
         var progressPath = ProgressPath(stateDirectory, fileSha, batchSize);
@@ -72,15 +78,17 @@ public sealed class SubmissionUploader(ServiceClient service, TimeProvider time)
         var batch = new List<SourceItem>(batchSize);
         var index = 0;
         long items = 0;
-        await foreach (var item in SubmissionSource.ReadAsync(reader, jsonLines, cancellationToken))
+        IReadOnlyList<string>? columns = null;
+        var duplicates = new DuplicateFinder();
+        await foreach (var item in SubmissionSource.ReadAsync(reader, jsonLines, cancellationToken, header => columns = header))
         {
             items++;
-            batch.Add(item);
+            batch.Add(duplicates.Check(item));
             if (batch.Count == batchSize)
             {
                 await FinishAsync(index++, batch);
                 batch.Clear();
-                read?.Report(stream.Position);
+                sent?.Report(items);
             }
         }
 
@@ -89,14 +97,14 @@ public sealed class SubmissionUploader(ServiceClient service, TimeProvider time)
             await FinishAsync(index++, batch);
         }
 
-        read?.Report(stream.Length);
+        sent?.Report(items);
         var batches = progress.Batches.OrderBy(b => b.Index).ToList();
         var rejections = batches.SelectMany(b => b.Rejections).ToList();
         string? rejectsFile = null;
         if (rejections.Count > 0)
         {
             rejectsFile = Path.GetFullPath(rejectsPath);
-            await WriteRejectsAsync(rejectsFile, rejections, cancellationToken);
+            await WriteRejectsAsync(rejectsFile, columns, rejections, cancellationToken);
         }
 
         return new UploadResult(
@@ -134,11 +142,11 @@ public sealed class SubmissionUploader(ServiceClient service, TimeProvider time)
 
     private async Task<FinishedBatch> SendAsync(int index, List<SourceItem> records, string fileSha, int batchSize, CancellationToken cancellationToken)
     {
-        var rejections = records.Where(r => r.Item is null).Select(r => new Rejection(r.Line, r.Url ?? "", "unreadable", r.Problem ?? "unreadable")).ToList();
+        var rejections = records.Where(r => r.Item is null).Select(r => new Rejection(r.Line, r.Url ?? "", r.Code, r.Problem ?? r.Code, r.Raw)).ToList();
         var sent = records.Where(r => r.Item is not null).ToList();
         if (sent.Count == 0)
         {
-            return new FinishedBatch(index, null, records.Count, 0, rejections.Count, 0, rejections);
+            return new FinishedBatch(index, null, records.Count, 0, rejections.Count, 0, rejections, []);
         }
 
         var body = new JsonObject { ["items"] = new JsonArray(sent.Select(r => (JsonNode)r.Item!.DeepClone()).ToArray()) }.ToJsonString();
@@ -185,16 +193,16 @@ public sealed class SubmissionUploader(ServiceClient service, TimeProvider time)
                         var message = item.Errors is { Count: > 0 } errors
                             ? string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"))
                             : item.Reason ?? "rejected";
-                        rejections.Add(new Rejection(source.Line, source.Url ?? "", item.Reason ?? "rejected", message));
+                        rejections.Add(new Rejection(source.Line, source.Url ?? "", item.Reason ?? "rejected", message, source.Raw));
                     }
                 }
 
-                return new FinishedBatch(index, receipt.SubmissionId, records.Count, receipt.Accepted, receipt.Rejected + records.Count - sent.Count, receipt.Held, rejections.OrderBy(r => r.Line).ToList());
+                return new FinishedBatch(index, receipt.SubmissionId, records.Count, receipt.Accepted, receipt.Rejected + records.Count - sent.Count, receipt.Held, rejections.OrderBy(r => r.Line).ToList(), sent.Select(r => r.Line).ToList());
             }
         }
     }
 
-    private static async Task<UploadProgress?> ReadProgressAsync(string path, CancellationToken cancellationToken)
+    internal static async Task<UploadProgress?> ReadProgressAsync(string path, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
@@ -211,16 +219,29 @@ public sealed class SubmissionUploader(ServiceClient service, TimeProvider time)
         }
     }
 
-    /// <summary>Writes the rejections as CSV: line, url, code, message (quoted where needed).</summary>
-    private static Task WriteRejectsAsync(string path, IReadOnlyList<Rejection> rejections, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Writes the rejections as CSV: <c>rejected_line, rejected_code, rejected_message</c>, then the record as it stood
+    /// in the input — a CSV input's own columns (a short row padded with empty cells), or for JSON Lines the line in an
+    /// <c>item</c> column. Submit skips the <c>rejected_*</c> columns, so a fixed CSV rejects file can be sent as it is.
+    /// </summary>
+    private static Task WriteRejectsAsync(string path, IReadOnlyList<string>? columns, IReadOnlyList<Rejection> rejections, CancellationToken cancellationToken) =>
         AtomicFileWriter.WriteTextAsync(
             path,
             async (writer, ct) =>
             {
-                await writer.WriteLineAsync("line,url,code,message".AsMemory(), ct);
+                var original = (columns ?? ["item"]).Where(c => !SubmissionSource.RejectColumns.Contains(c, StringComparer.OrdinalIgnoreCase)).ToList();
+                var keep = columns is null
+                    ? [0]
+                    : columns.Select((c, i) => (c, i)).Where(x => !SubmissionSource.RejectColumns.Contains(x.c, StringComparer.OrdinalIgnoreCase)).Select(x => x.i).ToList();
+                await writer.WriteLineAsync(string.Join(",", SubmissionSource.RejectColumns.Concat(original).Select(Csv)).AsMemory(), ct);
                 foreach (var r in rejections)
                 {
-                    await writer.WriteLineAsync($"{r.Line.ToString(CultureInfo.InvariantCulture)},{Csv(r.Url)},{Csv(r.Code)},{Csv(r.Message)}".AsMemory(), ct);
+                    var raw = r.Raw ?? [];
+                    IEnumerable<string> fields = raw.Count > (columns?.Count ?? 1)
+                        ? raw // a row longer than the header: every field kept, nothing of the report lost
+                        : keep.Select(i => i < raw.Count ? raw[i] : (columns is not null && columns[i].Equals("url", StringComparison.OrdinalIgnoreCase) ? r.Url : ""));
+                    await writer.WriteLineAsync(
+                        string.Join(",", new[] { r.Line.ToString(CultureInfo.InvariantCulture), r.Code, r.Message }.Concat(fields).Select(Csv)).AsMemory(), ct);
                 }
 
                 return true;
@@ -229,6 +250,41 @@ public sealed class SubmissionUploader(ServiceClient service, TimeProvider time)
 
     private static string Csv(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+
+    /// <summary>
+    /// Flags an item that names the same entry (after canonicalization: a <c>#fragment</c> or another spelling of the
+    /// URL makes no difference) with the same action as an earlier line of the file; the service would journal both.
+    /// It keeps 17 bytes per item (the action and the first 128 bits of the entry id).
+    /// </summary>
+    private sealed class DuplicateFinder
+    {
+        private readonly Dictionary<(bool Add, UInt128 Id), long> _seen = [];
+
+        public SourceItem Check(SourceItem item)
+        {
+            if (item.Item is not { } json ||
+                json["scope"] is not JsonValue scopeValue || !scopeValue.TryGetValue<string>(out var scope) ||
+                json["action"] is not JsonValue actionValue || !actionValue.TryGetValue<string>(out var action) || action is not ("add" or "remove") ||
+                !BlocklistService.Domain.Entries.EntryExpression.Create(item.Url, scope).TryGetValue(out var expression))
+            {
+                return item; // the service says what is wrong with it
+            }
+
+            var key = (action == "add", UInt128.Parse(expression.Id.Hex.AsSpan(0, 32), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+            if (_seen.TryGetValue(key, out var first))
+            {
+                return item with
+                {
+                    Item = null,
+                    Code = "duplicate-in-file",
+                    Problem = string.Create(CultureInfo.InvariantCulture, $"the same {action} of {expression.Expression} ({scope}) as line {first}; sent once"),
+                };
+            }
+
+            _seen[key] = item.Line;
+            return item;
+        }
+    }
 
     private sealed record Receipt(string SubmissionId, int Accepted, int Rejected, int Held, IReadOnlyList<ReceiptItem>? Items);
 

@@ -9,7 +9,11 @@ using BlocklistService.Domain.Signing;
 namespace BlocklistService.Cli.Sync;
 
 /// <summary>What one sync run is to do besides applying: exports to regenerate and a command to run after a change.</summary>
-public sealed record SyncOptions(ListName List, IReadOnlyList<ExportFormat> Exports, RpzOptions Rpz, string? OnChange = null);
+public sealed record SyncOptions(ListName List, IReadOnlyList<ExportFormat> Exports, RpzOptions Rpz, string? OnChange = null)
+{
+    /// <summary>Mode and group of the export files (0600, or 0640 with the resolver's group).</summary>
+    public FilePermissions ExportPermissions { get; init; } = FilePermissions.OwnerOnly;
+}
 
 /// <summary>Shows download progress (a progress bar on a terminal); null when nobody watches.</summary>
 public interface ISyncProgress
@@ -452,6 +456,11 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
         commit ??= Task.CompletedTask;
         var state = LocalStateStore.ToState(held.Header(time.GetUtcNow()), store.StatePath(List));
         var results = new List<ExportResult>();
+        if (options.Exports.Count > 0)
+        {
+            options.ExportPermissions.OpenPath(store.Root, store.ExportDirectory(List));
+        }
+
         foreach (var format in options.Exports)
         {
             var paths = ExportRunner.ResolvePaths(format, null, store.ExportDirectory(List));
@@ -463,14 +472,14 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
                 && paths.Count == 1 && previous.Path == paths[0]
                 && previous.MatchesDisk())
             {
-                result = await ExportRunner.MergeAsync(state, format, options.Rpz, paths, new ExportSummary(previous.Written, previous.Skipped), change, cancellationToken, () => commit);
+                result = await ExportRunner.MergeAsync(state, format, options.Rpz, paths, new ExportSummary(previous.Written, previous.Skipped), change, cancellationToken, () => commit, options.ExportPermissions);
             }
 
             if (result is null)
             {
                 // A full export reads the entries from the committed state file.
                 await commit;
-                result = await ExportRunner.ExportAsync(state, format, options.Rpz, paths, cancellationToken);
+                result = await ExportRunner.ExportAsync(state, format, options.Rpz, paths, cancellationToken, permissions: options.ExportPermissions);
             }
 
             results.Add(result);

@@ -154,7 +154,7 @@ public sealed class IngestBenchmark : IBenchmark
                 ["lists"] = new JsonArray("eu"),
                 ["category"] = "csam",
                 ["reference"] = $"REF-{batch}-{i}",
-                ["verifiedAt"] = "2026-01-10T09:30:00Z",
+                ["verifiedAt"] = DateTimeOffset.UtcNow.AddDays(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
                 ["verifiedBy"] = new JsonArray("analyst-a", "analyst-b"),
             });
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -110,7 +111,7 @@ public sealed class LocalService : IAsyncDisposable
             items.Add(new JsonObject
             {
                 ["action"] = "add", ["url"] = url, ["scope"] = "exact", ["lists"] = new JsonArray("eu"), ["category"] = "csam",
-                ["reference"] = $"BENCH-{i++}", ["verifiedAt"] = "2026-01-10T09:30:00Z", ["verifiedBy"] = new JsonArray("analyst-a", "analyst-b"),
+                ["reference"] = $"BENCH-{i++}", ["verifiedAt"] = DateTimeOffset.UtcNow.AddDays(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), ["verifiedBy"] = new JsonArray("analyst-a", "analyst-b"),
             });
         }
 

@@ -1,0 +1,75 @@
+using BlocklistService.Domain.Publishing;
+using Microsoft.Extensions.Options;
+
+namespace BlocklistService.Functions.Publishing;
+
+/// <summary>
+/// When the Publish timer fires next: under the Functions host, the next occurrence of <see cref="PublishingOptions.Schedule"/>;
+/// standalone, the next tick the local scheduler announced (null when it is off).
+/// </summary>
+public sealed class PublishTimerClock(IOptions<PublishingOptions> options, TimeProvider time)
+{
+    private readonly TimerSchedule? _schedule = TimerSchedule.TryParse(options.Value.Schedule, out var parsed) ? parsed : null;
+
+    private long _localNextUtcTicks;
+
+    private static bool HostedByFunctions =>
+        !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PublishingServices.CustomHandlerPortVariable));
+
+    /// <summary>Called by the local scheduler whenever it starts waiting for its next tick.</summary>
+    public void LocalTickAt(DateTimeOffset next) => Interlocked.Exchange(ref _localNextUtcTicks, next.UtcTicks);
+
+    public DateTimeOffset? NextRun()
+    {
+        if (HostedByFunctions)
+        {
+            return _schedule?.NextAfter(time.GetUtcNow());
+        }
+
+        var ticks = Interlocked.Read(ref _localNextUtcTicks);
+        return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+    }
+}
+
+/// <summary>A list as the admin overview shows it: current version and size, when it last published, when the timer runs next.</summary>
+public sealed record ListSummary(string List, long Version, long EntryCount, DateTimeOffset? LastPublished, DateTimeOffset? NextRun);
+
+/// <summary>One published version's aggregates: size after it and how many entries it added and removed.</summary>
+public sealed record VersionSummary(long Version, DateTimeOffset? Created, long EntryCount, long Added, long Removed);
+
+/// <summary>
+/// Aggregates for dashboards and charts, read from the list heads and the <c>versions</c> table: never entries or
+/// log leaves, so their cost does not grow with the size of a list or of the log.
+/// </summary>
+public sealed class ListOverview(IRowStore rows, PublishStorageNames names, PublishTimerClock clock)
+{
+    /// <summary>Every list's head (the <c>lists</c> table is small: one row per list).</summary>
+    public async Task<IReadOnlyList<ListSummary>> ListsAsync(CancellationToken cancellationToken)
+    {
+        var next = clock.NextRun();
+        var lists = new List<ListSummary>();
+        await foreach (var row in rows.QueryAllAsync(names.Lists, cancellationToken))
+        {
+            if (row.PartitionKey == PublishRunner.ListsPartition)
+            {
+                lists.Add(new ListSummary(row.RowKey, row.GetInt64("Version"), row.GetInt64("EntryCount"), row.GetDateTimeOffset("Published"), next));
+            }
+        }
+
+        return lists.OrderBy(l => l.List, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Versions [<paramref name="from"/>, <paramref name="to"/>] of <paramref name="list"/>, oldest first (one range query).</summary>
+    public async Task<IReadOnlyList<VersionSummary>> VersionsAsync(string list, long from, long to, CancellationToken cancellationToken)
+    {
+        var versions = new List<VersionSummary>();
+        await foreach (var row in rows.QueryAsync(names.Versions, list, LogLayout.Key(from), LogLayout.Key(to + 1), cancellationToken))
+        {
+            versions.Add(new VersionSummary(
+                long.Parse(row.RowKey, System.Globalization.CultureInfo.InvariantCulture), row.GetDateTimeOffset("Created"),
+                row.GetInt64("EntryCount"), row.GetInt64("Added"), row.GetInt64("Removed")));
+        }
+
+        return versions;
+    }
+}

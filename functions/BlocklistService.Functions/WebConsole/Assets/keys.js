@@ -1,0 +1,69 @@
+// Admin: API keys. Issue one (its secret is shown once, here), list them, revoke one after confirming.
+import { api, h, mount, problem, run, table, time } from './common.js';
+
+function issueForm(onIssued) {
+  const role = h('select', { id: 'issue-role', name: 'role' }, ['hotline', 'isp', 'auditor', 'admin'].map((r) => h('option', { value: r }, r)));
+  const organisation = h('input', { id: 'issue-organisation', name: 'organisation', required: true, pattern: '[a-z0-9-]{1,64}', autocomplete: 'off' });
+  const lists = h('input', { id: 'issue-lists', name: 'lists', placeholder: 'eu, uk or *', autocomplete: 'off' });
+  const result = h('div', { id: 'issued', 'aria-live': 'polite' });
+  const form = h('form', {
+    class: 'row',
+    onsubmit: async (event) => {
+      event.preventDefault();
+      result.replaceChildren('Issuing…');
+      const names = lists.value.split(',').map((l) => l.trim()).filter((l) => l.length > 0);
+      try {
+        const { data } = await api('/api/v1/admin/keys', {
+          method: 'POST',
+          body: { role: role.value, organisation: organisation.value, lists: names.length > 0 ? names : undefined },
+        });
+        result.replaceChildren(h('div', { class: 'secret', role: 'status' },
+          h('p', {}, h('strong', {}, `New ${data.info.role} key for ${data.info.organisation}. `), 'Copy it now: it is shown only this once and the service keeps only its hash.'),
+          h('p', {}, h('code', { id: 'issued-key' }, data.key))));
+        form.reset();
+        await onIssued();
+      } catch (error) {
+        result.replaceChildren(problem(error));
+      }
+    },
+  },
+  h('label', {}, 'Role', role),
+  h('label', {}, 'Organisation', organisation),
+  h('label', {}, 'Lists (ISP keys)', lists),
+  h('button', { type: 'submit' }, 'Issue key'));
+  return h('section', { 'aria-labelledby': 'issue-heading' }, h('h2', { id: 'issue-heading' }, 'Issue a key'), form, result);
+}
+
+function revokeCell(key, reload) {
+  const cell = h('span', { class: 'row' });
+  const ask = () => {
+    cell.replaceChildren(
+      h('span', {}, `Revoke ${key.keyId} (${key.role}, ${key.organisation})? Its next API call is refused.`),
+      h('button', { type: 'button', class: 'danger', onclick: revoke }, `Confirm revoke ${key.keyId}`),
+      h('button', { type: 'button', class: 'secondary', onclick: () => cell.replaceChildren(start()) }, 'Cancel'));
+    cell.querySelector('button')?.focus();
+  };
+  const revoke = async () => {
+    try {
+      await api(`/api/v1/admin/keys/${encodeURIComponent(key.keyId)}`, { method: 'DELETE' });
+      await reload();
+    } catch (error) {
+      cell.replaceChildren(problem(error));
+    }
+  };
+  const start = () => h('button', { type: 'button', class: 'secondary', 'aria-label': `Revoke key ${key.keyId}`, onclick: ask }, 'Revoke');
+  cell.replaceChildren(key.revoked ? h('span', { class: 'muted' }, `revoked ${time(key.revoked)}`) : start());
+  return cell;
+}
+
+run(async () => {
+  const listing = h('div', { id: 'key-list' });
+  const reload = async () => {
+    const { data } = await api('/api/v1/admin/keys');
+    listing.replaceChildren(table('Keys (newest first; secrets are never shown again)', ['Key id', 'Role', 'Organisation', 'Lists', 'Issued', 'State'],
+      data.keys.map((key) => [h('code', {}, key.keyId), key.role, key.organisation, key.lists.join(', ') || '—', time(key.created), revokeCell(key, reload)]),
+      { id: 'keys' }));
+  };
+  mount(issueForm(reload), h('section', { 'aria-labelledby': 'keys-heading' }, h('h2', { id: 'keys-heading' }, 'All keys'), listing));
+  await reload();
+});
