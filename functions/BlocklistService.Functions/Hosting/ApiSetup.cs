@@ -61,6 +61,7 @@ public static class ApiSetup
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
         services.TryAddSingleton(PublishingServices.CreateStorage);
         services.AddSingleton<StorageAccount>();
+        services.AddSingleton<StorageReadiness>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<ListCatalog>();
         services.AddSingleton<SubmissionJournal>();

@@ -14,7 +14,7 @@ namespace BlocklistService.Functions.Hosting;
 /// </summary>
 public sealed class StorageInitializer(
     IEnumerable<IStartupStep> steps,
-    StorageReadiness readiness,
+    StorageStartup readiness,
     IOptions<StartupOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,

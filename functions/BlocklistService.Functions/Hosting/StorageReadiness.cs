@@ -1,53 +1,58 @@
+using BlocklistService.Functions.Publishing;
+using BlocklistService.Functions.Stores;
+
 namespace BlocklistService.Functions.Hosting;
 
-/// <summary>Whether the start-up storage preparation has finished, and when the next attempt is due if not.</summary>
-public sealed class StorageReadiness(TimeProvider time)
+/// <summary>One check of storage: reachable or not, how long it took, and what failed (a type and status, never a message).</summary>
+public sealed record StorageProbe(bool Reachable, double Milliseconds, string? Failure, DateTimeOffset CheckedAt);
+
+/// <summary>
+/// Whether storage answers right now: one point read of the <c>lists</c> table (a row that does not exist, so any
+/// answer but a failure is success), bounded by <see cref="ProbeTimeout"/>. The result is shared for
+/// <see cref="ProbeCacheTtl"/>, so health checks, however frequent, cost storage at most one read per interval.
+/// </summary>
+public sealed class StorageReadiness(IRowStore rows, PublishStorageNames names, TimeProvider time)
 {
-    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _nextAttemptTicks;
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan ProbeCacheTtl = TimeSpan.FromSeconds(2);
 
-    public bool IsReady => _ready.Task.IsCompletedSuccessfully;
+    private const string ProbeRowKey = "readiness-probe";
 
-    /// <summary>Completes when storage is ready; faults when start-up found a configuration error it cannot retry past.</summary>
-    public Task Ready => _ready.Task;
+    private readonly Lock _gate = new();
+    private (Task<StorageProbe> Probe, DateTimeOffset At)? _last;
 
-    /// <summary>Seconds a client should wait before retrying: until the next attempt, at least 1.</summary>
-    public int RetryAfterSeconds
+    public Task<StorageProbe> CheckAsync(CancellationToken cancellationToken)
     {
-        get
+        Task<StorageProbe> probe;
+        lock (_gate)
         {
-            var next = new DateTimeOffset(Interlocked.Read(ref _nextAttemptTicks), TimeSpan.Zero);
-            var seconds = (int)Math.Ceiling((next - time.GetUtcNow()).TotalSeconds);
-            return Math.Clamp(seconds, 1, 60);
+            var now = time.GetUtcNow();
+            if (_last is not { } last || (last.Probe.IsCompleted && now - last.At >= ProbeCacheTtl))
+            {
+                _last = (ProbeAsync(), now);
+            }
+
+            probe = _last.Value.Probe;
         }
+
+        return probe.WaitAsync(cancellationToken);
     }
 
-    /// <summary>True when storage became ready within <paramref name="wait"/>.</summary>
-    public async Task<bool> WaitAsync(TimeSpan wait, CancellationToken cancellationToken)
+    private async Task<StorageProbe> ProbeAsync()
     {
-        if (IsReady || wait <= TimeSpan.Zero)
-        {
-            return IsReady;
-        }
-
+        var started = time.GetTimestamp();
+        using var timeout = new CancellationTokenSource(ProbeTimeout, time);
         try
         {
-            await _ready.Task.WaitAsync(wait, time, cancellationToken);
-            return true;
+            await rows.GetAsync(names.Lists, PublishRunner.ListsPartition, ProbeRowKey, timeout.Token).WaitAsync(ProbeTimeout, time);
+            return new StorageProbe(true, time.GetElapsedTime(started).TotalMilliseconds, null, time.GetUtcNow());
         }
-        catch (TimeoutException)
+        catch (Exception e)
         {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
+            var failure = e is Azure.RequestFailedException failed ? $"{e.GetType().Name} {failed.Status} {failed.ErrorCode}".TrimEnd()
+                : StorageFailures.IsUnavailable(e) || e is TimeoutException ? $"{e.GetType().Name} (no answer within {ProbeTimeout.TotalSeconds:0} s)"
+                : e.GetType().Name;
+            return new StorageProbe(false, time.GetElapsedTime(started).TotalMilliseconds, failure, time.GetUtcNow());
         }
     }
-
-    internal void NextAttemptAt(DateTimeOffset when) => Interlocked.Exchange(ref _nextAttemptTicks, when.UtcTicks);
-
-    internal void MarkReady() => _ready.TrySetResult();
-
-    internal void Fail(Exception error) => _ready.TrySetException(error);
 }

@@ -19,7 +19,7 @@ public static class StorageReadinessGate
     {
         services.AddOptions<StartupOptions>().BindConfiguration(StartupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<StorageReadiness>();
+        services.TryAddSingleton<StorageStartup>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StorageInitializer>());
         services.AddSingleton<IStartupStep, TStep>();
         return services;
@@ -28,7 +28,7 @@ public static class StorageReadinessGate
     public static IApplicationBuilder UseStorageReadinessGate(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            var readiness = context.RequestServices.GetService<StorageReadiness>();
+            var readiness = context.RequestServices.GetService<StorageStartup>();
             if (readiness is null || readiness.IsReady || IsStorageFree(context.Request.Path))
             {
                 await next(context);

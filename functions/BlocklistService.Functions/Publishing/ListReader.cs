@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Publishing;
+using BlocklistService.Functions.Stores;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Publishing;
@@ -31,6 +32,7 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
 {
     private readonly Dictionary<string, (Task<PublishedHead?> Head, DateTimeOffset At)> _heads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StepAnswers> _steps = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PublishedHead> _lastGood = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     /// <summary>Most distinct <c>since</c> values whose steps are kept per list (one head version at a time).</summary>
@@ -47,12 +49,18 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
     /// every caller shares one read: concurrent polls that find the cached head expired wait for the same point read
     /// instead of each sending their own.
     /// </summary>
+    /// <remarks>
+    /// Stale-if-error: when storage fails or has not answered within <see cref="PublishingOptions.StaleIfErrorAfter"/>,
+    /// a list whose head this instance read before is answered from that head (same version, same ETag), so ISPs keep
+    /// being served through a storage outage; the read goes on, and the next poll after it completes sees the new head.
+    /// A list this instance never read has nothing to fall back on, and the storage failure reaches the caller (503).
+    /// </remarks>
     public ValueTask<PublishedHead?> HeadAsync(string list, CancellationToken cancellationToken)
     {
         var ttl = options.Value.HeadCacheTtl;
         if (ttl <= TimeSpan.Zero)
         {
-            return new ValueTask<PublishedHead?>(ReadHeadAsync(list, cancellationToken));
+            return new ValueTask<PublishedHead?>(OrLastGoodAsync(list, ReadHeadAsync(list, CancellationToken.None), cancellationToken));
         }
 
         Task<PublishedHead?> read;
@@ -69,15 +77,54 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
             read = cached.Head;
         }
 
-        return read.IsCompletedSuccessfully ? new ValueTask<PublishedHead?>(read.Result) : new ValueTask<PublishedHead?>(read.WaitAsync(cancellationToken));
+        return read.IsCompletedSuccessfully ? new ValueTask<PublishedHead?>(read.Result) : new ValueTask<PublishedHead?>(OrLastGoodAsync(list, read, cancellationToken));
+    }
+
+    private async Task<PublishedHead?> OrLastGoodAsync(string list, Task<PublishedHead?> read, CancellationToken cancellationToken)
+    {
+        PublishedHead? last;
+        lock (_gate)
+        {
+            _lastGood.TryGetValue(list, out last);
+        }
+
+        if (last is null)
+        {
+            return await read.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            return await read.WaitAsync(options.Value.StaleIfErrorAfter, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return last;
+        }
+        catch (Exception e) when (StorageFailures.IsUnavailable(e, cancellationToken))
+        {
+            return last;
+        }
     }
 
     private async Task<PublishedHead?> ReadHeadAsync(string list, CancellationToken cancellationToken)
     {
         var row = await rows.GetAsync(names.Lists, PublishRunner.ListsPartition, list, cancellationToken);
-        return row is null
+        var head = row is null
             ? null
             : new PublishedHead(list, row.GetInt64("Version"), row.GetString("ManifestSha256"), row.GetInt64("SnapshotVersion"), row.GetString("SnapshotSha256"), row.GetInt64("SnapshotSize"));
+        if (head is not null)
+        {
+            lock (_gate)
+            {
+                if (!_lastGood.TryGetValue(list, out var known) || known.Version <= head.Version)
+                {
+                    _lastGood[list] = head;
+                }
+            }
+        }
+
+        return head;
     }
 
     /// <summary>

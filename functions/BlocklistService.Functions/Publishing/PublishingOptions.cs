@@ -37,6 +37,12 @@ public sealed class PublishingOptions : IValidatableObject
     /// <summary>How long the ISP routes reuse a list head they read (zero: read it on every request).</summary>
     public TimeSpan HeadCacheTtl { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long an ISP poll waits for a list head from storage before it is answered from the head this instance last
+    /// read (stale-if-error; also at once when storage fails). Keeps polls fast through a storage outage.
+    /// </summary>
+    public TimeSpan StaleIfErrorAfter { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>An ISP's poll is recorded at most this often per key and list, unless its <c>since</c> changes.</summary>
     public TimeSpan PollRecordInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -74,6 +80,11 @@ public sealed class PublishingOptions : IValidatableObject
         if (PollFlushInterval <= TimeSpan.Zero || PollFlushInterval > TimeSpan.FromMinutes(10))
         {
             yield return new ValidationResult("Publishing:PollFlushInterval must be between 00:00:00 (exclusive) and 00:10:00", [nameof(PollFlushInterval)]);
+        }
+
+        if (StaleIfErrorAfter <= TimeSpan.Zero || StaleIfErrorAfter > TimeSpan.FromSeconds(5))
+        {
+            yield return new ValidationResult("Publishing:StaleIfErrorAfter must be between 00:00:00 (exclusive) and 00:00:05 (the request budget)", [nameof(StaleIfErrorAfter)]);
         }
 
         if (MinimumWaitSeconds < 1)

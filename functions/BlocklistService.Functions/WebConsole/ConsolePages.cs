@@ -26,6 +26,7 @@ public static class ConsolePages
         new("keys", "API keys", [Roles.Admin], "keys.js"),
         new("isps", "ISPs", [Roles.Admin], "isps.js"),
         new("submissions", "Submissions", [Roles.Hotline], "submissions.js"),
+        new("appeals", "Appeals", [Roles.Hotline, Roles.Admin], "appeals.js"),
         new("entries", "Entry history", [Roles.Auditor], "entries.js"),
         new("charts", "List charts", [Roles.Auditor], "charts.js"),
     ];

@@ -22,11 +22,13 @@ internal sealed class ServiceHost : WebApplicationFactory<PublishRunner>
 {
     private readonly string _connectionString;
     private readonly string _signingKeyPath;
+    private readonly IReadOnlyDictionary<string, string> _extra;
 
-    private ServiceHost(string connectionString, string signingKeyPath)
+    private ServiceHost(string connectionString, string signingKeyPath, IReadOnlyDictionary<string, string>? extra)
     {
         _connectionString = connectionString;
         _signingKeyPath = signingKeyPath;
+        _extra = extra ?? new Dictionary<string, string>();
         AdminKey = ApiKey.Generate();
     }
 
@@ -36,13 +38,14 @@ internal sealed class ServiceHost : WebApplicationFactory<PublishRunner>
     /// <summary>Where Kestrel listens, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseUri { get; private set; } = null!;
 
-    public static ServiceHost Start(string connectionString, string signingKeyPath)
+    /// <param name="extra">Settings added to (or overriding) the defaults, e.g. <c>Publishing:HoldChanges</c>.</param>
+    public static ServiceHost Start(string connectionString, string signingKeyPath, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var host = new ServiceHost(connectionString, signingKeyPath);
+        var host = new ServiceHost(connectionString, signingKeyPath, extra);
         host.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         host.StartServer();
         // Storage is prepared in the background after the server listens; the tests start once it is ready.
-        host.Services.GetRequiredService<StorageReadiness>().Ready.WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
+        host.Services.GetRequiredService<StorageStartup>().Ready.WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
         var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         host.BaseUri = new Uri(address.TrimEnd('/') + "/");
         return host;
@@ -73,6 +76,11 @@ internal sealed class ServiceHost : WebApplicationFactory<PublishRunner>
             ["Logging:Format"] = "simple",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in _extra)
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

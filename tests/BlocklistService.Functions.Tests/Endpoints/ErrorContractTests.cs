@@ -58,7 +58,7 @@ public sealed class ErrorContractTests(AzuriteFixture storage) : IClassFixture<A
         });
         await _app.StartAsync();
         // Tables are created in the background after the server listens; issue keys once they exist.
-        await _app.Services.GetRequiredService<StorageReadiness>().Ready.WaitAsync(TimeSpan.FromMinutes(2));
+        await _app.Services.GetRequiredService<StorageStartup>().Ready.WaitAsync(TimeSpan.FromMinutes(2));
 
         var keys = _app.Services.GetRequiredService<Stores.ApiKeyStore>();
         _anonymous = _app.GetTestClient();

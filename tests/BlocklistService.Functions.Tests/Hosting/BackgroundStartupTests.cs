@@ -49,7 +49,7 @@ public sealed class BackgroundStartupTests(AzuriteFixture storage) : IClassFixtu
         using var client = new HttpClient { BaseAddress = server.BaseUri };
 
         await AssertWithinTwoSecondsAsync(server, timings);
-        Assert.False(server.App.Services.GetRequiredService<StorageReadiness>().IsReady);
+        Assert.False(server.App.Services.GetRequiredService<StorageStartup>().IsReady);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/health")).StatusCode);
         await AssertStorageUnavailableAsync(client, "/api/v1/keys");
         await AssertStorageUnavailableAsync(client, "/api/v1/lists/eu/updates?since=0");
@@ -79,7 +79,7 @@ public sealed class BackgroundStartupTests(AzuriteFixture storage) : IClassFixtu
         await using var server = await Server.StartAsync(ConnectionStringFor(blobs.Endpoint, tables.Endpoint), logs);
         using var client = new HttpClient { BaseAddress = server.BaseUri };
 
-        await server.App.Services.GetRequiredService<StorageReadiness>().Ready.WaitAsync(TimeSpan.FromSeconds(60));
+        await server.App.Services.GetRequiredService<StorageStartup>().Ready.WaitAsync(TimeSpan.FromSeconds(60));
         using var keys = await client.GetAsync("/api/v1/keys");
 
         Assert.Equal(HttpStatusCode.OK, keys.StatusCode);

@@ -49,7 +49,7 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
     protected override IHost CreateHost(IHostBuilder builder)
     {
         var host = base.CreateHost(builder);
-        host.Services.GetRequiredService<StorageReadiness>().Ready.WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
+        host.Services.GetRequiredService<StorageStartup>().Ready.WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
         return host;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Tests.Support;
@@ -284,6 +285,57 @@ public sealed class ConsoleBrowserTests(AzuriteFixture storage, ChromiumFixture 
         Assert.False(ran);
         Assert.True(pageScriptRan > 0);
         Assert.Contains(violations, v => v.Contains("Content Security Policy", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_hotline_sees_the_different_analyst_rule_before_deciding_an_appeal_and_a_verifier_is_refused()
+    {
+        await using var server = await ConsoleServer.StartAsync(storage.ConnectionString);
+        var admin = await server.IssueAsync(Roles.Admin, "operator");
+        var hotline = await server.IssueAsync(Roles.Hotline, "hotline-a");
+        await server.SubmitAsync(hotline.Value, Payloads.Body(Fresh(Payloads.Add("http://appealed.example/page"))));
+        await server.PublishAsync(admin.Value);
+        var filed = await new HttpClient { BaseAddress = server.Address }.PostAsJsonAsync("/api/v1/appeals",
+            new { url = "http://appealed.example/page", contact = "owner@appealed.example", statement = "This page is my shop's catalogue." });
+        var ticket = (await filed.JsonAsync()).GetProperty("ticket").GetString()!;
+        var page = await server.SignInWithAsync(chromium.Browser, hotline.Value);
+
+        await page.GotoAsync("/console/appeals");
+        await page.WaitForSelectorAsync($"h2:text('Appeal {ticket}')");
+        var rule = await page.Locator($"#rule-{ticket}").InnerTextAsync();
+        await ConsolePageChecks.CheckAsync(page, "hotline-appeals");
+        await page.CheckAsync($"#uphold-{ticket}");
+        await page.FillAsync($"#analyst-{ticket}", "analyst-a");
+        await page.FillAsync($"#reason-{ticket}", "the page shows no abuse material any more");
+        await page.ClickAsync($"button:text('Decide appeal {ticket}')");
+        var refused = await page.Locator($"section.appeal [role=alert]").InnerTextAsync();
+        await page.FillAsync($"#analyst-{ticket}", "analyst-c");
+        await page.ClickAsync($"button:text('Decide appeal {ticket}')");
+        var decided = await page.Locator("#appeal-notice [role=status]").InnerTextAsync();
+        var status = await (await server.Client(hotline.Value).GetAsync("/api/v1/appeals?status=upheld")).JsonAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, filed.StatusCode);
+        Assert.Contains("must not be one of those who verified or withdrew the entry", rule);
+        Assert.StartsWith("422:", refused);
+        Assert.Contains($"Appeal {ticket} upheld by analyst analyst-c", decided);
+        Assert.Equal(ticket, status.GetProperty("appeals")[0].GetProperty("ticket").GetString());
+    }
+
+    [Fact]
+    public async Task The_stop_page_renders_in_the_browser_without_scripts_and_passes_axe()
+    {
+        await using var server = await ConsoleServer.StartAsync(storage.ConnectionString);
+        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.Address.ToString() });
+        var page = await context.NewPageAsync();
+
+        var response = await page.GotoAsync("/stop?url=http%3A%2F%2Fblocked.example%2Fpage");
+        var scripts = await page.Locator("script").CountAsync();
+        var text = await page.Locator("body").InnerTextAsync();
+        await ConsolePageChecks.CheckAsync(page, "stop-page");
+
+        Assert.Equal(200, response!.Status);
+        Assert.Equal(0, scripts);
+        Assert.Contains("blocked.example", text);
     }
 
     /// <summary>Navigates and waits until <paramref name="ready"/> is drawn: what a user waits for, measured in the browser's process.</summary>

@@ -37,7 +37,9 @@ async function auditor() {
 }
 
 function hotline() {
-  mount(h('p', {}, 'Look up a submission to see the status of each of its items: ', h('a', { href: '/console/submissions' }, 'Submissions'), '.'));
+  mount(h('ul', {},
+    h('li', {}, h('a', { href: '/console/submissions' }, 'Submissions'), ': the status of each item of a submission, per list.'),
+    h('li', {}, h('a', { href: '/console/appeals' }, 'Appeals'), ': appeals about URLs your hotline’s entries match, and the decision form.')));
 }
 
 run(async () => {
