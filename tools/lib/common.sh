@@ -14,7 +14,7 @@ ensure_node_modules() {
   local want stamp="$root/node_modules/.blocklist-lock-sha256"
   want=$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)
   if [ ! -x "$root/node_modules/.bin/azurite" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "installing npm packages (azurite, Azure JS SDKs, tree-sitter)..." >&2
+    echo "installing npm packages (azurite, Azure JS SDKs)..." >&2
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2) || return 1
     echo "$want" >"$stamp"
   fi

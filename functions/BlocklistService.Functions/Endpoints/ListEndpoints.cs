@@ -6,6 +6,7 @@ using BlocklistService.Functions.Publishing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using BlocklistService.Functions.Telemetry;
 
 namespace BlocklistService.Functions.Endpoints;
 
@@ -59,7 +60,7 @@ public static class ListEndpoints
     }
 
     private static async Task<IResult> UpdatesAsync(
-        string list, string? since, string? wait, HttpContext context, ListReader reader, IspTracker tracker, HeadNotifier notifier, IOptions<PublishingOptions> options,
+        string list, string? since, string? wait, HttpContext context, ListReader reader, IspTracker tracker, HeadNotifier notifier, IOptions<PublishingOptions> options, BlocklistMetrics metrics,
         CancellationToken cancellationToken)
     {
         if (Refuse(list, context.User, ListFeed.Plain) is { } refused)
@@ -100,7 +101,10 @@ public static class ListEndpoints
         var etag = head.UpdatesETag(sinceVersion);
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = NoCache;
-        if (Matches(context.Request, etag) || (waitSeconds > 0 && sinceVersion >= head.Version))
+        var notModified = Matches(context.Request, etag) || (waitSeconds > 0 && sinceVersion >= head.Version);
+        metrics.Poll(list, notModified);
+        metrics.IspLag(list, head.Version - sinceVersion);
+        if (notModified)
         {
             return NotModified;
         }

@@ -8,6 +8,7 @@ using BlocklistService.Domain.Signing;
 using BlocklistService.Functions.Signing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using BlocklistService.Functions.Telemetry;
 
 namespace BlocklistService.Functions.Publishing;
 
@@ -39,7 +40,8 @@ public sealed class PublishRunner(
     TimeProvider time,
     ILogger<PublishRunner> logger,
     PublishStorageNames? storageNames = null,
-    IPublishFaults? faults = null) : ILogBatchSource
+    IPublishFaults? faults = null,
+    BlocklistMetrics? metrics = null) : ILogBatchSource
 {
     /// <summary>The <c>lists</c> table partition of list heads.</summary>
     public const string ListsPartition = "list";
@@ -84,9 +86,14 @@ public sealed class PublishRunner(
         var results = new List<ListPublishResult>();
         foreach (var list in lists.Order(StringComparer.Ordinal))
         {
-            results.Add(await PublishListAsync(list, cancellationToken));
+            var started = time.GetTimestamp();
+            var result = await PublishListAsync(list, cancellationToken);
+            metrics?.PublishFinished(list, result.Outcome.ToString(), time.GetElapsedTime(started));
+            results.Add(result);
         }
 
+        // A held list is held again on every cycle until an admin decides, so this is the number of holds open.
+        metrics?.HoldsOpen(results.Count(r => r.Outcome == ListPublishOutcome.Held));
         await CountForReportAsync(cancellationToken);
         return results;
     }
@@ -373,6 +380,7 @@ public sealed class PublishRunner(
         await files.OverwriteAsync(artifacts, ArtifactPaths.CurrentManifest(listName), manifest, "application/json", cancellationToken);
         await _hashed.PublishCurrentAsync(files, listName, hashedManifest, cancellationToken);
         logger.LogInformation("Published {List} version {Version}: +{Added} -{Removed}, {Count} entries", list, plan.Version, plan.Listed.Count, plan.Unlisted.Count, plan.Count);
+        metrics?.ListPublished(list, plan.Version, plan.Count);
         return new ListPublishResult(list, outcome, plan.Version);
     }
 

@@ -1,8 +1,10 @@
 using Azure.Core;
 using Azure.Identity;
 using BlocklistService.Domain.Signing;
+using BlocklistService.Functions.Hosting;
 using BlocklistService.Functions.Signing;
 using BlocklistService.Functions.Stores;
+using BlocklistService.Functions.Telemetry;
 using BlocklistService.Storage.Blobs;
 using BlocklistService.Storage.Tables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -63,7 +65,9 @@ public static class PublishingServices
             provider.GetRequiredService<IOptions<PublishingOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<PublishRunner>>(),
-            provider.GetRequiredService<PublishStorageNames>())
+            provider.GetRequiredService<PublishStorageNames>(),
+            faults: null,
+            metrics: provider.GetService<BlocklistMetrics>())
         {
             Report = provider.GetRequiredService<Redress.ReportAggregates>(),
         });
@@ -78,7 +82,7 @@ public static class PublishingServices
         services.AddHostedService<IspPollFlusher>();
         services.TryAddSingleton<HeadNotifier>();
         services.AddHostedService(provider => provider.GetRequiredService<HeadNotifier>());
-        services.AddHostedService<PublishStorageStartup>();
+        services.AddStartupStep<PublishStorageStartup>();
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CustomHandlerPortVariable)))
         {
             services.AddHostedService<LocalPublishScheduler>();
@@ -121,16 +125,18 @@ public static class PublishingServices
         PublishStorage.FromOptions(provider.GetRequiredService<IOptions<StorageOptions>>().Value, provider.GetRequiredService<TokenCredential>);
 }
 
-/// <summary>Creates the publisher's tables and containers and publishes the key set chain before the server takes requests.</summary>
-public sealed class PublishStorageStartup(PublishStorage storage, PublishStorageNames names, KeySetPublisher keySets) : IHostedService
+/// <summary>
+/// Creates the publisher's tables and containers and publishes the key set chain, in the background after the server
+/// listens (<see cref="StorageInitializer"/>). The key set is resolved here, not in the constructor, because with Key
+/// Vault resolving the key ring is itself a network call.
+/// </summary>
+public sealed class PublishStorageStartup(PublishStorage storage, PublishStorageNames names, IServiceProvider services) : IStartupStep
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         await storage.CreateAsync(names, cancellationToken);
-        await keySets.EnsurePublishedAsync(cancellationToken);
+        await services.GetRequiredService<KeySetPublisher>().EnsurePublishedAsync(cancellationToken);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Hosting;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Storage.Tables;
 using BlocklistService.Testing;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace BlocklistService.Functions.Tests.Support;
 
@@ -38,6 +40,17 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
         {
             builder.ConfigureTestServices(services);
         }
+    }
+
+    /// <summary>
+    /// Starts the server and waits until its background storage preparation (tables, lists, bootstrap keys, key set)
+    /// has finished, so tests see what a client sees once the service is ready.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        host.Services.GetRequiredService<StorageStartup>().Ready.WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
+        return host;
     }
 
     /// <summary>A table of this server's storage (same prefix), for asserting what was written.</summary>

@@ -73,6 +73,8 @@ public sealed class LocalService : IAsyncDisposable
         var app = builder.Build();
         app.MapBlocklistService();
         await app.StartAsync(cancellationToken);
+        // Storage is prepared in the background after the server listens; measurements start once it is ready.
+        await app.Services.GetRequiredService<StorageStartup>().Ready.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
         return new LocalService(app, new Uri($"http://127.0.0.1:{port}"), keyFile);
     }
 
