@@ -99,7 +99,7 @@ public static class AdminKeyEndpoints
         TypedResults.Ok(new KeyList((await keys.ListAsync(cancellationToken)).Select(ToInfo).ToList()));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        string keyId, ApiKeyStore keys, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string keyId, ApiKeyStore keys, CallerCache callers, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (keyId.Length != 16 || !keyId.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'))
         {
@@ -112,6 +112,7 @@ public static class AdminKeyEndpoints
             return Problems.NotFound("API key");
         }
 
+        callers.Forget(keyId);
         loggers.CreateLogger(typeof(AdminKeyEndpoints)).LogInformation("Key {KeyId} revoked by {AdminKeyId}", keyId, user.KeyId());
         return TypedResults.NoContent();
     }
