@@ -39,6 +39,7 @@ public static partial class BlocklistCli
         root.Subcommands.Add(SubmitCommand.Create(global));
         root.Subcommands.Add(StatusCommand.Create(global));
         root.Subcommands.Add(KeysCommand.Create(global));
+        root.Subcommands.Add(AdminCommand.Create(global));
         root.Subcommands.Add(ExportCommand.Create(global));
         root.Subcommands.Add(CheckCommand.Create(global));
         root.Subcommands.Add(CanonicalizeCommand.Create(global));

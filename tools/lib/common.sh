@@ -20,8 +20,9 @@ ensure_node_modules() {
   fi
 }
 
-# The Debian packages the test suites run for real (resolvers, zone checkers, proxy, openssl, and the
-# console's browser tests, which drive Debian's chromium, never a downloaded browser), as "command package..."
+# The Debian packages the test suites run for real (resolvers, zone checkers, proxy, openssl, the
+# console's browser tests, which drive Debian's chromium, never a downloaded browser, and the CLI's Debian
+# package: dpkg-deb builds it, systemd-analyze verifies its unit), as "command package..."
 # lines; a command may also sit in /usr/sbin, which is not on every user's PATH.
 TEST_DEBIAN_PACKAGES=(
   "unbound unbound"
@@ -30,6 +31,8 @@ TEST_DEBIAN_PACKAGES=(
   "squid squid"
   "openssl openssl"
   "chromium chromium fonts-liberation"
+  "dpkg-deb dpkg-dev"
+  "systemd-analyze systemd"
 )
 
 # Installs the missing test packages when it can (root, or sudo without a password) and BLOCKLIST_INSTALL is

@@ -214,6 +214,7 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         var isp = await IssueKeyAsync("--role", "isp", "--organisation", "isp-pin", "--lists", "eu");
         var config = _home.File("isp-config.json");
         await File.WriteAllTextAsync(config, "{ \"list\": \"eu\" }");
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
 
         var unconfirmed = await CliAsync(null, "keys", "pin", "--config", config, "--json");
         Assert.Equal(2, unconfirmed.ExitCode);
@@ -226,7 +227,13 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         var written = JsonDocument.Parse(await File.ReadAllTextAsync(config)).RootElement;
         Assert.Equal("eu", written.GetProperty("list").GetString());
         Assert.Equal([_keyId], written.GetProperty("trustedKeys").EnumerateArray().Select(k => k.GetString()));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(config));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(config)); // kept
+        var fresh = _home.File("new-config.json");
+        var created = await CliAsync(null, "keys", "pin", "--yes", "--config", fresh, "--json");
+        Assert.Equal(2, created.ExitCode); // --config names a file that must exist
+        var byVariable = await CliRun.RunAsync(_home.Path, new Dictionary<string, string> { ["BLOCKLIST_API_URL"] = _service.BaseUri.ToString(), ["XDG_CONFIG_HOME"] = _home.File("xdg") }, "keys", "pin", "--yes", "--json");
+        Assert.True(byVariable.ExitCode == 0, byVariable.ToString());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_home.File("xdg/blocklist/config.json")));
 
         var again = await CliAsync(null, "keys", "pin", "--config", config, "--json");
         Assert.True(again.ExitCode == 0 && again.Json().GetProperty("alreadyPinned").GetBoolean(), again.ToString());

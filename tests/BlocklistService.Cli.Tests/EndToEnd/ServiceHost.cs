@@ -22,11 +22,13 @@ internal sealed class ServiceHost : WebApplicationFactory<PublishRunner>
 {
     private readonly string _connectionString;
     private readonly string _signingKeyPath;
+    private readonly IReadOnlyDictionary<string, string> _extra;
 
-    private ServiceHost(string connectionString, string signingKeyPath)
+    private ServiceHost(string connectionString, string signingKeyPath, IReadOnlyDictionary<string, string>? extra)
     {
         _connectionString = connectionString;
         _signingKeyPath = signingKeyPath;
+        _extra = extra ?? new Dictionary<string, string>();
         AdminKey = ApiKey.Generate();
     }
 
@@ -36,9 +38,10 @@ internal sealed class ServiceHost : WebApplicationFactory<PublishRunner>
     /// <summary>Where Kestrel listens, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseUri { get; private set; } = null!;
 
-    public static ServiceHost Start(string connectionString, string signingKeyPath)
+    /// <param name="extra">Settings added to (or overriding) the defaults, e.g. <c>Publishing:HoldChanges</c>.</param>
+    public static ServiceHost Start(string connectionString, string signingKeyPath, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var host = new ServiceHost(connectionString, signingKeyPath);
+        var host = new ServiceHost(connectionString, signingKeyPath, extra);
         host.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         host.StartServer();
         var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
@@ -71,6 +74,11 @@ internal sealed class ServiceHost : WebApplicationFactory<PublishRunner>
             ["Logging:Format"] = "simple",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in _extra)
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

@@ -26,7 +26,8 @@ public static class KeyPinCommand
               The key id is the SHA-256 of the key, so comparing it with the id the operator publishes (on its website,
               in a signed letter, over the phone: the fingerprint is the same digits in groups of four) proves the key.
               Never pin an id only because the service lists it. The config file (--config, $BLOCKLIST_CONFIG, else
-              ~/.config/blocklist/config.json) is created if missing and keeps its other settings; it is written 0600.
+              ~/.config/blocklist/config.json) keeps its other settings, owner and mode (comments are not kept); a new
+              one is created 0600.
 
             Examples:
               blocklist keys pin
@@ -138,11 +139,21 @@ public static class KeyPinCommand
         var trusted = config["trustedKeys"] as JsonArray ?? [];
         trusted.Add(keyId);
         config["trustedKeys"] = trusted.DeepClone();
-        var text = config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-        await AtomicFileWriter.WriteTextAsync(configPath, async (writer, ct) =>
+        var text = config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        if (!File.Exists(configPath))
         {
-            await writer.WriteLineAsync(text.AsMemory(), ct);
-            return true;
-        }, cancellationToken);
+            await AtomicFileWriter.WriteTextAsync(configPath, async (writer, ct) =>
+            {
+                await writer.WriteAsync(text.AsMemory(), ct);
+                return true;
+            }, cancellationToken);
+            return;
+        }
+
+        // Rewritten in place, not replaced: the file keeps its owner, group and mode (the package's 0640 root:blocklist,
+        // so the sync daemons can still read it). The text is a few hundred bytes, written and flushed at once.
+        await using var stream = new FileStream(configPath, FileMode.Truncate, FileAccess.Write, FileShare.None);
+        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), cancellationToken);
+        stream.Flush(flushToDisk: true);
     }
 }

@@ -22,6 +22,12 @@ public static class SyncCommand
 
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
 
+    /// <summary>Exports to keep when no --export is given (comma-separated), e.g. from a systemd environment file.</summary>
+    public const string ExportsVariable = "BLOCKLIST_EXPORTS";
+
+    /// <summary>The reload command when no --on-change is given.</summary>
+    public const string OnChangeVariable = "BLOCKLIST_ON_CHANGE";
+
     public static Command Create(GlobalOptions global)
     {
         var list = GlobalOptions.ListOption();
@@ -34,13 +40,13 @@ public static class SyncCommand
         };
         var export = new Option<string[]>("--export", "-e")
         {
-            Description = "Regenerate this export after each update (repeat for several): rpz, squid, hosts, plain, json. Written to STATE_DIR/LIST/exports/.",
+            Description = "Regenerate this export after each update (repeat for several): rpz, squid, hosts, plain, json. Written to STATE_DIR/LIST/exports/. Default: $BLOCKLIST_EXPORTS (comma-separated).",
             HelpName = "format",
         };
         export.AcceptOnlyFromAmong(ExportFormatNames.All);
         var onChange = new Option<string?>("--on-change")
         {
-            Description = "Shell command to run after each successful update, e.g. \"unbound-control auth_zone_reload rpz.blocklist\"; gets BLOCKLIST_LIST, BLOCKLIST_VERSION, BLOCKLIST_PREVIOUS_VERSION, BLOCKLIST_ENTRY_COUNT, BLOCKLIST_EXPORT_DIR, BLOCKLIST_EXPORT_FILES.",
+            Description = "Shell command to run after each successful update, e.g. \"unbound-control auth_zone_reload rpz.blocklist\"; gets BLOCKLIST_LIST, BLOCKLIST_VERSION, BLOCKLIST_PREVIOUS_VERSION, BLOCKLIST_ENTRY_COUNT, BLOCKLIST_EXPORT_DIR, BLOCKLIST_EXPORT_FILES. Default: $BLOCKLIST_ON_CHANGE.",
             HelpName = "command",
         };
         var maxWait = new Option<int>("--max-wait")
@@ -91,12 +97,19 @@ public static class SyncCommand
             using var service = ServiceClient.FromSettings(settings, requireKey: false, "sync");
             var rotation = await KeyRotationFollower.LoadAsync(service, await TrustedKeys.LoadKeysAsync(settings.TrustedKeys.Value, service, cancellationToken), store.Root, cancellationToken);
             using var keys = rotation.Verifier;
-            var formats = (parse.GetValue(export) ?? []).Select(name => ExportFormatNames.TryParse(name, out var f) ? f : throw new UnreachableException()).Distinct().ToList();
+            // Under systemd the per-list unit takes exports and the reload command from its environment file.
+            var exportNames = parse.GetValue(export) is { Length: > 0 } given
+                ? given
+                : (global.Environment.GetVariable(ExportsVariable) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var formats = exportNames.Select(name => ExportFormatNames.TryParse(name, out var f)
+                ? f
+                : throw CliException.Usage("bad-export", $"{ExportsVariable}: '{name}' is not an export format.", $"Use a comma-separated list of: {string.Join(", ", ExportFormatNames.All)}.")).Distinct().ToList();
+            var onChangeCommand = parse.GetValue(onChange) ?? (global.Environment.GetVariable(OnChangeVariable) is { Length: > 0 } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment) ? fromEnvironment : null);
             var options = new SyncOptions(
                 listName,
                 formats,
                 new RpzOptions { StopPageHost = settings.StopPageHost.Value, StopPageAddresses = settings.StopPageAddresses.Value },
-                parse.GetValue(onChange))
+                onChangeCommand)
             {
                 ExportPermissions = FilePermissions.ForExports(settings.ExportGroup.Value),
             };

@@ -144,6 +144,7 @@ public sealed class SyncBenchmark : IBenchmark
                 var pem = Path.Combine(directory, "service.pem");
                 await File.WriteAllTextAsync(pem, signer.PublicKeyPem, cancellationToken);
                 var cli = new CliProcess(context.RepositoryRoot, baseUri, Path.Combine(directory, "state"), pem);
+                context.Output.WriteLine($"  CLI: {cli.Describe()}");
                 context.Output.WriteLine($"  load average before: {await LoadAverageAsync(cancellationToken)}");
 
                 var startUp = await cli.StartUpAsync(cancellationToken);
@@ -206,11 +207,17 @@ public sealed class SyncBenchmark : IBenchmark
     /// (<c>artifacts/blocklist-cli/blocklist.dll</c>, brought up to date before the first run) as a child process under
     /// <c>/usr/bin/time -f %M</c>, which reports its peak resident set.
     /// </summary>
+    /// With <c>BLOCKLIST_BENCH_EXECUTABLE</c> set to a self-contained single-file <c>blocklist</c> (tools/package-cli
+    /// writes one per runtime), that executable runs instead, as the Debian package installs it.
     private sealed class CliProcess(string root, Uri api, string stateDirectory, string trustedKey)
     {
         private readonly string _cli = Path.Combine(root, "artifacts", "blocklist-cli", "blocklist.dll");
         private readonly string _launcher = Path.Combine(root, "tools", "blocklist");
+        private readonly string? _executable = Environment.GetEnvironmentVariable("BLOCKLIST_BENCH_EXECUTABLE") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
         private bool _built;
+
+        /// <summary>What runs: the single-file executable, or <c>dotnet</c> with the checkout's build.</summary>
+        public string Describe() => _executable ?? $"dotnet {_cli}";
 
         public Task<CliSync> SyncAsync(CancellationToken cancellationToken) =>
             RunAsync(["sync", "--once", "--now", "--list", "eu", "--api-url", api.ToString(), "--state-dir", stateDirectory, "--trusted-key", trustedKey, "--export", "rpz", "--json"], cancellationToken);
@@ -221,7 +228,7 @@ public sealed class SyncBenchmark : IBenchmark
 
         private async Task<CliSync> RunAsync(string[] arguments, CancellationToken cancellationToken)
         {
-            if (!_built)
+            if (!_built && _executable is null)
             {
                 // tools/blocklist rebuilds only when the sources changed; its own run is not measured.
                 using var build = Process.Start(new ProcessStartInfo(_launcher, "--version") { RedirectStandardOutput = true, UseShellExecute = false })
@@ -237,7 +244,8 @@ public sealed class SyncBenchmark : IBenchmark
 
             var peakFile = Path.GetTempFileName();
             var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in (string[])[ "-f", "%M %U %S", "-o", peakFile, "dotnet", _cli, .. arguments])
+            string[] command = _executable is null ? ["dotnet", _cli] : [_executable];
+            foreach (var argument in (string[])[ "-f", "%M %U %S", "-o", peakFile, .. command, .. arguments])
             {
                 start.ArgumentList.Add(argument);
             }
