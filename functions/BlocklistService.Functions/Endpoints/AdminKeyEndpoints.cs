@@ -10,11 +10,14 @@ namespace BlocklistService.Functions.Endpoints;
 /// <summary>Admin routes: issue, list and revoke API keys. A key's secret is shown once, in the answer that issues it.</summary>
 public static class AdminKeyEndpoints
 {
-    /// <summary>Request to issue a key. ISP keys name the lists they may read (<c>*</c>: every list).</summary>
-    public sealed record IssueKeyRequest(string? Role, string? Organisation, string?[]? Lists);
+    /// <summary>
+    /// Request to issue a key. ISP keys name the lists they may read (<c>*</c>: every list) and may set their feed:
+    /// <c>plain</c> (default) or <c>hashed</c> (only the hashed artifacts: ids, scopes, categories, no expressions).
+    /// </summary>
+    public sealed record IssueKeyRequest(string? Role, string? Organisation, string?[]? Lists, string? Feed = null);
 
-    /// <summary>A key as listed: never its secret.</summary>
-    public sealed record KeyInfo(string KeyId, string Role, string Organisation, IReadOnlyList<string> Lists, DateTimeOffset Created, DateTimeOffset? Revoked);
+    /// <summary>A key as listed: never its secret. <see cref="Feed"/> is set for ISP keys only.</summary>
+    public sealed record KeyInfo(string KeyId, string Role, string Organisation, IReadOnlyList<string> Lists, DateTimeOffset Created, DateTimeOffset? Revoked, string? Feed = null);
 
     /// <summary>A newly issued key: <see cref="Key"/> is the only copy of the secret.</summary>
     public sealed record IssuedKey(string Key, KeyInfo Info);
@@ -83,15 +86,28 @@ public static class AdminKeyEndpoints
             errors["lists"] = ["only ISP keys name lists"];
         }
 
+        var feed = ListFeed.Plain;
+        if (request.Feed is not null)
+        {
+            if (request.Role != Roles.Isp)
+            {
+                errors["feed"] = ["only ISP keys have a feed"];
+            }
+            else if (!ListFeedNames.TryParse(request.Feed, out feed))
+            {
+                errors["feed"] = [$"one of: {ListFeedNames.Plain}, {ListFeedNames.Hashed}"];
+            }
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "invalid-key-request", "Invalid key request",
-                "the request names an unknown role, an invalid organisation or unknown lists", errors);
+                "the request names an unknown role, an invalid organisation, unknown lists or an unknown feed", errors);
         }
 
-        var (key, record) = await keys.IssueAsync(request.Role!, request.Organisation!, lists, cancellationToken);
+        var (key, record) = await keys.IssueAsync(request.Role!, request.Organisation!, lists, cancellationToken, feed);
         loggers.CreateLogger(typeof(AdminKeyEndpoints)).LogInformation(
-            "Key {KeyId} ({Role}, {Organisation}) issued by {AdminKeyId}", record.KeyId, record.Role, record.Organisation, user.KeyId());
+            "Key {KeyId} ({Role}, {Organisation}, feed {Feed}) issued by {AdminKeyId}", record.KeyId, record.Role, record.Organisation, record.Feed.ToWireName(), user.KeyId());
         return TypedResults.Created($"/api/v1/admin/keys/{record.KeyId}", new IssuedKey(key.Value, ToInfo(record)));
     }
 
@@ -118,7 +134,7 @@ public static class AdminKeyEndpoints
     }
 
     private static KeyInfo ToInfo(ApiKeyRecord record) =>
-        new(record.KeyId, record.Role, record.Organisation, record.Lists, record.Created, record.Revoked);
+        new(record.KeyId, record.Role, record.Organisation, record.Lists, record.Created, record.Revoked, record.Role == Roles.Isp ? record.Feed.ToWireName() : null);
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

@@ -45,6 +45,7 @@ public sealed class PublishRunner(
     public const string ListsPartition = "list";
     private readonly PublishStorageNames _names = storageNames ?? new PublishStorageNames();
     private readonly KeySetPublisher _keySets = new(blobs, keys, storageNames ?? new PublishStorageNames(), time, logger);
+    private readonly HashedFeedWriter _hashed = new(blobs, storageNames ?? new PublishStorageNames());
     private PublishingOptions Options => options.Value;
 
     /// <summary>A runner whose one key signs everything (single-key deployments, tests).</summary>
@@ -249,16 +250,21 @@ public sealed class PublishRunner(
         var snapshot = document.PreviousSnapshotVersion > 0
             ? new SnapshotReference(document.PreviousSnapshotVersion, ArtifactPaths.RelativeSnapshot(document.PreviousSnapshotVersion), document.PreviousSnapshotSha256!, document.PreviousSnapshotSize)
             : null;
-        if (document.SnapshotDue)
+
+        // both feeds always have their snapshots at the same versions, so one update path serves both
+        var snapshotDue = document.SnapshotDue || await _hashed.NeedsSnapshotAsync(listName, plan.Version, cancellationToken);
+        Snapshot? snapshotDocument = null;
+        if (snapshotDue)
         {
-            var snapshotBytes = await BuildSnapshotAsync(listName, document, deltaDocument, cancellationToken);
+            snapshotDocument = await BuildSnapshotAsync(listName, document, deltaDocument, cancellationToken);
+            var snapshotBytes = snapshotDocument.ToGzip();
             await files.WriteImmutableAsync(artifacts, ArtifactPaths.Snapshot(listName, plan.Version), snapshotBytes, "application/gzip", cancellationToken);
             var described = ArtifactFile.Describe(ArtifactPaths.RelativeSnapshot(plan.Version), snapshotBytes);
             snapshot = new SnapshotReference(plan.Version, described.Path, described.Sha256, described.Size);
             Step(list, "snapshot");
         }
 
-        var manifest = new Manifest
+        var manifestDocument = new Manifest
         {
             List = listName,
             Version = plan.Version,
@@ -271,10 +277,14 @@ public sealed class PublishRunner(
             PreviousManifestSha256 = document.PreviousManifestSha256,
             KeyId = signer.KeyId,
             Log = new LogReference(batch.Size, batch.Root),
-        }.ToJson();
+        };
+        var manifest = manifestDocument.ToJson();
         var manifestSha = Sha256Hex(manifest);
         await files.WriteImmutableAsync(artifacts, ArtifactPaths.Manifest(listName, plan.Version), manifest, "application/json", cancellationToken);
         Step(list, "manifest");
+
+        var hashedManifest = await _hashed.WriteAsync(files, manifestDocument, deltaDocument, snapshotDocument, cancellationToken);
+        Step(list, "hashed");
 
         await ApplyEntriesAsync(plan, cancellationToken);
         Step(list, "entries");
@@ -316,7 +326,7 @@ public sealed class PublishRunner(
             ["SnapshotVersion"] = snapshot?.Version ?? 0,
             ["SnapshotSha256"] = snapshot?.Sha256,
             ["SnapshotSize"] = snapshot?.Size ?? 0,
-            ["DeltaBytesSinceSnapshot"] = document.SnapshotDue ? 0 : document.DeltaBytesSinceSnapshot + delta.Length,
+            ["DeltaBytesSinceSnapshot"] = snapshotDue ? 0 : document.DeltaBytesSinceSnapshot + delta.Length,
             ["Published"] = plan.Created,
             ["PlanName"] = string.Empty,
         });
@@ -332,6 +342,7 @@ public sealed class PublishRunner(
 
         Step(list, "committed");
         await files.OverwriteAsync(artifacts, ArtifactPaths.CurrentManifest(listName), manifest, "application/json", cancellationToken);
+        await _hashed.PublishCurrentAsync(files, listName, hashedManifest, cancellationToken);
         logger.LogInformation("Published {List} version {Version}: +{Added} -{Removed}, {Count} entries", list, plan.Version, plan.Listed.Count, plan.Unlisted.Count, plan.Count);
         return new ListPublishResult(list, outcome, plan.Version);
     }
@@ -359,7 +370,7 @@ public sealed class PublishRunner(
     }
 
     /// <summary>The snapshot at the plan's version: the previous snapshot plus the deltas after it, never a scan of the entries.</summary>
-    private async Task<byte[]> BuildSnapshotAsync(ListName list, PlanDocument document, Delta last, CancellationToken cancellationToken)
+    private async Task<Snapshot> BuildSnapshotAsync(ListName list, PlanDocument document, Delta last, CancellationToken cancellationToken)
     {
         var plan = document.Plan;
         var state = ListState.Empty(list);
@@ -386,7 +397,7 @@ public sealed class PublishRunner(
             throw new InvalidOperationException($"the snapshot of '{list}' version {plan.Version} does not match its checksum: {applied.Error ?? "state hash differs"}");
         }
 
-        return state.ToSnapshot().ToGzip();
+        return state.ToSnapshot();
     }
 
     /// <summary>A crash between the head commit and the current-manifest overwrite leaves the pointer behind; fix it first.</summary>
@@ -399,6 +410,7 @@ public sealed class PublishRunner(
         }
 
         var listName = ListName.Parse(list);
+        await _hashed.RepairCurrentAsync(listName, version, FilesSignedBy, cancellationToken);
         var current = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), cancellationToken);
         if (current is not null && Sha256Hex(current.Content) == head.GetString("ManifestSha256"))
         {
@@ -408,9 +420,11 @@ public sealed class PublishRunner(
         var versioned = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.Manifest(listName, version), cancellationToken)
                         ?? throw new InvalidOperationException($"manifest {version} of '{list}' is missing");
         var keyId = Manifest.FromJson(versioned.Content).Value.KeyId;
-        var signer = keys.Find(keyId) ?? throw new InvalidOperationException($"manifest {version} of '{list}' is signed by key {keyId}, which Signing:Keys no longer configures");
-        await new SignedFiles(blobs, signer).OverwriteAsync(_names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), versioned.Content, "application/json", cancellationToken);
+        await FilesSignedBy(keyId).OverwriteAsync(_names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), versioned.Content, "application/json", cancellationToken);
     }
+
+    private SignedFiles FilesSignedBy(string keyId) =>
+        new(blobs, keys.Find(keyId) ?? throw new InvalidOperationException($"a manifest is signed by key {keyId}, which Signing:Keys no longer configures"));
 
     private async Task<bool> IsApprovedAsync(string list, PublishPlan plan, CancellationToken cancellationToken)
     {

@@ -1,13 +1,17 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Azure;
+using BlocklistService.Domain.Lists;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Storage.Tables;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Stores;
 
-/// <summary>A stored API key: everything but the secret, which exists only as its SHA-256.</summary>
+/// <summary>
+/// A stored API key: everything but the secret, which exists only as its SHA-256. An ISP key's <see cref="Feed"/> says
+/// which artifacts it may fetch: the plain lists (the default) or only the hashed feed (ids without expressions).
+/// </summary>
 public sealed record ApiKeyRecord(
     string KeyId,
     string Role,
@@ -15,7 +19,8 @@ public sealed record ApiKeyRecord(
     IReadOnlyList<string> Lists,
     byte[] SecretSha256,
     DateTimeOffset Created,
-    DateTimeOffset? Revoked)
+    DateTimeOffset? Revoked,
+    ListFeed Feed = ListFeed.Plain)
 {
     /// <summary>The list wildcard: an ISP key that may read every list.</summary>
     public const string AllLists = "*";
@@ -106,10 +111,10 @@ public sealed class ApiKeyStore(StorageAccount account, TimeProvider time, IOpti
 
     /// <summary>Creates a fresh key and stores its hash; the returned <see cref="ApiKey"/> is the only copy of the secret.</summary>
     public async Task<(ApiKey Key, ApiKeyRecord Record)> IssueAsync(
-        string role, string organisation, IReadOnlyList<string> lists, CancellationToken cancellationToken)
+        string role, string organisation, IReadOnlyList<string> lists, CancellationToken cancellationToken, ListFeed feed = ListFeed.Plain)
     {
         var key = ApiKey.Generate();
-        var record = new ApiKeyRecord(key.KeyId, role, organisation, lists, key.SecretHash, time.GetUtcNow(), null);
+        var record = new ApiKeyRecord(key.KeyId, role, organisation, lists, key.SecretHash, time.GetUtcNow(), null, feed);
         await Table.AddEntityAsync(ToEntity(record), cancellationToken);
         return (key, record);
     }
@@ -166,6 +171,7 @@ public sealed class ApiKeyStore(StorageAccount account, TimeProvider time, IOpti
             ["Lists"] = string.Join(',', record.Lists),
             ["SecretSha256"] = record.SecretSha256,
             ["Created"] = record.Created,
+            ["Feed"] = record.Feed.ToWireName(),
         };
         if (record.Revoked is { } revoked)
         {
@@ -182,5 +188,8 @@ public sealed class ApiKeyStore(StorageAccount account, TimeProvider time, IOpti
         (row.GetString("Lists") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries),
         row.GetBinary("SecretSha256") ?? [],
         row.GetDateTimeOffset("Created") ?? DateTimeOffset.MinValue,
-        row.GetDateTimeOffset("Revoked"));
+        row.GetDateTimeOffset("Revoked"),
+
+        // rows written before feeds existed are plain keys; an unreadable value is the narrower feed, never the wider
+        row.GetString("Feed") is not { } feed ? ListFeed.Plain : ListFeedNames.TryParse(feed, out var parsed) ? parsed : ListFeed.Hashed);
 }

@@ -17,6 +17,7 @@ public static class KeysCommand
             Examples:
               blocklist keys create --role hotline --organisation hotline-nl
               blocklist keys create --role isp --organisation isp-example --lists eu,uk
+              blocklist keys create --role isp --organisation isp-filtering --lists eu --feed hashed
               blocklist keys list
               blocklist keys revoke KEY_ID
               blocklist keys pin            (ISP, auditor: no API key needed)
@@ -26,7 +27,13 @@ public static class KeysCommand
         role.AcceptOnlyFromAmong("admin", "hotline", "isp", "auditor");
         var organisation = new Option<string>("--organisation", "--org") { Description = "Who holds the key: [a-z0-9-]{1,64}.", Required = true };
         var lists = new Option<string?>("--lists") { Description = "ISP keys: the lists it may read, comma-separated, or * for every list." };
-        var create = new Command("create", "Issue a key; its secret is printed once and never again.") { role, organisation, lists };
+        var feed = new Option<string?>("--feed")
+        {
+            Description = "ISP keys: plain (default; the lists with their expressions) or hashed (only the hashed feed: ids, scopes and categories, no readable list).",
+            HelpName = "plain|hashed",
+        };
+        feed.AcceptOnlyFromAmong("plain", "hashed");
+        var create = new Command("create", "Issue a key; its secret is printed once and never again.") { role, organisation, lists, feed };
         create.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
         {
             using var service = await ServiceAsync(global, parse, cancellationToken);
@@ -35,12 +42,15 @@ public static class KeysCommand
                 role = parse.GetValue(role),
                 organisation = parse.GetValue(organisation),
                 lists = parse.GetValue(lists)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                feed = parse.GetValue(feed),
             };
             using var response = await service.SendJsonAsync(HttpMethod.Post, "api/v1/admin/keys", body, cancellationToken);
             var issued = await ReadAsync(response, "Issuing a key", cancellationToken);
             output.Result(issued, console =>
             {
-                console.MarkupLineInterpolated($"Issued key [bold]{issued.GetProperty("info").GetProperty("keyId").GetString()}[/] ({parse.GetValue(role)}, {parse.GetValue(organisation)}).");
+                var info = issued.GetProperty("info");
+                var feedName = info.TryGetProperty("feed", out var f) && f.ValueKind == JsonValueKind.String ? $", {f.GetString()} feed" : string.Empty;
+                console.MarkupLineInterpolated($"Issued key [bold]{info.GetProperty("keyId").GetString()}[/] ({parse.GetValue(role)}, {parse.GetValue(organisation)}{feedName}).");
                 console.WriteLine($"Secret (shown only now; store it in a secret manager): {issued.GetProperty("key").GetString()}");
             });
             return ExitCodes.Ok;
@@ -54,7 +64,7 @@ public static class KeysCommand
             var keys = await ReadAsync(response, "Listing keys", cancellationToken);
             output.Result(keys, console =>
             {
-                var table = new Table().AddColumn("key id").AddColumn("role").AddColumn("organisation").AddColumn("lists").AddColumn("created").AddColumn("revoked");
+                var table = new Table().AddColumn("key id").AddColumn("role").AddColumn("organisation").AddColumn("lists").AddColumn("feed").AddColumn("created").AddColumn("revoked");
                 foreach (var key in keys.GetProperty("keys").EnumerateArray())
                 {
                     table.AddRow(
@@ -62,6 +72,7 @@ public static class KeysCommand
                         Markup.Escape(key.GetProperty("role").GetString() ?? ""),
                         Markup.Escape(key.GetProperty("organisation").GetString() ?? ""),
                         Markup.Escape(string.Join(",", key.GetProperty("lists").EnumerateArray().Select(l => l.GetString()))),
+                        Markup.Escape(key.TryGetProperty("feed", out var kf) && kf.ValueKind == JsonValueKind.String ? kf.GetString()! : ""),
                         Markup.Escape(key.GetProperty("created").ToString()),
                         Markup.Escape(key.TryGetProperty("revoked", out var r) && r.ValueKind != JsonValueKind.Null ? r.ToString() : ""));
                 }
