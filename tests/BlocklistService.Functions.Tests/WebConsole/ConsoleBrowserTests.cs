@@ -167,6 +167,8 @@ public sealed class ConsoleBrowserTests(AzuriteFixture storage, ChromiumFixture 
 
         var charts = await TimeAsync(page, "/console/charts", "#size-chart");
         var bars = await page.Locator("#change-chart rect").CountAsync();
+        await page.WaitForSelectorAsync("#report-chart");
+        var reportRows = await page.Locator("#report-table tbody tr").AllInnerTextsAsync();
         await ConsolePageChecks.CheckAsync(page, "auditor-charts");
 
         output.WriteLine($"auditor dashboard {dashboard.TotalMilliseconds:F0} ms, entries {entries.TotalMilliseconds:F0} ms, charts {charts.TotalMilliseconds:F0} ms");
@@ -181,6 +183,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture storage, ChromiumFixture 
         Assert.StartsWith("Not verified", tampered);
         Assert.Equal(2, byId);
         Assert.Equal(2, bars);
+        Assert.Contains("\t5\t1\t0\t", Assert.Single(reportRows));
         Assert.All([dashboard, entries, charts], t => Assert.True(t < PageBudget, $"page took {t}"));
     }
 
