@@ -131,7 +131,7 @@ public static class AdminKeyEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
         string keyId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] DecisionRequest? body, ApiKeyStore keys, DecisionLog decisions,
-        ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
+        CallerCache callers, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (keyId.Length != 16 || !keyId.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'))
         {
@@ -156,6 +156,7 @@ public static class AdminKeyEndpoints
             return Problems.NotFound("API key");
         }
 
+        callers.Forget(keyId);
         loggers.CreateLogger(typeof(AdminKeyEndpoints)).LogInformation("Key {KeyId} revoked by {AdminKeyId}", keyId, user.KeyId());
         return TypedResults.NoContent();
     }

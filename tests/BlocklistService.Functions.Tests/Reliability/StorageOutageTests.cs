@@ -55,6 +55,29 @@ public sealed class StorageOutageTests(AzuriteFixture storage) : IClassFixture<A
     }
 
     [Fact]
+    public async Task A_key_verified_before_the_outage_keeps_polling_and_a_key_revoked_here_does_not()
+    {
+        var outage = new StorageOutage();
+        await using var api = PublishApi.Create(storage.ConnectionString, new Dictionary<string, string?> { ["Auth:KeyCacheTtl"] = "00:00:01" }, outage.Install);
+        var (admin, _) = await api.ClientForAsync(Roles.Admin, "keys-admin");
+        var (isp, _) = await api.ClientForAsync(Roles.Isp, "keys-isp", "eu");
+        var (revoked, revokedKey) = await api.ClientForAsync(Roles.Isp, "keys-revoked", "eu");
+        Assert.Equal(HttpStatusCode.OK, (await isp.GetAsync("/api/v1/lists/eu/updates?since=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await revoked.GetAsync("/api/v1/lists/eu/updates?since=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/admin/keys/{revokedKey.KeyId}")).StatusCode);
+        await Task.Delay(TimeSpan.FromMilliseconds(1200));
+
+        var names = api.Services.GetRequiredService<PublishStorageNames>();
+        outage.Start(OutageKind.Refused, Stores.StorageNames.ApiKeys, names.Lists, names.Versions);
+        var stillServed = await isp.GetAsync("/api/v1/lists/eu/updates?since=0");
+        var refused = await revoked.GetAsync("/api/v1/lists/eu/updates?since=0");
+        outage.End();
+
+        Assert.Equal(HttpStatusCode.OK, stillServed.StatusCode);
+        Assert.True(refused.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.ServiceUnavailable, $"revoked key got {(int)refused.StatusCode}");
+    }
+
+    [Fact]
     public async Task After_the_outage_the_next_poll_sees_the_new_head()
     {
         var outage = new StorageOutage();

@@ -71,6 +71,7 @@ public sealed class SoakBenchmark : IBenchmark
             // the change guard would hold a first version of thousands of entries for an admin: not what is measured here
             ["Publishing__HoldShare"] = "1",
             ["Publishing__HoldChanges"] = "1000000",
+            ["Publishing__HoldMinimumChanges"] = "1000000",
         });
         var startUp = await server.StartAsync(cancellationToken);
         context.Report("server start-up to ready", startUp.TotalSeconds, "s");
