@@ -230,7 +230,7 @@ public sealed class HashedFeedEndToEndTests : IAsyncLifetime
     private async Task PublishAsync(long expectedVersion)
     {
         using var admin = _service.Client(_service.AdminKey.Value);
-        using var response = await admin.PostAsync("api/v1/admin/publish", null);
+        using var response = await admin.PostAsync("api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "publish in test" }));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
         var eu = JsonDocument.Parse(body).RootElement.GetProperty("lists").EnumerateArray().Single(l => l.GetProperty("list").GetString() == "eu");
@@ -239,7 +239,7 @@ public sealed class HashedFeedEndToEndTests : IAsyncLifetime
 
     private async Task<string> IssueKeyAsync(params string[] options)
     {
-        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--json"]);
+        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--reason", "issued in test", "--json"]);
         Assert.True(run.ExitCode == 0, run.ToString());
         return run.Json().GetProperty("key").GetString()!;
     }

@@ -26,7 +26,7 @@ public sealed class StorageOutageTests(AzuriteFixture storage) : IClassFixture<A
         var (admin, _) = await api.ClientForAsync(Roles.Admin, "outage-admin");
         var (isp, _) = await api.ClientForAsync(Roles.Isp, "outage-isp", "*");
         await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://outage.example/1"))));
-        await admin.PostAsync("/api/v1/admin/publish", null);
+        await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"));
         var before = await isp.GetAsync("/api/v1/lists/eu/updates?since=0");
         var etag = before.Headers.ETag!.Tag;
         var body = await before.Content.ReadAsStringAsync();
@@ -64,7 +64,7 @@ public sealed class StorageOutageTests(AzuriteFixture storage) : IClassFixture<A
         var (revoked, revokedKey) = await api.ClientForAsync(Roles.Isp, "keys-revoked", "eu");
         Assert.Equal(HttpStatusCode.OK, (await isp.GetAsync("/api/v1/lists/eu/updates?since=0")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await revoked.GetAsync("/api/v1/lists/eu/updates?since=0")).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/admin/keys/{revokedKey.KeyId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.RevokeKeyAsync(revokedKey.KeyId)).StatusCode);
         await Task.Delay(TimeSpan.FromMilliseconds(1200));
 
         var names = api.Services.GetRequiredService<PublishStorageNames>();
@@ -86,14 +86,14 @@ public sealed class StorageOutageTests(AzuriteFixture storage) : IClassFixture<A
         var (admin, _) = await api.ClientForAsync(Roles.Admin, "after-admin");
         var (isp, _) = await api.ClientForAsync(Roles.Isp, "after-isp", "eu");
         await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://after.example/1"))));
-        await admin.PostAsync("/api/v1/admin/publish", null);
+        await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"));
         var first = await (await isp.GetAsync("/api/v1/lists/eu/updates?since=0")).JsonAsync();
 
         outage.Start(OutageKind.Refused, api.Services.GetRequiredService<PublishStorageNames>().Lists);
         await isp.GetAsync("/api/v1/lists/eu/updates?since=0");
         outage.End();
         await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://after.example/2"))));
-        await admin.PostAsync("/api/v1/admin/publish", null);
+        await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"));
         var after = await (await isp.GetAsync("/api/v1/lists/eu/updates?since=0")).JsonAsync();
 
         Assert.Equal(first.GetProperty("currentVersion").GetInt64() + 1, after.GetProperty("currentVersion").GetInt64());

@@ -32,7 +32,7 @@ public sealed class TelemetryTests(AzuriteFixture storage) : IClassFixture<Azuri
 
         var submitted = await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://telemetry.example/a"), Payloads.Add("not-a-url"))));
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/publish", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"))).StatusCode);
         using var first = await isp.GetAsync("/api/v1/lists/eu/updates?since=0");
         using var again = new HttpRequestMessage(HttpMethod.Get, "/api/v1/lists/eu/updates?since=0");
         again.Headers.TryAddWithoutValidation("If-None-Match", first.Headers.ETag!.ToString());

@@ -281,7 +281,7 @@ public sealed class SoakBenchmark : IBenchmark
                 await Task.Delay(PublishEvery, cancellationToken);
                 try
                 {
-                    using var response = await admin.PostAsync("/api/v1/admin/publish", null, cancellationToken);
+                    using var response = await admin.PostAsync("/api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "soak: publish every 10 s" }), cancellationToken);
                     if (response.IsSuccessStatusCode)
                     {
                         log.Ok++;
@@ -311,7 +311,7 @@ public sealed class SoakBenchmark : IBenchmark
         var missing = 0;
         for (var round = 0; round < 10; round++)
         {
-            await admin.PostAsync("/api/v1/admin/publish", null, cancellationToken);
+            await admin.PostAsync("/api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "soak: publish every 10 s" }), cancellationToken);
             published = 0;
             missing = 0;
             foreach (var (hotline, id, _) in acknowledged)
@@ -371,7 +371,7 @@ public sealed class SoakBenchmark : IBenchmark
 
     private static async Task<string> IssueAsync(HttpClient admin, string role, string organisation, string[]? lists, CancellationToken cancellationToken)
     {
-        using var response = await admin.PostAsJsonAsync("/api/v1/admin/keys", new { role, organisation, lists }, cancellationToken);
+        using var response = await admin.PostAsJsonAsync("/api/v1/admin/keys", new { role, organisation, lists, reason = "soak: simulated party" }, cancellationToken);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("key").GetString()!;
     }
