@@ -50,7 +50,8 @@ public sealed class StorageInitializer(
                 // The service's own configuration checks: the message names settings and key ids, never secrets.
                 logger.LogCritical("Start-up step {Step} refused the configuration; stopping: {Reason}", step, e.Message);
                 readiness.Fail(e);
-                lifetime.StopApplication();
+                // Stopping while the host is still starting races its start-up (services disposed under it): stop once started.
+                lifetime.ApplicationStarted.Register(lifetime.StopApplication);
                 return;
             }
             catch (Exception e)

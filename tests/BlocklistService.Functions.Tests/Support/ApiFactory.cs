@@ -19,6 +19,8 @@ namespace BlocklistService.Functions.Tests.Support;
 public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
+    private StorageStartup? _startup;
+
     public string TablePrefix { get; } = Azurite.UniqueName("t")[..13];
 
     public string ConnectionString => connectionString;
@@ -40,6 +42,9 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
         {
             builder.ConfigureTestServices(services);
         }
+
+        // Captured here because a server that refuses its configuration stops and disposes its services at once.
+        builder.ConfigureTestServices(s => s.AddSingleton(provider => _startup = new StorageStartup(provider.GetRequiredService<TimeProvider>())));
     }
 
     /// <summary>
@@ -49,7 +54,8 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
     protected override IHost CreateHost(IHostBuilder builder)
     {
         var host = base.CreateHost(builder);
-        host.Services.GetRequiredService<StorageStartup>().Ready.WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
+        var startup = _startup ?? host.Services.GetRequiredService<StorageStartup>();
+        startup.Ready.WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
         return host;
     }
 
