@@ -5,7 +5,7 @@
 //   az deployment group create -g <rg> -f infra-bicep/main.bicep -p environmentName=prod
 targetScope = 'resourceGroup'
 
-@description('Short environment name (e.g. prod, staging); part of every resource name.')
+@description('Short environment name (e.g. prod, staging): 2-10 lower-case letters and digits, starting with a letter; part of every resource name, including the storage account, which allows nothing else.')
 @minLength(2)
 @maxLength(10)
 param environmentName string
@@ -21,15 +21,38 @@ param publishSchedule string = '0 */1 * * * *'
 @maxValue(365)
 param blobRetentionDays int = 30
 
-@description('Days that Log Analytics keeps logs and telemetry.')
-@minValue(30)
-@maxValue(730)
+@description('Days that Log Analytics and Application Insights keep logs and telemetry (the values Application Insights accepts).')
+@allowed([
+  30
+  60
+  90
+  120
+  180
+  270
+  365
+  550
+  730
+])
 param logRetentionDays int = 90
 
 @description('Names of the block lists the service keeps ([a-z0-9-]{1,32} each); created at start-up.')
-param lists array = [
+param lists string[] = [
   'eu'
 ]
+
+@description('Hosts protected in addition to the curated default list (a host covers its subdomains): host scope is refused, narrower entries are held for review (Ingest:ProtectedHosts).')
+param protectedHosts string[] = []
+
+@description('Start from the curated default protected hosts (functions/BlocklistService.Functions/Ingest/protected-hosts.txt).')
+param useDefaultProtectedHosts bool = true
+
+@description('The only categories an entry may carry (Ingest:Categories).')
+param categories string[] = [
+  'csam'
+]
+
+@description('Further app settings, name to value, e.g. {\'Ingest__MinimumVerifiers\': \'3\'}; applied after the ones above.')
+param additionalAppSettings { *: string } = {}
 
 @description('Name of the EC P-256 key in Key Vault that signs published artifacts.')
 param signingKeyName string = 'artifact-signing'
@@ -56,15 +79,26 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
-var suffix = uniqueString(subscription().id, resourceGroup().id, environmentName)
+// Bicep has no pattern decorator: the deployment fails before any resource is created when a character other
+// than a-z and 0-9 appears or the name starts with a digit ('Prod' or 'pre-prod' would make an invalid storage
+// account name and a half-created environment).
+var environmentNameCharacters = 'abcdefghijklmnopqrstuvwxyz0123456789'
+var environmentNameIsValid = !contains('0123456789', substring(environmentName, 0, 1)) && empty(filter(
+  range(0, length(environmentName)),
+  i => !contains(environmentNameCharacters, substring(environmentName, i, 1))
+))
+var validEnvironmentName = environmentNameIsValid
+  ? environmentName
+  : fail('environmentName must be 2-10 lower-case letters and digits, starting with a letter (e.g. prod, staging2)')
+var suffix = uniqueString(subscription().id, resourceGroup().id, validEnvironmentName)
 var names = {
-  identity: 'id-blocklist-${environmentName}'
-  storage: take('stbl${environmentName}${suffix}', 24)
-  keyVault: take('kv-bl-${environmentName}-${suffix}', 24)
-  workspace: 'log-blocklist-${environmentName}'
-  insights: 'appi-blocklist-${environmentName}'
-  plan: 'plan-blocklist-${environmentName}'
-  functionApp: 'func-blocklist-${environmentName}-${suffix}'
+  identity: 'id-blocklist-${validEnvironmentName}'
+  storage: take('stbl${validEnvironmentName}${suffix}', 24)
+  keyVault: take('kv-bl-${validEnvironmentName}-${suffix}', 24)
+  workspace: 'log-blocklist-${validEnvironmentName}'
+  insights: 'appi-blocklist-${validEnvironmentName}'
+  plan: 'plan-blocklist-${validEnvironmentName}'
+  functionApp: 'func-blocklist-${validEnvironmentName}-${suffix}'
 }
 var deploymentContainerName = 'app-package'
 
@@ -106,12 +140,18 @@ module keyVault 'modules/keyvault.bicep' = {
   }
 }
 
+// Names known before deployment (not module outputs), so role assignment ids are stable and What-If is precise.
 module roles 'modules/roles.bicep' = {
   name: 'roles'
+  dependsOn: [
+    identity
+    storage
+    keyVault
+  ]
   params: {
-    principalId: identity.outputs.principalId
-    storageAccountName: storage.outputs.name
-    keyVaultName: keyVault.outputs.name
+    identityName: names.identity
+    storageAccountName: names.storage
+    keyVaultName: names.keyVault
   }
 }
 
@@ -135,6 +175,10 @@ module functionApp 'modules/functionapp.bicep' = {
     signingKeyName: signingKeyName
     publishSchedule: publishSchedule
     lists: lists
+    protectedHosts: protectedHosts
+    useDefaultProtectedHosts: useDefaultProtectedHosts
+    categories: categories
+    additionalAppSettings: additionalAppSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

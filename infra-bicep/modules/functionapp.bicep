@@ -16,7 +16,11 @@ param signingKeyName string
 param publishSchedule string
 param maximumInstanceCount int
 param instanceMemoryMB int
-param lists array
+param lists string[]
+param protectedHosts string[]
+param useDefaultProtectedHosts bool
+param categories string[]
+param additionalAppSettings { *: string }
 
 // One Bootstrap__Lists__N setting per list: the server creates each list (version 0) at start-up.
 var listSettings = [for (list, i) in lists: {
@@ -24,7 +28,28 @@ var listSettings = [for (list, i) in lists: {
   value: list
 }]
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+// Ingest safeguards as indexed settings (Ingest__ProtectedHosts__0, ...), then whatever the operator adds.
+// The curated default protected hosts apply unless turned off; protectedHosts extend them.
+var protectedHostDefaults = [
+  {
+    name: 'Ingest__UseDefaultProtectedHosts'
+    value: string(useDefaultProtectedHosts)
+  }
+]
+var protectedHostSettings = [for (host, i) in protectedHosts: {
+  name: 'Ingest__ProtectedHosts__${i}'
+  value: host
+}]
+var categorySettings = [for (category, i) in categories: {
+  name: 'Ingest__Categories__${i}'
+  value: category
+}]
+var operatorSettings = [for setting in items(additionalAppSettings): {
+  name: setting.key
+  value: setting.value
+}]
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   kind: 'functionapp'
@@ -37,7 +62,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource site 'Microsoft.Web/sites@2024-04-01' = {
+resource site 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   kind: 'functionapp,linux'
@@ -72,7 +97,6 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
       appSettings: concat([
         // Host storage through the managed identity: no connection string, no account key.
@@ -124,8 +148,26 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'Signing__KeyVault__KeyName'
           value: signingKeyName
         }
-      ], listSettings)
+      ], listSettings, protectedHostDefaults, protectedHostSettings, categorySettings, operatorSettings)
     }
+  }
+}
+
+// No FTP and no basic-auth deployment: the package is read from blob storage with the managed identity.
+// (siteConfig.ftpsState is deprecated on Flex Consumption and refused in some regions.)
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
   }
 }
 

@@ -4,7 +4,7 @@ param name string
 param location string
 param signingKeyName string
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: name
   location: location
   properties: {
@@ -21,7 +21,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource signingKey 'Microsoft.KeyVault/vaults/keys@2023-07-01' = {
+resource signingKey 'Microsoft.KeyVault/vaults/keys@2026-05-15' = {
   parent: vault
   name: signingKeyName
   properties: {

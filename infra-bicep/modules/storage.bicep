@@ -6,7 +6,7 @@ param sku string
 param retentionDays int
 param deploymentContainerName string
 
-resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: name
   location: location
   kind: 'StorageV2'
@@ -29,7 +29,7 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-09-01' = {
   parent: account
   name: 'default'
   properties: {
@@ -53,7 +53,39 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   }
 }
 
-resource artifacts 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+// Versioning keeps every overwrite; without a rule the work container's per-minute rewrites pile up forever.
+// Versions older than the retention window go (point-in-time restore only reaches retentionDays - 1 back).
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-09-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-old-blob-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+            }
+            actions: {
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: retentionDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
+
+resource artifacts 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
   parent: blobService
   name: 'artifacts'
   properties: {
@@ -61,7 +93,7 @@ resource artifacts 'Microsoft.Storage/storageAccounts/blobServices/containers@20
   }
 }
 
-resource log 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource log 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
   parent: blobService
   name: 'log'
   properties: {
@@ -69,7 +101,7 @@ resource log 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-
   }
 }
 
-resource work 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource work 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
   parent: blobService
   name: 'work'
   properties: {
@@ -77,7 +109,7 @@ resource work 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05
   }
 }
 
-resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
   parent: blobService
   name: deploymentContainerName
   properties: {
@@ -85,7 +117,7 @@ resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   }
 }
 
-resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2026-09-01' = {
   parent: account
   name: 'default'
 }

@@ -42,6 +42,7 @@ public static partial class BlocklistCli
         root.Subcommands.Add(AdminCommand.Create(global));
         root.Subcommands.Add(ExportCommand.Create(global));
         root.Subcommands.Add(CheckCommand.Create(global));
+        root.Subcommands.Add(SquidHelperCommand.Create(global));
         root.Subcommands.Add(CanonicalizeCommand.Create(global));
         root.Subcommands.Add(DevKeyCommand.Create(global));
         root.Subcommands.Add(StateCommand.Create(global));

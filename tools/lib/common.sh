@@ -14,7 +14,7 @@ ensure_node_modules() {
   local want stamp="$root/node_modules/.blocklist-lock-sha256"
   want=$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)
   if [ ! -x "$root/node_modules/.bin/azurite" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "installing npm packages (azurite, Azure JS SDKs, tree-sitter)..." >&2
+    echo "installing npm packages (azurite, Azure JS SDKs)..." >&2
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2) || return 1
     echo "$want" >"$stamp"
   fi
@@ -30,6 +30,8 @@ TEST_DEBIAN_PACKAGES=(
   "dig bind9-dnsutils"
   "squid squid"
   "openssl openssl"
+  "python3 python3"
+  "/usr/lib/python3/dist-packages/unboundmodule.py python3-unbound"  # Unbound's Python module, for the hashed feed's resolver plugin
   "chromium chromium fonts-liberation"
   "dpkg-deb dpkg-dev"
   "systemd-analyze systemd"
@@ -43,7 +45,7 @@ ensure_debian_packages() {
   for line in "${TEST_DEBIAN_PACKAGES[@]}"; do
     read -r command packages <<<"$line"
     # shellcheck disable=SC2206 # a line names one or more packages
-    command -v "$command" >/dev/null 2>&1 || [ -x "/usr/sbin/$command" ] || need+=($packages)
+    command -v "$command" >/dev/null 2>&1 || [ -x "/usr/sbin/$command" ] || [ -e "$command" ] || need+=($packages)
   done
   [ ${#need[@]} -eq 0 ] && return 0
   local install=(apt-get install -y -qq --no-install-recommends "${need[@]}")

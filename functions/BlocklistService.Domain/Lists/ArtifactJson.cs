@@ -92,6 +92,16 @@ internal static class ArtifactJson
         writer.WriteEndObject();
     }
 
+    /// <summary>An entry of the hashed feed: <c>{"id","scope","category"}</c>, no expression.</summary>
+    public static void WriteHashedEntry(this Utf8JsonWriter writer, HashedEntry entry)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", entry.Id.Hex);
+        writer.WriteString("scope", entry.Scope.ToWireName());
+        writer.WriteString("category", entry.Category);
+        writer.WriteEndObject();
+    }
+
     public static byte[] Gzip(byte[] json)
     {
         using var output = new MemoryStream();
@@ -143,19 +153,28 @@ internal static class ArtifactJson
     /// Parses <paramref name="json"/> as one object of format <paramref name="format"/> and runs
     /// <paramref name="read"/> over it; any <see cref="ArtifactFormatException"/> or JSON syntax error becomes a failure.
     /// </summary>
-    public static ArtifactResult<T> Parse<T>(ReadOnlySpan<byte> json, string format, Func<JsonObjectReader, T> read)
+    public static ArtifactResult<T> Parse<T>(ReadOnlySpan<byte> json, string format, Func<JsonObjectReader, T> read) =>
+        Parse(json, [format], (root, _) => read(root));
+
+    /// <summary>
+    /// As <see cref="Parse{T}(ReadOnlySpan{byte}, string, Func{JsonObjectReader, T})"/> for a document that may be any
+    /// of <paramref name="formats"/>; <paramref name="read"/> is told which one it is.
+    /// </summary>
+    public static ArtifactResult<T> Parse<T>(ReadOnlySpan<byte> json, string[] formats, Func<JsonObjectReader, string, T> read)
     {
+        var format = formats[0];
         try
         {
             using var document = JsonDocument.Parse(json.ToArray(), ReaderOptions);
             var root = new JsonObjectReader(document.RootElement, string.Empty);
             var actual = root.String("format");
-            if (actual != format)
+            if (!formats.Contains(actual))
             {
-                return ArtifactResult<T>.Failure($"format: expected \"{format}\", found \"{actual}\"");
+                return ArtifactResult<T>.Failure($"format: expected {string.Join(" or ", formats.Select(f => $"\"{f}\""))}, found \"{actual}\"");
             }
 
-            var value = read(root);
+            format = actual;
+            var value = read(root, actual);
             root.EnsureNoOtherProperties();
             return ArtifactResult<T>.Success(value);
         }
@@ -302,6 +321,16 @@ internal sealed class JsonObjectReader
         }
 
         return new ListEntry(id, expression, scope, category);
+    }
+
+    public static HashedEntry ReadHashedEntry(JsonElement element, string path)
+    {
+        var item = new JsonObjectReader(element, path);
+        var id = item.Id("id");
+        var scope = item.Scope("scope");
+        var category = item.NonEmptyString("category");
+        item.EnsureNoOtherProperties();
+        return new HashedEntry(id, scope, category);
     }
 
     public static EntryId ParseId(string? text, string path) =>

@@ -22,6 +22,19 @@ public static partial class ArtifactPaths
     /// <summary><c>lists/{list}/</c></summary>
     public static string ListPrefix(ListName list) => $"lists/{list.Value}/";
 
+    /// <summary>The folder name of the hashed feed's files inside a list's folder.</summary>
+    public const string HashedFolder = "hashed";
+
+    /// <summary>
+    /// Where a feed's files live: <c>lists/{list}/</c> for the plain feed, <c>lists/{list}/hashed/</c> for the hashed
+    /// one. Below it both feeds use the same relative names (<c>manifest.json</c>, <c>v/{version}/…</c>).
+    /// </summary>
+    public static string FeedPrefix(ListName list, ListFeed feed) =>
+        feed == ListFeed.Hashed ? $"lists/{list.Value}/{HashedFolder}/" : ListPrefix(list);
+
+    /// <summary><c>{feed prefix}{relative}</c>.</summary>
+    public static string Resolve(ListName list, ListFeed feed, string relative) => FeedPrefix(list, feed) + relative;
+
     /// <summary><c>v/{version}/delta.json.gz</c>, as a manifest names it.</summary>
     public static string RelativeDelta(long version) => Relative(version, DeltaFile);
 

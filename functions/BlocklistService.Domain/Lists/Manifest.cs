@@ -26,11 +26,19 @@ public sealed record LogReference(long Size, string RootHash);
 /// <summary>
 /// The signed statement of one list version (<c>blocklist-manifest/1</c>, stored as plain <c>manifest.json</c>):
 /// what the list holds (count and state hash), which files lead to it, when it stops being valid, which manifest
-/// came before it (a hash chain) and where the transparency log stood.
+/// came before it (a hash chain) and where the transparency log stood. The hashed feed's manifest
+/// (<c>blocklist-hashed-manifest/1</c>, <see cref="Feed"/> = <see cref="ListFeed.Hashed"/>) has the same fields and
+/// version, count and state hash; its files and hash chain are the hashed feed's own.
 /// </summary>
 public sealed record Manifest
 {
     public const string Format = "blocklist-manifest/1";
+
+    /// <summary>The format of a hashed feed's manifest: a client of one feed can never take the other's manifest.</summary>
+    public const string HashedFormat = "blocklist-hashed-manifest/1";
+
+    /// <summary>Which feed's files this manifest vouches for (its <c>format</c> says it on the wire).</summary>
+    public ListFeed Feed { get; init; } = ListFeed.Plain;
 
     public required ListName List { get; init; }
 
@@ -66,7 +74,7 @@ public sealed record Manifest
     public byte[] ToJson() => ArtifactJson.Write(writer =>
     {
         writer.WriteStartObject();
-        writer.WriteString("format", Format);
+        writer.WriteString("format", Feed == ListFeed.Hashed ? HashedFormat : Format);
         writer.WriteString("list", List.Value);
         writer.WriteNumber("version", Version);
         writer.WriteNumber("entryCount", EntryCount);
@@ -106,7 +114,7 @@ public sealed record Manifest
     /// (the delta at this version, the snapshot at its version ≤ this one), expires after created, and a previous
     /// manifest hash present exactly when version &gt; 1.
     /// </summary>
-    public static ArtifactResult<Manifest> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
+    public static ArtifactResult<Manifest> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, [Format, HashedFormat], (root, format) =>
     {
         var list = root.List("list");
         var version = root.Integer("version", 1);
@@ -156,6 +164,7 @@ public sealed record Manifest
 
         return new Manifest
         {
+            Feed = format == HashedFormat ? ListFeed.Hashed : ListFeed.Plain,
             List = list,
             Version = version,
             EntryCount = entryCount,

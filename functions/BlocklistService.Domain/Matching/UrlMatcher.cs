@@ -13,15 +13,48 @@ public sealed class UrlMatcher
 {
     private readonly HashSet<string>? expressions;
     private readonly HashSet<EntryId>? ids;
+    private readonly EntryIdSet? idSet;
+    private readonly ExpressionVisitor isListed;
 
-    private UrlMatcher(HashSet<string>? expressions, HashSet<EntryId>? ids)
+    private UrlMatcher(HashSet<string>? expressions, HashSet<EntryId>? ids, EntryIdSet? idSet = null)
     {
         this.expressions = expressions;
         this.ids = ids;
+        this.idSet = idSet;
+
+        // made once: the hot path hands the same delegate to every URL's expression walk
+        isListed = idSet is not null ? idSet.ContainsUtf8Expression : IsListedUtf8;
     }
 
     /// <summary>Number of listed expressions or ids.</summary>
-    public int Count => expressions?.Count ?? ids!.Count;
+    public int Count => expressions?.Count ?? ids?.Count ?? idSet!.Count;
+
+    /// <summary>A matcher over a compact id set (a hashed client state, a proxy helper): no expression is held.</summary>
+    public static UrlMatcher ForIdSet(EntryIdSet listed) => new(null, null, listed ?? throw new ArgumentNullException(nameof(listed)));
+
+    /// <summary>
+    /// True when any lookup expression of <paramref name="url"/> is listed: the proxy's yes/no question, answered
+    /// without building match records (an id set hashes each expression into a stack buffer).
+    /// </summary>
+    public bool IsBlocked(CanonicalUrl url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (idSet is not null)
+        {
+            // all expressions written at once and hashed eight at a time
+            Span<byte> buffer = stackalloc byte[4096];
+            Span<Range> expressions = stackalloc Range[EntryIdSet.MaxBatch];
+            var count = url.TryWriteLookupExpressions(buffer, expressions);
+            if (count >= 0)
+            {
+                return idSet.ContainsAnyExpression(buffer, expressions[..count]);
+            }
+        }
+
+        return url.AnyLookupExpression(isListed);
+    }
+
+    private bool IsListedUtf8(ReadOnlySpan<byte> expression) => IsListed(System.Text.Encoding.UTF8.GetString(expression), out _);
 
     /// <summary>A matcher over plain expressions (e.g. <c>evil.example/</c>, <c>x.org/a/b.html</c>).</summary>
     public static UrlMatcher ForExpressions(IEnumerable<string> listed) => new(new HashSet<string>(listed, StringComparer.Ordinal), null);
@@ -76,6 +109,13 @@ public sealed class UrlMatcher
         if (expressions is not null)
         {
             var listed = expressions.Contains(expression);
+            id = listed ? EntryId.ForExpression(expression) : default;
+            return listed;
+        }
+
+        if (idSet is not null)
+        {
+            var listed = idSet.ContainsExpression(expression);
             id = listed ? EntryId.ForExpression(expression) : default;
             return listed;
         }

@@ -24,7 +24,8 @@ public sealed record PlannedLeaf(
     DateTimeOffset? ReviewBy,
     bool ListedAfter,
     string? SubmissionId,
-    int? ItemIndex)
+    int? ItemIndex,
+    string? Reason = null)
 {
     /// <summary>The reason an expiry leaf states.</summary>
     public const string ExpiryReason = "review-by passed";
@@ -45,7 +46,7 @@ public sealed record PlannedLeaf(
         VerifiedBy = VerifiedBy,
         ReviewBy = ReviewBy,
         Submission = SubmissionId,
-        Reason = Kind == LogLeafKind.Expire ? ExpiryReason : null,
+        Reason = Reason ?? (Kind == LogLeafKind.Expire ? ExpiryReason : null),
         PublishedAt = At,
     };
 

@@ -111,6 +111,16 @@ public sealed class CanonicalUrl : IEquatable<CanonicalUrl>
     /// <summary>Every host × path combination (at most 30), most specific first; a listed entry matches if one is listed.</summary>
     public IReadOnlyList<string> LookupExpressions() => SuffixPrefixExpressions.All(this);
 
+    /// <summary>
+    /// Calls <paramref name="visit"/> with each lookup expression's UTF-8 bytes, most specific first (the order of
+    /// <see cref="LookupExpressions"/>), until it returns true; true when it did. Allocates nothing for usual URLs:
+    /// what a matcher that hashes every expression uses.
+    /// </summary>
+    public bool AnyLookupExpression(ExpressionVisitor visit) => SuffixPrefixExpressions.Any(this, visit);
+
+    /// <summary>The lookup expressions' UTF-8 bytes written into a buffer at once (-1: it is too small); for batch hashing.</summary>
+    internal int TryWriteLookupExpressions(Span<byte> buffer, Span<Range> expressions) => SuffixPrefixExpressions.TryWriteAll(this, buffer, expressions);
+
     public bool Equals(CanonicalUrl? other) => other is not null && string.Equals(Value, other.Value, StringComparison.Ordinal);
 
     public override bool Equals(object? obj) => obj is CanonicalUrl other && Equals(other);

@@ -56,7 +56,17 @@ public sealed class ApiKeyAuthenticationHandler(
 
     private async Task<AuthenticateResult> VerifyAsync(ApiKey key, KeyDigest digest)
     {
-        var record = await keys.FindForRequestAsync(key.KeyId, _context.RequestAborted);
+        ApiKeyRecord? record;
+        try
+        {
+            record = await keys.FindForRequestAsync(key.KeyId, _context.RequestAborted);
+        }
+        catch (Exception e) when (StorageFailures.IsUnavailable(e, _context.RequestAborted) && callers.TryGetDuringOutage(digest, out var known))
+        {
+            logger.LogWarning("Storage unavailable ({Failure}): key {KeyId} accepted as this instance last verified it", e.GetType().Name, key.KeyId);
+            return known.Result;
+        }
+
         if (record is null || !key.Matches(record.SecretSha256))
         {
             callers.Remove(digest);

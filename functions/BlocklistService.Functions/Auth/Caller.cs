@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
+using BlocklistService.Domain.Lists;
 using BlocklistService.Functions.Stores;
 using Microsoft.AspNetCore.Authentication;
 
@@ -14,12 +15,13 @@ public sealed class Caller
     public Caller(ApiKeyRecord record)
     {
         Record = record;
-        var claims = new List<Claim>(4 + record.Lists.Count)
+        var claims = new List<Claim>(5 + record.Lists.Count)
         {
             new(ClaimTypes.NameIdentifier, record.KeyId),
             new(ApiKeyClaims.KeyId, record.KeyId),
             new(ClaimTypes.Role, record.Role),
             new(ApiKeyClaims.Organisation, record.Organisation),
+            new(ApiKeyClaims.Feed, record.Feed.ToWireName()),
         };
         foreach (var list in record.Lists)
         {
@@ -38,6 +40,12 @@ public sealed class Caller
     public CallerPrincipal Principal { get; }
 
     public AuthenticateResult Result { get; }
+
+    /// <summary>
+    /// True when this key may fetch <paramref name="feed"/>'s artifacts: a hashed key only the hashed feed; a plain key
+    /// both (the hashed feed tells it less than it already may read).
+    /// </summary>
+    public bool MayFetch(ListFeed feed) => feed == ListFeed.Hashed || Record.Feed == ListFeed.Plain;
 
     /// <summary>True when this key may read <paramref name="list"/> (it names the list, or <c>*</c>).</summary>
     public bool MayRead(string list)

@@ -50,4 +50,24 @@ public sealed class CallerCache(ApiKeyStore keys, IOptions<AuthOptions> options)
 
     /// <summary>Forgets the caller for <paramref name="digest"/> (its key was refused).</summary>
     public void Remove(KeyDigest digest) => _callers.TryRemove(digest, out _);
+
+    /// <summary>
+    /// The caller once authenticated on this instance with exactly this key (secret compared then, never revoked here
+    /// since), however long ago; only for when storage cannot be reached to check the key again, so that ISP polls keep
+    /// being answered through a storage outage. A revocation served by another instance during the outage takes effect
+    /// here when storage answers again.
+    /// </summary>
+    public bool TryGetDuringOutage(KeyDigest digest, [NotNullWhen(true)] out Caller? caller) => _callers.TryGetValue(digest, out caller);
+
+    /// <summary>Forgets every caller of <paramref name="keyId"/> (the key was revoked on this instance).</summary>
+    public void Forget(string keyId)
+    {
+        foreach (var (digest, caller) in _callers)
+        {
+            if (caller.KeyId == keyId)
+            {
+                _callers.TryRemove(digest, out _);
+            }
+        }
+    }
 }

@@ -19,4 +19,5 @@ public static class ApiKeyClaims
     public const string KeyId = "bls:key";
     public const string Organisation = "bls:org";
     public const string List = "bls:list";
+    public const string Feed = "bls:feed";
 }

@@ -1,5 +1,9 @@
 using System.Security.Claims;
+using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Lists;
+using BlocklistService.Domain.Transparency;
 using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Decisions;
 using BlocklistService.Functions.Ingest;
 using BlocklistService.Functions.Stores;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,12 +13,14 @@ namespace BlocklistService.Functions.Endpoints;
 /// <summary>
 /// Admin routes for items held because they touch a protected host: list them, approve one (it becomes accepted and
 /// pending for its lists) or reject one (it stays in the journal as rejected, reason <c>rejected-by-review</c>).
+/// Each decision takes <c>{"reason"}</c> and is logged as a <c>review-approve</c> / <c>review-reject</c> decision leaf
+/// before it takes effect.
 /// </summary>
 public static class AdminReviewEndpoints
 {
     public sealed record HeldItems(IReadOnlyList<HeldItem> Items);
 
-    public sealed record ReviewDecision(string SubmissionId, int Index, string Result);
+    public sealed record ReviewDecision(string SubmissionId, int Index, string Result, long DecisionIndex);
 
     public static IEndpointRouteBuilder MapAdminReviewEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -29,16 +35,18 @@ public static class AdminReviewEndpoints
         TypedResults.Ok(new HeldItems(await reviews.ListAsync(cancellationToken)));
 
     private static Task<Results<Ok<ReviewDecision>, ProblemHttpResult>> ApproveAsync(
-        string submissionId, string index, SubmissionJournal journal, ReviewQueue reviews, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken) =>
-        DecideAsync(submissionId, index, approve: true, journal, reviews, user, loggers, cancellationToken);
+        string submissionId, string index, DecisionRequest? body, SubmissionJournal journal, ReviewQueue reviews, DecisionLog decisions,
+        ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        DecideAsync(submissionId, index, approve: true, body, journal, reviews, decisions, user, loggers, cancellationToken);
 
     private static Task<Results<Ok<ReviewDecision>, ProblemHttpResult>> RejectAsync(
-        string submissionId, string index, SubmissionJournal journal, ReviewQueue reviews, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken) =>
-        DecideAsync(submissionId, index, approve: false, journal, reviews, user, loggers, cancellationToken);
+        string submissionId, string index, DecisionRequest? body, SubmissionJournal journal, ReviewQueue reviews, DecisionLog decisions,
+        ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        DecideAsync(submissionId, index, approve: false, body, journal, reviews, decisions, user, loggers, cancellationToken);
 
     private static async Task<Results<Ok<ReviewDecision>, ProblemHttpResult>> DecideAsync(
-        string submissionId, string indexText, bool approve, SubmissionJournal journal, ReviewQueue reviews,
-        ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string submissionId, string indexText, bool approve, DecisionRequest? body, SubmissionJournal journal, ReviewQueue reviews,
+        DecisionLog decisions, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!SubmissionEndpoints.IsSubmissionId(submissionId) || !int.TryParse(indexText, out var index) || index is < 0 or > 99_999 ||
             await journal.GetHeadAsync(submissionId, cancellationToken) is null ||
@@ -56,8 +64,22 @@ public static class AdminReviewEndpoints
                 $"item {index} is {item.Result.ToWireName()}, not held for review");
         }
 
-        // Result first, then the pending markers, then the queue row: a crash in between leaves the item in the queue,
-        // and repeating the same decision finishes the steps.
+        var (reason, invalid) = DecisionRequest.Check(body);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        // The decision leaf first (once per item and outcome), then the result, the pending markers and the queue
+        // row: a crash in between leaves the item in the queue, and repeating the same decision finishes the steps.
+        var kind = approve ? DecisionKind.ReviewApprove : DecisionKind.ReviewReject;
+        var logged = await decisions.AppendAsync($"{kind.ToWireName()}-{submissionId}-{index}", kind, DecisionLog.ActorOf(user), reason!, new DecisionSubject
+        {
+            List = item.Lists.Count == 1 && ListName.TryParse(item.Lists[0], out var list) ? list : null,
+            Submission = submissionId,
+            Item = index,
+            Entries = EntryId.TryParse(item.EntryId, out var entry) ? [entry] : [],
+        }, cancellationToken);
         await journal.SetResultAsync(submissionId, index, result, approve ? null : "rejected-by-review", cancellationToken);
         if (approve)
         {
@@ -67,6 +89,6 @@ public static class AdminReviewEndpoints
         await reviews.RemoveAsync(submissionId, index, cancellationToken);
         loggers.CreateLogger(typeof(AdminReviewEndpoints)).LogInformation(
             "Held item {SubmissionId}/{Index} {Decision} by {AdminKeyId}", submissionId, index, result.ToWireName(), user.KeyId());
-        return TypedResults.Ok(new ReviewDecision(submissionId, index, result.ToWireName()));
+        return TypedResults.Ok(new ReviewDecision(submissionId, index, result.ToWireName(), logged.Index));
     }
 }

@@ -40,7 +40,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             case var _ when StorageFailures.IsUnavailable(exception, context.RequestAborted):
                 logger.LogWarning("{Method} {Route}: storage unavailable ({Failure}: {Message})",
                     context.Request.Method, route, exception.GetType().Name, exception.Message);
-                return Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
+                return Problem(StatusCodes.Status503ServiceUnavailable, Problems.StorageUnavailable, "Storage unavailable",
                     $"storage is unreachable or too slow right now; nothing was changed by this request unless it said so; retry after {StorageFailures.RetryAfterSeconds} s");
             default:
                 logger.LogError(exception, "{Method} {Route} failed", context.Request.Method, route);

@@ -9,6 +9,9 @@ public static class Problems
     public const string TypePrefix = "urn:blocklist:problem:";
 
     /// <summary>Problem types are URNs: <c>urn:blocklist:problem:{code}</c>.</summary>
+    /// <summary>Storage unreachable, too slow, or not prepared yet at start-up: 503 with <c>Retry-After</c>.</summary>
+    public const string StorageUnavailable = "storage-unavailable";
+
     public static string TypeOf(string code) => TypePrefix + code;
 
     /// <summary>

@@ -63,9 +63,10 @@ public static class ApiSetup
         services.AddSingleton<SubmissionJournal>();
         services.AddSingleton<PublicationStore>();
         services.AddSingleton<ReviewQueue>();
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<IngestOptions>>().Value.BuildProtectedHosts());
         services.AddSingleton<SubmissionValidator>();
         services.AddSingleton<SubmissionIngest>();
-        services.AddHostedService<Bootstrapper>();
+        services.AddStartupStep<Bootstrapper>();
 
         // One error contract: the writer registered first answers every problem, the handler classifies every exception,
         // the framework reads and binds bodies by the client JSON policy and lets binding failures reach the handler.
@@ -96,6 +97,7 @@ public static class ApiSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseStorageReadinessGate();
         app.UseAuthentication();
         app.UseKeyRateLimits();
         app.UseAuthorization();

@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 namespace BlocklistService.Functions.Hosting;
 
 /// <summary>
-/// Runs before the server listens: creates the tables, the configured lists, the bootstrap admin key and (locally)
-/// one key per role. Each step is idempotent, so every start may run it.
+/// Runs in the background once the server listens (<see cref="StorageInitializer"/>): creates the tables, the
+/// configured lists, the bootstrap admin key and (locally) one key per role. Idempotent, so every attempt may run it.
 /// </summary>
 public sealed class Bootstrapper(
     StorageAccount account,
@@ -18,12 +18,12 @@ public sealed class Bootstrapper(
     IOptions<BootstrapOptions> options,
     IOptions<StorageOptions> storage,
     TimeProvider time,
-    ILogger<Bootstrapper> logger) : IHostedService
+    ILogger<Bootstrapper> logger) : IStartupStep
 {
     /// <summary>The organisation of the bootstrap and local admin keys.</summary>
     public const string OperatorOrganisation = "operator";
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         await account.CreateTablesAsync(cancellationToken);
         foreach (var name in options.Value.Lists ?? [])
@@ -44,8 +44,6 @@ public sealed class Bootstrapper(
             await SeedLocalAsync(options.Value.LocalFile, cancellationToken);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The <c>Bootstrap:AdminKey</c> value for <paramref name="key"/>.</summary>
     public static string AdminKeySetting(ApiKey key) => $"{key.KeyId}:{Convert.ToHexStringLower(key.SecretHash)}";

@@ -1,6 +1,7 @@
 using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Signing;
+using BlocklistService.Functions.Telemetry;
 using BlocklistService.Functions.WebConsole;
 
 namespace BlocklistService.Functions.Hosting;
@@ -15,6 +16,7 @@ public static class ServiceSetup
     public static IServiceCollection AddBlocklistService(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddKeyVaultArtifactSignerIfSelected(configuration);
+        services.AddBlocklistTelemetry(configuration);
         services.AddBlocklistApi();
         services.AddPublishing(configuration);
         services.AddAudit();

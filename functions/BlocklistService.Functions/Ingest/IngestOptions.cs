@@ -40,17 +40,22 @@ public sealed class IngestOptions : IValidatableObject
 
     /// <summary>
     /// <c>Ingest:ProtectedHosts</c>: hosts (and their subdomains) that may never be listed whole; narrower entries are
-    /// held for admin approval.
+    /// held for admin approval. They extend the curated default list (<c>Ingest/protected-hosts.txt</c>) unless
+    /// <see cref="UseDefaultProtectedHosts"/> is false.
     /// </summary>
     public string[]? ProtectedHosts { get; set; }
+
+    /// <summary><c>Ingest:UseDefaultProtectedHosts</c>: start from the curated default list (default true).</summary>
+    public bool UseDefaultProtectedHosts { get; set; } = true;
 
     /// <summary>How far in the future a <c>verifiedAt</c> may lie (clock skew between hotline and service).</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 
     public IReadOnlyList<string> EffectiveCategories => Categories is { Length: > 0 } ? Categories : ["csam"];
 
-    public IReadOnlyList<string> EffectiveProtectedHosts =>
-        (ProtectedHosts ?? []).Select(h => h.Trim().TrimEnd('.').ToLowerInvariant()).Where(h => h.Length > 0).ToList();
+    /// <summary>The protected hosts in force: the curated defaults (unless turned off) and the configured ones.</summary>
+    public Domain.Entries.ProtectedHosts BuildProtectedHosts() =>
+        new((UseDefaultProtectedHosts ? DefaultProtectedHosts.Load() : []).Concat(ProtectedHosts ?? []));
 
     public int MinimumVerifiersFor(string hotline) =>
         MinimumVerifiersByHotline.TryGetValue(hotline, out var count) ? count : MinimumVerifiers;
@@ -65,6 +70,12 @@ public sealed class IngestOptions : IValidatableObject
         if (EffectiveCategories.Any(c => c.Length is 0 or > 64 || !c.All(ch => char.IsAsciiLetterLower(ch) || char.IsAsciiDigit(ch) || ch == '-')))
         {
             yield return new ValidationResult("Ingest:Categories entries must be [a-z0-9-]{1,64}", [nameof(Categories)]);
+        }
+
+        if ((ProtectedHosts ?? []).Any(h => Domain.Entries.ProtectedHosts.Normalize(h) is var host && (host.Length is 0 or > 253 || !host.Contains('.') ||
+                !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-'))))
+        {
+            yield return new ValidationResult("Ingest:ProtectedHosts entries must be host names such as example.org", [nameof(ProtectedHosts)]);
         }
 
         if (MinimumVerifiersByHotline.Values.Any(v => v is < 1 or > 10))

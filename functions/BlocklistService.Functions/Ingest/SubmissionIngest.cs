@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using BlocklistService.Functions.Stores;
+using BlocklistService.Functions.Telemetry;
 
 namespace BlocklistService.Functions.Ingest;
 
@@ -17,7 +18,8 @@ public sealed class SubmissionIngest(
     ReviewQueue reviews,
     PublicationStore publications,
     TimeProvider time,
-    ILogger<SubmissionIngest> logger)
+    ILogger<SubmissionIngest> logger,
+    BlocklistMetrics? metrics = null)
 {
     /// <summary>The submission id for (hotline, idempotency key): stable across retries, opaque, table-key safe.</summary>
     public static string SubmissionIdFor(string hotline, string idempotencyKey) =>
@@ -71,6 +73,11 @@ public sealed class SubmissionIngest(
         }
 
         await CompleteAsync(head, items, cancellationToken);
+        foreach (var item in items)
+        {
+            metrics?.IngestItem(item.Result.ToString().ToLowerInvariant(), item.Reason);
+        }
+
         logger.LogInformation(
             "Submission {SubmissionId} from {Hotline} journaled: {Accepted} accepted, {Rejected} rejected, {Held} held",
             head.SubmissionId, hotline, head.Accepted, head.Rejected, head.Held);

@@ -15,7 +15,7 @@ public sealed record SubmissionBodyError(string Field, string Message);
 /// is rejected with a reason while the others go on. Only a body that is not a submission at all (bad JSON,
 /// duplicate keys, too deep, no <c>items</c> array, too many items) is refused as a whole.
 /// </summary>
-public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimeProvider time)
+public sealed class SubmissionValidator(IOptions<IngestOptions> options, ProtectedHosts protectedHosts, TimeProvider time)
 {
     private const int MaxLists = 16;
     private const int MaxVerifiers = 10;
@@ -53,7 +53,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
                 return (null, new SubmissionBodyError("items", $"must hold 1 to {max} items (got {count})"));
             }
 
-            var context = new ItemContext(options.Value, hotline, existingLists, time.GetUtcNow());
+            var context = new ItemContext(options.Value, protectedHosts, hotline, existingLists, time.GetUtcNow());
             var items = new List<JournalItem>(count);
             var index = 0;
             foreach (var element in itemsElement.EnumerateArray())
@@ -65,7 +65,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
         }
     }
 
-    private sealed record ItemContext(IngestOptions Options, string Hotline, IReadOnlySet<string> Lists, DateTimeOffset Now);
+    private sealed record ItemContext(IngestOptions Options, ProtectedHosts ProtectedHosts, string Hotline, IReadOnlySet<string> Lists, DateTimeOffset Now);
 
     private static JournalItem ValidateItem(JsonElement element, int index, ItemContext context)
     {
@@ -223,7 +223,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
         }
 
         var result = errors.Count == 0 ? ItemResult.Accepted : ItemResult.Rejected;
-        if (result == ItemResult.Accepted && isAdd && expression is not null && IsProtected(expression.Url.Host, context.Options))
+        if (result == ItemResult.Accepted && isAdd && expression is not null && context.ProtectedHosts.Covers(expression.Url.Host))
         {
             if (scope == EntryScope.Host)
             {
@@ -257,10 +257,6 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, TimePro
             Host = expression?.Url.Host,
         };
     }
-
-    /// <summary>True when <paramref name="host"/> is a protected host or a subdomain of one.</summary>
-    public static bool IsProtected(string host, IngestOptions options) =>
-        options.EffectiveProtectedHosts.Any(p => host == p || host.EndsWith("." + p, StringComparison.Ordinal));
 
     private static bool IsAnalystIdChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '@' or '-';
 

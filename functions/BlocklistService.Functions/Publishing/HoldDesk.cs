@@ -1,9 +1,21 @@
 using System.Text.Json;
+using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Lists;
+using BlocklistService.Domain.Publishing;
+using BlocklistService.Domain.Transparency;
+using BlocklistService.Functions.Decisions;
 
 namespace BlocklistService.Functions.Publishing;
 
-/// <summary>A version the change guard held: what it would change and its state (held, approved, rejected).</summary>
-public sealed record Hold(string Id, string List, long Version, long Listed, long Unlisted, long CountBefore, DateTimeOffset? Held, string Status, IReadOnlyList<string> Submissions);
+/// <summary>A version the change guard held: what it would change, the digest of that change set and its state.</summary>
+public sealed record Hold(
+    string Id, string List, long Version, long Listed, long Unlisted, long Changes, long CountBefore, DateTimeOffset? Held, string Status, string? Digest,
+    IReadOnlyList<string> Submissions);
+
+/// <summary>A hold with its exact change set: counts, the entries that deserve a second look, and one page of every change.</summary>
+public sealed record HoldDetail(
+    Hold Hold, ChangeCounts Counts, IReadOnlyList<HeldChange> HostScope, IReadOnlyList<HeldChange> ProtectedHosts,
+    IReadOnlyList<HeldChange> Changes, int Offset, int? NextOffset);
 
 /// <summary>How an admin's decision on a hold went.</summary>
 public enum HoldDecision
@@ -11,17 +23,41 @@ public enum HoldDecision
     Done,
     NotFound,
     AlreadyDecided,
+
+    /// <summary>The <c>If-Match</c> digest is not the hold's: the admin saw another change set.</summary>
+    StaleDigest,
+}
+
+/// <summary>What a rejection does with the held items.</summary>
+public enum HoldRejection
+{
+    /// <summary>The items stay pending: the next cycle plans them again (and guards them again).</summary>
+    KeepPending,
+
+    /// <summary>The items are dropped from this list: their pending markers are deleted.</summary>
+    Reject,
 }
 
 /// <summary>
-/// The admin's side of the change guard (<c>holds</c> table, PK <c>hold</c>). Approving marks the hold approved and
-/// publishes its list at once (the run finds the approval and claims the plan). Rejecting drops the held changes —
-/// the pending markers of the held submissions for that list — and records the rejection under
-/// <c>{id}-rejected-{unix seconds}</c>, so the list's next version can be planned (and held) afresh.
+/// The admin's side of the change guard (<c>holds</c> table, PK <c>hold</c>, RK <c>{list}-{version D12}</c>). A hold
+/// names the plan document of the change set it stopped (<c>work/holds/{list}/{version}-{digest}.json</c>) and its
+/// digest (<see cref="ChangeSet.Digest"/>). Approval, with the digest the admin saw, logs a <c>hold-approve</c>
+/// decision, marks the hold approved and publishes exactly that plan (re-stamped to now); items that arrived later
+/// stay pending for the next cycle. Rejection logs <c>hold-reject</c>, keeps the items pending or drops them, and
+/// moves the hold to <c>{id}-rejected-{unix seconds}</c>, so the list's next version can be planned afresh.
 /// </summary>
-public sealed class HoldDesk(IRowStore rows, PublishRunner runner, PublishStorageNames names, TimeProvider time)
+public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner runner, DecisionLog decisions, ProtectedHosts protectedHosts, PublishStorageNames names, TimeProvider time)
 {
     public const string Partition = "hold";
+    public const string Held = "held";
+    public const string Approved = "approved";
+    public const string Rejected = "rejected";
+
+    /// <summary>A hold whose list was published past it (an emergency revert); its items are planned again.</summary>
+    public const string Superseded = "superseded";
+
+    /// <summary>Largest page of a hold's change set.</summary>
+    public const int MaxPage = 1000;
 
     public async Task<IReadOnlyList<Hold>> ListAsync(CancellationToken cancellationToken)
     {
@@ -34,7 +70,75 @@ public sealed class HoldDesk(IRowStore rows, PublishRunner runner, PublishStorag
         return holds.OrderByDescending(h => h.Held).ToList();
     }
 
-    public async Task<(HoldDecision Decision, Hold? Hold, ListPublishResult? Published)> ApproveAsync(string id, CancellationToken cancellationToken)
+    /// <summary>One hold with its change set from <paramref name="offset"/> (at most <paramref name="limit"/> changes); null when there is none.</summary>
+    public async Task<HoldDetail?> GetAsync(string id, int offset, int limit, CancellationToken cancellationToken)
+    {
+        var row = await rows.GetAsync(names.Holds, Partition, id, cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var hold = ToHold(row);
+        var plan = await PlanOfAsync(row, cancellationToken);
+        if (plan is null)
+        {
+            // a hold recorded before holds kept their change set: counts only
+            return new HoldDetail(hold, new ChangeCounts((int)hold.Changes, (int)hold.Listed, (int)hold.Unlisted, Empty, Empty, Empty), [], [], [], 0, null);
+        }
+
+        var changes = ChangeSet.Changes(plan.Leaves, protectedHosts);
+        var page = changes.Skip(offset).Take(limit).ToList();
+        return new HoldDetail(
+            hold,
+            ChangeSet.Count(plan),
+            changes.Where(c => c.Scope == EntryScope.Host.ToWireName()).ToList(),
+            changes.Where(c => c.ProtectedHost).ToList(),
+            page,
+            offset,
+            offset + page.Count < changes.Count ? offset + page.Count : null);
+    }
+
+    public async Task<(HoldDecision Decision, Hold? Hold, ListPublishResult? Published, LoggedDecision? Logged)> ApproveAsync(
+        string id, string digest, string reason, DecisionActor actor, CancellationToken cancellationToken)
+    {
+        var row = await rows.GetAsync(names.Holds, Partition, id, cancellationToken);
+        if (row is null)
+        {
+            return (HoldDecision.NotFound, null, null, null);
+        }
+
+        var hold = ToHold(row);
+        if (hold.Status != Held)
+        {
+            return (HoldDecision.AlreadyDecided, hold, null, null);
+        }
+
+        if (hold.Digest is null || !string.Equals(hold.Digest, digest, StringComparison.Ordinal))
+        {
+            return (HoldDecision.StaleDigest, hold, null, null);
+        }
+
+        var plan = await PlanOfAsync(row, cancellationToken);
+        var logged = await decisions.AppendAsync($"hold-approve-{id}-{Instance(row)}", DecisionKind.HoldApprove, actor, reason,
+            Subject(hold, plan, null), cancellationToken);
+        try
+        {
+            await rows.UpdateAsync(names.Holds, With(row, Approved), row.ETag, cancellationToken);
+        }
+        catch (RowConflictException)
+        {
+            // decided meanwhile (another admin, or this request retried): report what stands
+            var now = await rows.GetAsync(names.Holds, Partition, id, cancellationToken);
+            return now is null || now.GetString("Status") != Approved ? (HoldDecision.AlreadyDecided, now is null ? hold : ToHold(now), null, logged) : (HoldDecision.Done, ToHold(now), null, logged);
+        }
+
+        var published = await runner.PublishListAsync(hold.List, cancellationToken);
+        return (HoldDecision.Done, hold with { Status = Approved }, published, logged);
+    }
+
+    public async Task<(HoldDecision Decision, Hold? Hold, LoggedDecision? Logged)> RejectAsync(
+        string id, string digest, string reason, HoldRejection rejection, DecisionActor actor, CancellationToken cancellationToken)
     {
         var row = await rows.GetAsync(names.Holds, Partition, id, cancellationToken);
         if (row is null)
@@ -42,36 +146,80 @@ public sealed class HoldDesk(IRowStore rows, PublishRunner runner, PublishStorag
             return (HoldDecision.NotFound, null, null);
         }
 
-        if (row.GetString("Status") != "held")
-        {
-            return (HoldDecision.AlreadyDecided, ToHold(row), null);
-        }
-
-        await rows.UpdateAsync(names.Holds, With(row, "approved"), row.ETag, cancellationToken);
-        var published = await runner.PublishListAsync(row.GetString("List")!, cancellationToken);
-        return (HoldDecision.Done, ToHold(With(row, "approved")), published);
-    }
-
-    public async Task<(HoldDecision Decision, Hold? Hold)> RejectAsync(string id, CancellationToken cancellationToken)
-    {
-        var row = await rows.GetAsync(names.Holds, Partition, id, cancellationToken);
-        if (row is null)
-        {
-            return (HoldDecision.NotFound, null);
-        }
-
-        if (row.GetString("Status") != "held")
-        {
-            return (HoldDecision.AlreadyDecided, ToHold(row));
-        }
-
         var hold = ToHold(row);
-        var rejected = With(row, "rejected") with { RowKey = $"{id}-rejected-{time.GetUtcNow().ToUnixTimeSeconds()}" };
+        if (hold.Status != Held)
+        {
+            return (HoldDecision.AlreadyDecided, hold, null);
+        }
+
+        if (hold.Digest is not null && !string.Equals(hold.Digest, digest, StringComparison.Ordinal))
+        {
+            return (HoldDecision.StaleDigest, hold, null);
+        }
+
+        var plan = await PlanOfAsync(row, cancellationToken);
+        var disposition = rejection == HoldRejection.Reject ? "reject" : "keep-pending";
+        var logged = await decisions.AppendAsync($"hold-reject-{id}-{Instance(row)}", DecisionKind.HoldReject, actor, reason,
+            Subject(hold, plan, disposition), cancellationToken);
+
+        // archive first, then drop the items (if asked), then free the version: a crash in between leaves the hold
+        // held, and repeating the same decision finishes the steps
+        var rejected = With(row, Rejected) with { RowKey = $"{id}-rejected-{time.GetUtcNow().ToUnixTimeSeconds()}" };
         await rows.UpsertAsync(names.Holds, [rejected], cancellationToken);
-        await rows.DeleteAsync(names.Pending, hold.Submissions.Select(s => (hold.List, s)).ToList(), cancellationToken);
+        if (rejection == HoldRejection.Reject)
+        {
+            await rows.DeleteAsync(names.Pending, hold.Submissions.Select(s => (hold.List, s)).ToList(), cancellationToken);
+        }
+
         await rows.DeleteAsync(names.Holds, [(Partition, id)], cancellationToken);
-        return (HoldDecision.Done, ToHold(rejected));
+        return (HoldDecision.Done, ToHold(rejected), logged);
     }
+
+    /// <summary>Marks every held hold of <paramref name="list"/> superseded (the list was published past it); their items stay pending.</summary>
+    public async Task SupersedeAsync(string list, CancellationToken cancellationToken)
+    {
+        await foreach (var row in rows.QueryAsync(names.Holds, Partition, null, null, cancellationToken))
+        {
+            if (row.GetString("List") == list && row.GetString("Status") == Held)
+            {
+                try
+                {
+                    await rows.UpdateAsync(names.Holds, With(row, Superseded), row.ETag, cancellationToken);
+                }
+                catch (RowConflictException)
+                {
+                    // decided meanwhile
+                }
+            }
+        }
+    }
+
+    private async Task<PublishPlan?> PlanOfAsync(Row row, CancellationToken cancellationToken) =>
+        row.GetString("PlanName") is { Length: > 0 } name && await blobs.GetAsync(names.WorkContainer, name, cancellationToken) is { } blob
+            ? PlanDocument.FromJson(blob.Content).Plan
+            : null;
+
+    private static DecisionSubject Subject(Hold hold, PublishPlan? plan, string? disposition)
+    {
+        var entries = plan?.Leaves.Select(l => l.Id).Distinct().ToList() ?? [];
+        return new DecisionSubject
+        {
+            List = ListName.TryParse(hold.List, out var list) ? list : null,
+            Version = hold.Version,
+            Hold = hold.Id,
+            Digest = hold.Digest,
+
+            // the digest names the whole set; the entries (when few enough) put the decision in each entry's history
+            Entries = entries.Count <= DecisionSubject.MaxEntries ? entries : [],
+            Disposition = disposition,
+        };
+    }
+
+    /// <summary>Which hold of a version this is: a decision is logged once per hold, and a later hold of the same version is another one.</summary>
+    private static string Instance(Row row) =>
+        row.GetString("Instance") is { Length: > 0 } instance ? instance : (row.GetDateTimeOffset("Held") ?? DateTimeOffset.UnixEpoch).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly IReadOnlyDictionary<string, int> Empty = new Dictionary<string, int>();
 
     private static Row With(Row row, string status) =>
         row with { Properties = new Dictionary<string, object?>(row.Properties) { ["Status"] = status } };
@@ -82,8 +230,10 @@ public sealed class HoldDesk(IRowStore rows, PublishRunner runner, PublishStorag
         row.GetInt64("Version") ?? 0,
         row.GetInt64("Listed") ?? 0,
         row.GetInt64("Unlisted") ?? 0,
+        row.GetInt64("Changes") ?? 0,
         row.GetInt64("CountBefore") ?? 0,
         row.GetDateTimeOffset("Held"),
         row.GetString("Status") ?? string.Empty,
+        row.GetString("Digest"),
         JsonSerializer.Deserialize<List<string>>(row.GetString("Submissions") ?? "[]") ?? []);
 }

@@ -4,8 +4,14 @@ using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Publishing;
 
-/// <summary>One list as an ISP key last reported it.</summary>
-public sealed record IspListStatus(string List, long CurrentVersion, long? ReportedVersion, long? Lag, DateTimeOffset? LastPoll);
+/// <summary>
+/// One list as an ISP key last reported it: the version it has applied (its <c>X-Blocklist-Applied-Version</c>, else the
+/// <c>since</c> it polled with), how many versions and minutes it is behind (minutes since the first version it lacks
+/// was published), and whether that exceeds <see cref="PublishingOptions.IspLagAlert"/>.
+/// </summary>
+public sealed record IspListStatus(
+    string List, long CurrentVersion, long? ReportedVersion, long? Lag, DateTimeOffset? LastPoll, long? AppliedVersion = null, double? MinutesBehind = null,
+    bool Flagged = false);
 
 /// <summary>An ISP key, when it last called, and where each of its lists stands.</summary>
 public sealed record IspStatus(string KeyId, string Organisation, bool Revoked, DateTimeOffset? LastContact, IReadOnlyList<IspListStatus> Lists);
@@ -13,6 +19,8 @@ public sealed record IspStatus(string KeyId, string Organisation, bool Revoked, 
 /// <summary>
 /// Records ISP polls in the <c>isps</c> table (PK <c>isp</c>, RK key id; per list <c>Since_{list}</c> and
 /// <c>Polled_{list}</c>, '-' in list names written as '_', which names cannot contain) and reports every ISP key's lag.
+/// The version reported is the one the client says it has applied (<c>X-Blocklist-Applied-Version</c>, sent by
+/// <c>blocklist sync</c>), falling back to its <c>since</c>.
 /// A poll is noted in memory (no I/O on the request) when its <c>since</c> changed or
 /// <see cref="PublishingOptions.PollRecordInterval"/> has passed; <see cref="FlushAsync"/> writes what was noted, run by
 /// <see cref="IspPollFlusher"/> every <see cref="PublishingOptions.PollFlushInterval"/> and at shutdown, and before
@@ -31,7 +39,10 @@ public sealed class IspTracker(IRowStore rows, PublishStorageNames names, ApiKey
     /// <summary>Polls noted and not yet written.</summary>
     public int PendingCount => _pending.Count;
 
-    /// <summary>Notes a poll by <paramref name="keyId"/> of <paramref name="list"/> at <paramref name="since"/>; never does I/O.</summary>
+    /// <summary>The header in which a client reports the version of the list it has applied.</summary>
+    public const string AppliedVersionHeader = "X-Blocklist-Applied-Version";
+
+    /// <summary>Notes a poll by <paramref name="keyId"/> of <paramref name="list"/> at <paramref name="since"/> (the applied version); never does I/O.</summary>
     public void RecordPoll(string keyId, string organisation, string list, long since)
     {
         var now = time.GetUtcNow();
@@ -107,10 +118,29 @@ public sealed class IspTracker(IRowStore rows, PublishStorageNames names, ApiKey
     public async Task<IReadOnlyList<IspStatus>> ListAsync(CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken);
+        var now = time.GetUtcNow();
         var current = new Dictionary<string, long>(StringComparer.Ordinal);
         await foreach (var row in rows.QueryAsync(names.Lists, ListHeadRows.Partition, null, null, cancellationToken))
         {
             current[row.RowKey] = ListHeadRows.FromRow(row).Version;
+        }
+
+        // when each version was published, read once per (list, version) an ISP lacks first
+        var published = new Dictionary<(string, long), DateTimeOffset?>();
+        async Task<double?> MinutesBehindAsync(string list, long applied)
+        {
+            if (applied >= current.GetValueOrDefault(list))
+            {
+                return 0;
+            }
+
+            if (!published.TryGetValue((list, applied + 1), out var at))
+            {
+                at = (await rows.GetAsync(names.Versions, list, LogLayout.Key(applied + 1), cancellationToken))?.GetDateTimeOffset("Created");
+                published[(list, applied + 1)] = at;
+            }
+
+            return at is { } t ? Math.Max(0, (now - t).TotalMinutes) : null;
         }
 
         var polls = new Dictionary<string, Row>(StringComparer.Ordinal);
@@ -124,12 +154,17 @@ public sealed class IspTracker(IRowStore rows, PublishStorageNames names, ApiKey
         {
             polls.TryGetValue(key.KeyId, out var poll);
             var lists = key.Lists.Contains(ApiKeyRecord.AllLists) ? current.Keys.Order(StringComparer.Ordinal).ToList() : key.Lists.Order(StringComparer.Ordinal).ToList();
-            result.Add(new IspStatus(key.KeyId, key.Organisation, key.IsRevoked, poll?.GetDateTimeOffset("LastContact"), lists.Select(list =>
+            var statuses = new List<IspListStatus>();
+            foreach (var list in lists)
             {
                 var version = current.GetValueOrDefault(list);
                 long? reported = poll?.GetInt64(SinceProperty(list));
-                return new IspListStatus(list, version, reported, reported is { } r ? Math.Max(0, version - r) : null, poll?.GetDateTimeOffset(PolledProperty(list)));
-            }).ToList()));
+                var minutes = reported is { } applied ? await MinutesBehindAsync(list, applied) : null;
+                statuses.Add(new IspListStatus(list, version, reported, reported is { } r ? Math.Max(0, version - r) : null, poll?.GetDateTimeOffset(PolledProperty(list)),
+                    reported, minutes is { } shown ? Math.Round(shown, 2) : null, minutes is { } m && m > options.Value.IspLagAlert.TotalMinutes));
+            }
+
+            result.Add(new IspStatus(key.KeyId, key.Organisation, key.IsRevoked, poll?.GetDateTimeOffset("LastContact"), statuses));
         }
 
         return result;

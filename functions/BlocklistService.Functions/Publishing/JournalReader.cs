@@ -1,6 +1,7 @@
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Publishing;
 using BlocklistService.Functions.Ingest;
+using BlocklistService.Functions.Stores;
 using JournalItem = BlocklistService.Domain.Publishing.JournalItem;
 
 namespace BlocklistService.Functions.Publishing;
@@ -46,6 +47,14 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
             return null;
         }
 
+        // items already published in this list (a submission is marked pending again when a held item of it is
+        // approved): planning them again would log a second add of the same backing
+        var published = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in rows.QueryAsync(names.Publications, submissionId, null, null, cancellationToken))
+        {
+            published.Add(row.RowKey);
+        }
+
         var accepted = head.Received;
         var result = new List<JournalItem>();
         foreach (var item in items)
@@ -58,6 +67,11 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
             if (!EntryId.TryParse(item.EntryId, out var id) || !EntryScopeNames.TryParse(item.Scope, out var scope))
             {
                 continue; // an accepted item always has both; a row without them is not one ingest wrote
+            }
+
+            if (published.Contains(PublicationRows.RowKey(item.Index, list)))
+            {
+                continue;
             }
 
             result.Add(new JournalItem(

@@ -12,12 +12,14 @@ public sealed record PublishedHead(string List, long Version, string? ManifestSh
 {
     /// <summary>
     /// The strong ETag of the updates answer for a client at <paramref name="since"/>:
-    /// <c>"{list}.{version}.{since}.{first 16 hex of the manifest hash}"</c>, so it changes with the head and the question.
+    /// <c>"{list}.{version}.{since}.{first 16 hex of the manifest hash}"</c>, so it changes with the head and the question
+    /// (prefixed <c>hashed.</c> for the hashed feed's answer).
     /// </summary>
-    public string UpdatesETag(long since)
+    public string UpdatesETag(long since, ListFeed feed = ListFeed.Plain)
     {
         var manifest = ManifestSha256 ?? "none";
-        return string.Create(CultureInfo.InvariantCulture, $"\"{List}.{Version}.{since}.{manifest.AsSpan(0, Math.Min(16, manifest.Length))}\"");
+        var tag = feed == ListFeed.Hashed ? "hashed." : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"\"{tag}{List}.{Version}.{since}.{manifest.AsSpan(0, Math.Min(16, manifest.Length))}\"");
     }
 }
 
@@ -130,6 +132,15 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
         }
     }
 
+    /// <summary>Drops the cached head of <paramref name="list"/>, so the next read sees a version just observed (long polls).</summary>
+    public void ForgetHead(string list)
+    {
+        lock (_gate)
+        {
+            _heads.Remove(list);
+        }
+    }
+
     private async Task<PublishedHead?> ReadHeadAsync(string list, CancellationToken cancellationToken)
     {
         var row = await rows.GetAsync(names.Lists, ListHeadRows.Partition, list, cancellationToken);
@@ -217,9 +228,9 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
     /// A file under <c>lists/{list}/</c>: <c>manifest.json</c> or <c>v/{n}/delta.json.gz|snapshot.json.gz|manifest.json</c>,
     /// each optionally <c>.sig</c>. Null for any other path (never a traversal) or a file that does not exist.
     /// </summary>
-    public async Task<StoredBlob?> FileAsync(ListName list, string relativePath, CancellationToken cancellationToken) =>
+    public async Task<StoredBlob?> FileAsync(ListName list, string relativePath, CancellationToken cancellationToken, ListFeed feed = ListFeed.Plain) =>
         IsServable(relativePath)
-            ? await blobs.GetAsync(names.ArtifactsContainer, ArtifactPaths.Resolve(list, relativePath), cancellationToken)
+            ? await blobs.GetAsync(names.ArtifactsContainer, ArtifactPaths.Resolve(list, feed, relativePath), cancellationToken)
             : null;
 
     /// <summary>True for the paths <see cref="FileAsync"/> serves.</summary>

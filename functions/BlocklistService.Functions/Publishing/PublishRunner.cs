@@ -8,6 +8,7 @@ using BlocklistService.Domain.Signing;
 using BlocklistService.Functions.Signing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using BlocklistService.Functions.Telemetry;
 
 using BlocklistService.Functions.Stores;
 
@@ -41,12 +42,14 @@ public sealed class PublishRunner(
     TimeProvider time,
     ILogger<PublishRunner> logger,
     PublishStorageNames? storageNames = null,
-    IPublishFaults? faults = null) : ILogBatchSource
+    IPublishFaults? faults = null,
+    BlocklistMetrics? metrics = null) : ILogBatchSource
 {
     /// <summary>The <c>lists</c> table partition of list heads.</summary>
     public const string ListsPartition = ListHeadRows.Partition;
     private readonly PublishStorageNames _names = storageNames ?? new PublishStorageNames();
     private readonly KeySetPublisher _keySets = new(blobs, keys, storageNames ?? new PublishStorageNames(), time, logger);
+    private readonly HashedFeedWriter _hashed = new(blobs, storageNames ?? new PublishStorageNames());
     private PublishingOptions Options => options.Value;
 
     /// <summary>A runner whose one key signs everything (single-key deployments, tests).</summary>
@@ -85,9 +88,14 @@ public sealed class PublishRunner(
         var results = new List<ListPublishResult>();
         foreach (var list in lists.Order(StringComparer.Ordinal))
         {
-            results.Add(await PublishListAsync(list, cancellationToken));
+            var started = time.GetTimestamp();
+            var result = await PublishListAsync(list, cancellationToken);
+            metrics?.PublishFinished(list, result.Outcome.ToString(), time.GetElapsedTime(started));
+            results.Add(result);
         }
 
+        // A held list is held again on every cycle until an admin decides, so this is the number of holds open.
+        metrics?.HoldsOpen(results.Count(r => r.Outcome == ListPublishOutcome.Held));
         await CountForReportAsync(cancellationToken);
         return results;
     }
@@ -109,20 +117,43 @@ public sealed class PublishRunner(
         }
 
         var now = time.GetUtcNow();
-        var document = await PlanAsync(list, head, now, cancellationToken);
-        if (document is null)
+        PlanDocument? document;
+        var hold = await rows.GetAsync(_names.Holds, HoldDesk.Partition, HoldId(list, (head.GetInt64("Version") ?? 0) + 1), cancellationToken);
+        switch (hold?.GetString("Status"))
         {
-            return new ListPublishResult(list, ListPublishOutcome.NothingPending, head.GetInt64("Version") ?? 0);
+            case HoldDesk.Held:
+                // the held change set waits for its decision; newer items wait behind it, never join it
+                return new ListPublishResult(list, ListPublishOutcome.Held, (head.GetInt64("Version") ?? 0) + 1);
+            case HoldDesk.Approved:
+                // exactly the approved change set, re-stamped to publish now
+                var held = PlanDocument.FromJson((await blobs.GetAsync(_names.WorkContainer, hold!.GetString("PlanName")!, cancellationToken)
+                    ?? throw new InvalidOperationException($"the plan of hold {hold.RowKey} is missing")).Content);
+                document = held with { Plan = ChangeSet.Restamp(held.Plan, now) };
+                break;
+            default:
+                document = await PlanAsync(list, head, now, cancellationToken);
+                if (document is null)
+                {
+                    return new ListPublishResult(list, ListPublishOutcome.NothingPending, head.GetInt64("Version") ?? 0);
+                }
+
+                var guard = new ChangeGuard(Options.HoldShare, Options.HoldChanges, Options.HoldMinimumChanges);
+                if (guard.MustHold(head.GetInt64("EntryCount") ?? 0, document.Plan.ChangeCount))
+                {
+                    await HoldAsync(list, document, cancellationToken);
+                    return new ListPublishResult(list, ListPublishOutcome.Held, document.Plan.Version);
+                }
+
+                break;
         }
 
+        return await ClaimAndExecuteAsync(list, head, document, cancellationToken);
+    }
+
+    /// <summary>Writes <paramref name="document"/>'s plan, claims the list's head for it (If-Match) and executes it.</summary>
+    internal async Task<ListPublishResult> ClaimAndExecuteAsync(string list, Row head, PlanDocument document, CancellationToken cancellationToken)
+    {
         var plan = document.Plan;
-        var guard = new ChangeGuard(Options.HoldShare, Options.HoldChanges, Options.HoldMinimumChanges);
-        if (guard.MustHold(head.GetInt64("EntryCount") ?? 0, plan.ChangeCount) && !await IsApprovedAsync(list, plan, cancellationToken))
-        {
-            await HoldAsync(list, plan, cancellationToken);
-            return new ListPublishResult(list, ListPublishOutcome.Held, plan.Version);
-        }
-
         Step(list, "planned");
         var planName = $"plans/{list}/{plan.Version.ToString("D12", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.json";
         await blobs.PutIfAbsentAsync(_names.WorkContainer, planName, document.ToJson(), "application/json", SignedFiles.NoCache, cancellationToken);
@@ -203,6 +234,12 @@ public sealed class PublishRunner(
         }
 
         var plan = PublishPlanner.Plan(new PlanInput(list, version, head.GetInt64("EntryCount") ?? 0, now, Options.ManifestLifetime, consumed, items, due, entries));
+        return DocumentFor(head, plan);
+    }
+
+    /// <summary>A plan with the facts from the head it builds on: the checksum after it, the manifest chain and the snapshot policy.</summary>
+    internal PlanDocument DocumentFor(Row head, PublishPlan plan)
+    {
         var checksum = head.GetBinary("Checksum") is { } stored ? LtHash16.FromBytes(stored).Value : new LtHash16();
         foreach (var entry in plan.Listed)
         {
@@ -251,16 +288,21 @@ public sealed class PublishRunner(
         var snapshot = document.PreviousSnapshotVersion > 0
             ? new SnapshotReference(document.PreviousSnapshotVersion, ArtifactPaths.RelativeSnapshot(document.PreviousSnapshotVersion), document.PreviousSnapshotSha256!, document.PreviousSnapshotSize)
             : null;
-        if (document.SnapshotDue)
+
+        // both feeds always have their snapshots at the same versions, so one update path serves both
+        var snapshotDue = document.SnapshotDue || await _hashed.NeedsSnapshotAsync(listName, plan.Version, cancellationToken);
+        Snapshot? snapshotDocument = null;
+        if (snapshotDue)
         {
-            var snapshotBytes = await BuildSnapshotAsync(listName, document, deltaDocument, cancellationToken);
+            snapshotDocument = await BuildSnapshotAsync(listName, document, deltaDocument, cancellationToken);
+            var snapshotBytes = snapshotDocument.ToGzip();
             await files.WriteImmutableAsync(artifacts, ArtifactPaths.Snapshot(listName, plan.Version), snapshotBytes, "application/gzip", cancellationToken);
             var described = ArtifactFile.Describe(ArtifactPaths.RelativeSnapshot(plan.Version), snapshotBytes);
             snapshot = new SnapshotReference(plan.Version, described.Path, described.Sha256, described.Size);
             Step(list, "snapshot");
         }
 
-        var manifest = new Manifest
+        var manifestDocument = new Manifest
         {
             List = listName,
             Version = plan.Version,
@@ -273,10 +315,14 @@ public sealed class PublishRunner(
             PreviousManifestSha256 = document.PreviousManifestSha256,
             KeyId = signer.KeyId,
             Log = new LogReference(batch.Size, batch.Root),
-        }.ToJson();
+        };
+        var manifest = manifestDocument.ToJson();
         var manifestSha = Sha256Hex(manifest);
         await files.WriteImmutableAsync(artifacts, ArtifactPaths.Manifest(listName, plan.Version), manifest, "application/json", cancellationToken);
         Step(list, "manifest");
+
+        var hashedManifest = await _hashed.WriteAsync(files, manifestDocument, deltaDocument, snapshotDocument, cancellationToken);
+        Step(list, "hashed");
 
         await ApplyEntriesAsync(plan, cancellationToken);
         Step(list, "entries");
@@ -312,7 +358,7 @@ public sealed class PublishRunner(
             ["SnapshotVersion"] = snapshot?.Version ?? 0,
             ["SnapshotSha256"] = snapshot?.Sha256,
             ["SnapshotSize"] = snapshot?.Size ?? 0,
-            ["DeltaBytesSinceSnapshot"] = document.SnapshotDue ? 0 : document.DeltaBytesSinceSnapshot + delta.Length,
+            ["DeltaBytesSinceSnapshot"] = snapshotDue ? 0 : document.DeltaBytesSinceSnapshot + delta.Length,
             ["Published"] = plan.Created,
             ["PlanName"] = string.Empty,
         });
@@ -328,7 +374,9 @@ public sealed class PublishRunner(
 
         Step(list, "committed");
         await files.OverwriteAsync(artifacts, ArtifactPaths.CurrentManifest(listName), manifest, "application/json", cancellationToken);
+        await _hashed.PublishCurrentAsync(files, listName, hashedManifest, cancellationToken);
         logger.LogInformation("Published {List} version {Version}: +{Added} -{Removed}, {Count} entries", list, plan.Version, plan.Listed.Count, plan.Unlisted.Count, plan.Count);
+        metrics?.ListPublished(list, plan.Version, plan.Count);
         return new ListPublishResult(list, outcome, plan.Version);
     }
 
@@ -355,7 +403,7 @@ public sealed class PublishRunner(
     }
 
     /// <summary>The snapshot at the plan's version: the previous snapshot plus the deltas after it, never a scan of the entries.</summary>
-    private async Task<byte[]> BuildSnapshotAsync(ListName list, PlanDocument document, Delta last, CancellationToken cancellationToken)
+    private async Task<Snapshot> BuildSnapshotAsync(ListName list, PlanDocument document, Delta last, CancellationToken cancellationToken)
     {
         var plan = document.Plan;
         var state = ListState.Empty(list);
@@ -382,7 +430,7 @@ public sealed class PublishRunner(
             throw new InvalidOperationException($"the snapshot of '{list}' version {plan.Version} does not match its checksum: {applied.Error ?? "state hash differs"}");
         }
 
-        return state.ToSnapshot().ToGzip();
+        return state.ToSnapshot();
     }
 
     /// <summary>A crash between the head commit and the current-manifest overwrite leaves the pointer behind; fix it first.</summary>
@@ -395,6 +443,7 @@ public sealed class PublishRunner(
         }
 
         var listName = ListName.Parse(list);
+        await _hashed.RepairCurrentAsync(listName, version, FilesSignedBy, cancellationToken);
         var current = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), cancellationToken);
         if (current is not null && Sha256Hex(current.Content) == head.GetString("ManifestSha256"))
         {
@@ -404,31 +453,48 @@ public sealed class PublishRunner(
         var versioned = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.Manifest(listName, version), cancellationToken)
                         ?? throw new InvalidOperationException($"manifest {version} of '{list}' is missing");
         var keyId = Manifest.FromJson(versioned.Content).Value.KeyId;
-        var signer = keys.Find(keyId) ?? throw new InvalidOperationException($"manifest {version} of '{list}' is signed by key {keyId}, which Signing:Keys no longer configures");
-        await new SignedFiles(blobs, signer).OverwriteAsync(_names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), versioned.Content, "application/json", cancellationToken);
+        await FilesSignedBy(keyId).OverwriteAsync(_names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), versioned.Content, "application/json", cancellationToken);
     }
 
-    private async Task<bool> IsApprovedAsync(string list, PublishPlan plan, CancellationToken cancellationToken)
-    {
-        var row = await rows.GetAsync(_names.Holds, "hold", HoldId(list, plan.Version), cancellationToken);
-        return row?.GetString("Status") == "approved";
-    }
+    private SignedFiles FilesSignedBy(string keyId) =>
+        new(blobs, keys.Find(keyId) ?? throw new InvalidOperationException($"a manifest is signed by key {keyId}, which Signing:Keys no longer configures"));
 
-    private async Task HoldAsync(string list, PublishPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the exact change set the guard stopped: the plan document (create-only, named by its digest) and the
+    /// hold row pointing at it (create-only: the first publisher to hold a version fixes what the hold shows).
+    /// </summary>
+    private async Task HoldAsync(string list, PlanDocument document, CancellationToken cancellationToken)
     {
+        var plan = document.Plan;
         var id = HoldId(list, plan.Version);
-        await rows.UpsertAsync(_names.Holds, [new Row("hold", id, new Dictionary<string, object?>
+        var digest = ChangeSet.Digest(plan.Leaves);
+        var planName = $"holds/{list}/{plan.Version.ToString("D12", CultureInfo.InvariantCulture)}-{digest}.json";
+        await blobs.PutIfAbsentAsync(_names.WorkContainer, planName, document.ToJson(), "application/json", SignedFiles.NoCache, cancellationToken);
+        try
         {
-            ["List"] = list,
-            ["Version"] = plan.Version,
-            ["Listed"] = (long)plan.Listed.Count,
-            ["Unlisted"] = (long)plan.Unlisted.Count,
-            ["CountBefore"] = plan.Count - plan.Listed.Count + plan.Unlisted.Count,
-            ["Submissions"] = JsonSerializer.Serialize(plan.ConsumedSubmissions),
-            ["Held"] = plan.Created,
-            ["Status"] = "held",
-        })], cancellationToken);
-        logger.LogWarning("Held {List} version {Version}: {Changes} changes need an admin's approval", list, plan.Version, plan.ChangeCount);
+            await rows.AddAsync(_names.Holds, new Row(HoldDesk.Partition, id, new Dictionary<string, object?>
+            {
+                ["List"] = list,
+                ["Version"] = plan.Version,
+                ["Listed"] = (long)plan.Listed.Count,
+                ["Unlisted"] = (long)plan.Unlisted.Count,
+                ["Changes"] = (long)plan.Leaves.Count,
+                ["CountBefore"] = plan.Count - plan.Listed.Count + plan.Unlisted.Count,
+                ["Submissions"] = JsonSerializer.Serialize(plan.ConsumedSubmissions),
+                ["Held"] = plan.Created,
+                ["Status"] = HoldDesk.Held,
+                ["Digest"] = digest,
+                ["PlanName"] = planName,
+
+                // tells this hold from an earlier one of the same version and change set (kept pending after a rejection)
+                ["Instance"] = Guid.NewGuid().ToString("N"),
+            }), cancellationToken);
+            logger.LogWarning("Held {List} version {Version}: {Changes} changes need an admin's approval (digest {Digest})", list, plan.Version, plan.ChangeCount, digest);
+        }
+        catch (RowConflictException)
+        {
+            // another publisher held this version first; its change set is the one shown
+        }
     }
 
     // the report lagging behind never fails a publish: the next run (or the report route) catches up
@@ -463,6 +529,40 @@ public sealed class PublishRunner(
         }
 
         return row with { Properties = properties };
+    }
+
+    /// <summary>The stored state of an entry of a list (the <c>entries</c> row), or null.</summary>
+    internal async Task<EntryState?> EntryAsync(string list, EntryId id, CancellationToken cancellationToken) =>
+        await rows.GetAsync(_names.Entries, list, id.Hex, cancellationToken) is { } row ? ReadEntry(id, row) : null;
+
+    /// <summary>
+    /// The list's state at <paramref name="version"/>, from the artifacts: the snapshot manifest <paramref name="version"/>
+    /// names, then the deltas after it. O(list size); for rare operations (an emergency revert).
+    /// </summary>
+    internal async Task<ListState> StateAtAsync(ListName list, long version, CancellationToken cancellationToken)
+    {
+        var manifest = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.Manifest(list, version), cancellationToken)
+                       ?? throw new InvalidOperationException($"manifest {version} of '{list}' is missing");
+        var snapshot = Manifest.FromJson(manifest.Content).Value.Snapshot;
+        var state = ListState.Empty(list);
+        if (snapshot is not null)
+        {
+            var bytes = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.Snapshot(list, snapshot.Version), cancellationToken)
+                        ?? throw new InvalidOperationException($"snapshot {snapshot.Version} of '{list}' is missing");
+            state = ListState.FromSnapshot(Snapshot.FromGzip(bytes.Content).Value).Value;
+        }
+
+        for (var v = state.Version + 1; v <= version; v++)
+        {
+            var step = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.Delta(list, v), cancellationToken)
+                       ?? throw new InvalidOperationException($"delta {v} of '{list}' is missing");
+            if (state.Apply(Delta.FromGzip(step.Content).Value) is { IsSuccess: false } failed)
+            {
+                throw new InvalidOperationException($"delta {v} of '{list}' does not apply: {failed.Error}");
+            }
+        }
+
+        return state;
     }
 
     /// <summary>An <c>entries</c> row as the publisher wrote it (appeals read the same rows to find what a URL concerns).</summary>

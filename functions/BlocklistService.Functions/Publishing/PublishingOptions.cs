@@ -55,6 +55,12 @@ public sealed class PublishingOptions : IValidatableObject
     /// <summary>What ISP clients are told to wait between polls.</summary>
     public int MinimumWaitSeconds { get; set; } = 60;
 
+    /// <summary>How often an instance reads the head of a list that long polls wait on (one read per list, not per waiter).</summary>
+    public TimeSpan LongPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>An ISP whose applied version is older than the current one for longer than this is flagged in <c>admin/isps</c>.</summary>
+    public TimeSpan IspLagAlert { get; set; } = TimeSpan.FromMinutes(15);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Interval < TimeSpan.Zero)
@@ -80,6 +86,11 @@ public sealed class PublishingOptions : IValidatableObject
         if (PollFlushInterval <= TimeSpan.Zero || PollFlushInterval > TimeSpan.FromMinutes(10))
         {
             yield return new ValidationResult("Publishing:PollFlushInterval must be between 00:00:00 (exclusive) and 00:10:00", [nameof(PollFlushInterval)]);
+        }
+
+        if (LongPollInterval < TimeSpan.FromMilliseconds(100) || LongPollInterval > TimeSpan.FromSeconds(10) || IspLagAlert <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Publishing:LongPollInterval must be between 00:00:00.1 and 00:00:10, Publishing:IspLagAlert positive", [nameof(LongPollInterval), nameof(IspLagAlert)]);
         }
 
         if (StaleIfErrorAfter <= TimeSpan.Zero || StaleIfErrorAfter > TimeSpan.FromSeconds(5))

@@ -1,7 +1,9 @@
 using Azure.Core;
 using BlocklistService.Domain.Signing;
+using BlocklistService.Functions.Hosting;
 using BlocklistService.Functions.Signing;
 using BlocklistService.Functions.Stores;
+using BlocklistService.Functions.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -58,7 +60,9 @@ public static class PublishingServices
             provider.GetRequiredService<IOptions<PublishingOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<PublishRunner>>(),
-            provider.GetRequiredService<PublishStorageNames>())
+            provider.GetRequiredService<PublishStorageNames>(),
+            faults: null,
+            metrics: provider.GetService<BlocklistMetrics>())
         {
             Report = provider.GetRequiredService<Redress.ReportAggregates>(),
         });
@@ -67,10 +71,13 @@ public static class PublishingServices
         services.TryAddSingleton<PublishTimerClock>();
         services.TryAddSingleton<ListOverview>();
         services.TryAddSingleton<HoldDesk>();
+        services.TryAddSingleton<ListReverter>();
         services.TryAddSingleton<Decisions.DecisionLog>();
         services.TryAddSingleton<IspTracker>();
         services.AddHostedService<IspPollFlusher>();
-        services.AddHostedService<PublishStorageStartup>();
+        services.TryAddSingleton<HeadNotifier>();
+        services.AddHostedService(provider => provider.GetRequiredService<HeadNotifier>());
+        services.AddStartupStep<PublishStorageStartup>();
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CustomHandlerPortVariable)))
         {
             services.AddHostedService<LocalPublishScheduler>();
@@ -109,17 +116,19 @@ public static class PublishingServices
     }
 }
 
-/// <summary>Creates the publisher's tables and containers and publishes the key set chain before the server takes requests.</summary>
+/// <summary>
+/// Creates the publisher's tables and containers and publishes the key set chain, in the background after the server
+/// listens (<see cref="StorageInitializer"/>). The key set is resolved here, not in the constructor, because with Key
+/// Vault resolving the key ring is itself a network call.
+/// </summary>
 public sealed class PublishStorageStartup(
-    [FromKeyedServices(StorageCaller.Publisher)] PublishStorage storage, PublishStorageNames names, KeySetPublisher keySets) : IHostedService
+    [FromKeyedServices(StorageCaller.Publisher)] PublishStorage storage, PublishStorageNames names, IServiceProvider services) : IStartupStep
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         await storage.CreateAsync(names, cancellationToken);
-        await keySets.EnsurePublishedAsync(cancellationToken);
+        await services.GetRequiredService<KeySetPublisher>().EnsurePublishedAsync(cancellationToken);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>

@@ -1,12 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using BlocklistService.Domain.Lists;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Publishing;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Stores;
 
-/// <summary>A stored API key: everything but the secret, which exists only as its SHA-256.</summary>
+/// <summary>
+/// A stored API key: everything but the secret, which exists only as its SHA-256. An ISP key's <see cref="Feed"/> says
+/// which artifacts it may fetch: the plain lists (the default) or only the hashed feed (ids without expressions).
+/// </summary>
 public sealed record ApiKeyRecord(
     string KeyId,
     string Role,
@@ -14,7 +18,8 @@ public sealed record ApiKeyRecord(
     IReadOnlyList<string> Lists,
     byte[] SecretSha256,
     DateTimeOffset Created,
-    DateTimeOffset? Revoked)
+    DateTimeOffset? Revoked,
+    ListFeed Feed = ListFeed.Plain)
 {
     /// <summary>The list wildcard: an ISP key that may read every list.</summary>
     public const string AllLists = "*";
@@ -36,6 +41,7 @@ public static class ApiKeyRows
         ["SecretSha256"] = record.SecretSha256,
         ["Created"] = record.Created,
         ["Revoked"] = record.Revoked,
+        ["Feed"] = record.Feed.ToWireName(),
     });
 
     public static ApiKeyRecord FromRow(Row row) => new(
@@ -45,7 +51,10 @@ public static class ApiKeyRows
         (row.GetString("Lists") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries),
         row.GetBinary("SecretSha256") ?? [],
         row.GetDateTimeOffset("Created") ?? DateTimeOffset.MinValue,
-        row.GetDateTimeOffset("Revoked"));
+        row.GetDateTimeOffset("Revoked"),
+
+        // rows written before feeds existed are plain keys; an unreadable value is the narrower feed, never the wider
+        row.GetString("Feed") is not { } feed ? ListFeed.Plain : ListFeedNames.TryParse(feed, out var parsed) ? parsed : ListFeed.Hashed);
 }
 
 /// <summary>
@@ -127,10 +136,10 @@ public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<Auth
 
     /// <summary>Creates a fresh key and stores its hash; the returned <see cref="ApiKey"/> is the only copy of the secret.</summary>
     public async Task<(ApiKey Key, ApiKeyRecord Record)> IssueAsync(
-        string role, string organisation, IReadOnlyList<string> lists, CancellationToken cancellationToken)
+        string role, string organisation, IReadOnlyList<string> lists, CancellationToken cancellationToken, ListFeed feed = ListFeed.Plain)
     {
         var key = ApiKey.Generate();
-        var record = new ApiKeyRecord(key.KeyId, role, organisation, lists, key.SecretHash, time.GetUtcNow(), null);
+        var record = new ApiKeyRecord(key.KeyId, role, organisation, lists, key.SecretHash, time.GetUtcNow(), null, feed);
         await rows.AddAsync(ApiKeyRows.Table, ApiKeyRows.ToRow(record), cancellationToken);
         return (key, record);
     }

@@ -78,7 +78,7 @@ public sealed class AdminVerbTests : IAsyncLifetime
         Assert.Equal("conflict", again.Json().GetProperty("error").GetProperty("code").GetString());
 
         // four changes for eu: more than the guard allows, so publishing holds the version
-        var publish = await CliAsync(admin, "admin", "publish", "--json");
+        var publish = await CliAsync(admin, "admin", "publish", "--reason", "publish in test", "--json");
         Assert.True(publish.ExitCode == 0, publish.ToString());
         var eu = publish.Json().GetProperty("lists").EnumerateArray().Single(l => l.GetProperty("list").GetString() == "eu");
         Assert.Equal("held", eu.GetProperty("outcome").GetString());
@@ -118,7 +118,7 @@ public sealed class AdminVerbTests : IAsyncLifetime
 
     private async Task<string> IssueAsync(params string[] options)
     {
-        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--json"]);
+        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--reason", "key for the test", "--json"]);
         Assert.True(run.ExitCode == 0, run.ToString());
         return run.Json().GetProperty("key").GetString()!;
     }

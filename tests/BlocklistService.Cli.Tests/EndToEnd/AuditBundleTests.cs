@@ -53,18 +53,19 @@ public sealed class AuditBundleTests : IAsyncLifetime
         var script = await PythonAsync(bundle);
 
         Assert.True(written.ExitCode == 0, written.ToString());
-        Assert.Equal(3, written.Json().GetProperty("start").GetInt64());
-        Assert.Equal(9, written.Json().GetProperty("end").GetInt64());
+        // leaves 0-5: two key issues, a publish decision and a, b, c; the range holds the next two publish decisions and d to i
+        Assert.Equal(6, written.Json().GetProperty("start").GetInt64());
+        Assert.Equal(14, written.Json().GetProperty("end").GetInt64());
         Assert.True(written.Json().GetProperty("hasConsistencyProof").GetBoolean());
         Assert.True(verified.ExitCode == 0, verified.ToString());
-        Assert.Equal(6, verified.Json().GetProperty("inclusionProofs").GetInt32());
+        Assert.Equal(8, verified.Json().GetProperty("inclusionProofs").GetInt32());
         Assert.True(verified.Json().GetProperty("consistencyProof").GetBoolean());
         Assert.True(script.ExitCode == 0, script.StandardOutput + script.StandardError);
         Assert.Contains("signatures checked with openssl", script.StandardOutput);
 
         // one leaf altered (its reference), the proofs left as they were
         var leaf = Altered(bundle, "leaf.zip", "leaves.jsonl", text => ReplaceNth(text, "\"reference\":\"REF-", "\"reference\":\"FAKE", 2));
-        await AssertFailsAtAsync(leaf, "leaves.jsonl line 2 (leaf 4)");
+        await AssertFailsAtAsync(leaf, "leaves.jsonl line 3 (leaf 8)");
 
         // one hash of one inclusion proof altered
         var proof = Altered(bundle, "proof.zip", "proofs/inclusion.jsonl", text =>
@@ -72,7 +73,7 @@ public sealed class AuditBundleTests : IAsyncLifetime
             var at = text.IndexOf("\"auditPath\":[\"", StringComparison.Ordinal) + "\"auditPath\":[\"".Length;
             return text[..at] + (text[at] == '0' ? '1' : '0') + text[(at + 1)..];
         });
-        await AssertFailsAtAsync(proof, "proofs/inclusion.jsonl line 1 (leaf 3)");
+        await AssertFailsAtAsync(proof, "proofs/inclusion.jsonl line 1 (leaf 6)");
 
         // the checkpoint's root altered: its signature no longer verifies
         var checkpoint = Altered(bundle, "checkpoint.zip", "checkpoint.json", text =>
@@ -163,13 +164,13 @@ public sealed class AuditBundleTests : IAsyncLifetime
         var submitted = await CliAsync(hotline, "submit", file, "--json");
         Assert.True(submitted.ExitCode == 0, submitted.ToString());
         using var admin = _service.Client(_service.AdminKey.Value);
-        using var response = await admin.PostAsync("api/v1/admin/publish", null);
+        using var response = await admin.PostAsync("api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "publish in test" }));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     private async Task<string> IssueKeyAsync(params string[] options)
     {
-        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--json"]);
+        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--reason", "key for the test", "--json"]);
         Assert.True(run.ExitCode == 0, run.ToString());
         return run.Json().GetProperty("key").GetString()!;
     }

@@ -155,14 +155,16 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.True(audit.ExitCode == 0, audit.ToString());
         var report = audit.Json();
         Assert.True(report.GetProperty("ok").GetBoolean(), audit.ToString());
-        Assert.Equal(4, report.GetProperty("treeSize").GetInt64());
+        Assert.Equal(9, report.GetProperty("treeSize").GetInt64()); // 4 changes; 3 key issues and 2 publishes, each a decision leaf
+        Assert.Equal(5, report.GetProperty("decisions").GetInt32());
         Assert.Equal(2, report.GetProperty("lists").GetInt32());
         Assert.Equal(3, report.GetProperty("manifests").GetInt32()); // eu 1 and 2, uk's empty version 1
         Assert.Equal(1, report.GetProperty("checkpointsSeen").GetInt32());
 
         var auditText = await CliAsync(auditor, "audit", "verify", "--key", _publicKeyPath);
         Assert.True(auditText.ExitCode == 0, auditText.ToString());
-        Assert.Contains("OK: 4 leaves, 2 lists, 3 manifests replayed", auditText.Output);
+        Assert.Contains("OK: 9 leaves, 2 lists, 3 manifests replayed", auditText.Output);
+        Assert.Contains("5 decisions", auditText.Output);
 
         // a key without the auditor role is an error to fix, not a discrepancy in the log
         var refused = await CliAsync(hotline, "audit", "verify", "--key", _publicKeyPath, "--json");
@@ -198,14 +200,14 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         var exported = _home.File("audit.csv");
         var export = await CliAsync(auditor, "audit", "export", "--from", "2000-01-01", "--output", exported, "--json");
         Assert.True(export.ExitCode == 0, export.ToString());
-        Assert.Equal(4, export.Json().GetProperty("records").GetInt64());
+        Assert.Equal(9, export.Json().GetProperty("records").GetInt64());
         var exportLines = await File.ReadAllLinesAsync(exported);
-        Assert.Equal(5, exportLines.Length);
+        Assert.Equal(10, exportLines.Length); // header and 9 leaves
         Assert.Contains(exportLines, l => l.Contains("NL-2026-0001", StringComparison.Ordinal));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(exported));
         var jsonl = await CliAsync(auditor, "audit", "export", "--format", "jsonl");
         Assert.True(jsonl.ExitCode == 0, jsonl.ToString());
-        Assert.Equal(4, jsonl.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(9, jsonl.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
     [Fact]
@@ -247,7 +249,7 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Keys_are_issued_listed_and_revoked_and_a_revoked_key_is_refused_at_once()
     {
-        var created = await CliAsync(_service.AdminKey.Value, "keys", "create", "--role", "isp", "--organisation", "isp-example", "--lists", "eu,uk", "--json");
+        var created = await CliAsync(_service.AdminKey.Value, "keys", "create", "--role", "isp", "--organisation", "isp-example", "--lists", "eu,uk", "--reason", "new ISP contract", "--json");
         Assert.True(created.ExitCode == 0, created.ToString());
         var secret = created.Json().GetProperty("key").GetString()!;
         var keyId = created.Json().GetProperty("info").GetProperty("keyId").GetString()!;
@@ -271,7 +273,7 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.Contains(keyId, table.Output);
         Assert.Contains("eu,uk", table.Output);
 
-        var revoked = await CliAsync(_service.AdminKey.Value, "keys", "revoke", keyId, "--json");
+        var revoked = await CliAsync(_service.AdminKey.Value, "keys", "revoke", keyId, "--reason", "contract ended", "--json");
         Assert.True(revoked.ExitCode == 0, revoked.ToString());
 
         using (var poll = await isp.GetAsync("api/v1/lists/eu/updates?since=0"))
@@ -287,7 +289,7 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         var revokedRow = after.Json().GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("keyId").GetString() == keyId);
         Assert.Equal(JsonValueKind.String, revokedRow.GetProperty("revoked").ValueKind);
 
-        var unknown = await CliAsync(_service.AdminKey.Value, "keys", "revoke", "0123456789abcdef", "--json");
+        var unknown = await CliAsync(_service.AdminKey.Value, "keys", "revoke", "0123456789abcdef", "--reason", "no such key", "--json");
         Assert.Equal(1, unknown.ExitCode);
         Assert.Equal("not-found", unknown.Json().GetProperty("error").GetProperty("code").GetString());
 
@@ -358,10 +360,46 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.Equal("no-upload-record", unknown.Json().GetProperty("error").GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task Admin_revert_publishes_the_earlier_state_which_sync_applies_and_audit_verify_replays()
+    {
+        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
+        var isp = await IssueKeyAsync("--role", "isp", "--organisation", "isp-example", "--lists", "eu");
+        var auditor = await IssueKeyAsync("--role", "auditor", "--organisation", "regulator");
+        var verifiedAt = DateTimeOffset.UtcNow.AddHours(-2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        async Task SubmitAsync(string name, string rows)
+        {
+            var file = _home.File(name);
+            await File.WriteAllTextAsync(file, "action,url,scope,lists,category,reference,verifiedAt,verifiedBy\n" + rows);
+            var run = await CliAsync(hotline, "submit", file, "--json");
+            Assert.True(run.ExitCode == 0, run.ToString());
+        }
+
+        await SubmitAsync("good.csv", $"add,http://evil.test/,host,eu,csam,NL-1,{verifiedAt},analyst-1;analyst-2\nadd,https://pics.test/1.jpg,exact,eu,csam,NL-2,{verifiedAt},analyst-1;analyst-3\n");
+        Assert.Equal(("published", 1L), (await PublishAsync())["eu"]);
+        await SyncAsync(isp, 1, 2);
+        await SubmitAsync("wrong.csv", $"remove,https://pics.test/1.jpg,exact,eu,,NL-3,,\nadd,http://good.test/,host,eu,csam,NL-4,{verifiedAt},analyst-1;analyst-2\n");
+        Assert.Equal(("published", 2L), (await PublishAsync())["eu"]);
+        await SyncAsync(isp, 2, 2);
+
+        var missing = await CliAsync(_service.AdminKey.Value, "admin", "revert", "eu", "--to-version", "1", "--json");
+        Assert.NotEqual(0, missing.ExitCode);
+        var reverted = await CliAsync(_service.AdminKey.Value, "admin", "revert", "eu", "--to-version", "1", "--reason", "version 2 came from the wrong file", "--json");
+        Assert.True(reverted.ExitCode == 0, reverted.ToString());
+        Assert.Equal((3L, 1, 1), (reverted.Json().GetProperty("version").GetInt64(), reverted.Json().GetProperty("listed").GetInt32(), reverted.Json().GetProperty("unlisted").GetInt32()));
+
+        var zone = await File.ReadAllTextAsync(await SyncAsync(isp, 3, 2));
+        Assert.Contains("evil.test", zone);
+        Assert.DoesNotContain("good.test", zone);
+        var verify = await CliAsync(auditor, "audit", "verify", "--key", _publicKeyPath, "--json");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.True(verify.Json().GetProperty("decisions").GetInt32() >= 3);
+    }
+
     /// <summary><c>blocklist keys create</c> with the admin key; returns the new secret.</summary>
     private async Task<string> IssueKeyAsync(params string[] options)
     {
-        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--json"]);
+        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--reason", "key for the test", "--json"]);
         Assert.True(run.ExitCode == 0, run.ToString());
         return run.Json().GetProperty("key").GetString()!;
     }
@@ -370,7 +408,7 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
     private async Task<Dictionary<string, (string Outcome, long Version)>> PublishAsync()
     {
         using var admin = _service.Client(_service.AdminKey.Value);
-        using var response = await admin.PostAsync("api/v1/admin/publish", null);
+        using var response = await admin.PostAsync("api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "publish in test" }));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
         return JsonDocument.Parse(body).RootElement.GetProperty("lists").EnumerateArray().ToDictionary(

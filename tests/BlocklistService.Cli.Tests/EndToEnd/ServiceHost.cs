@@ -44,6 +44,8 @@ internal sealed class ServiceHost : WebApplicationFactory<PublishRunner>
         var host = new ServiceHost(connectionString, signingKeyPath, extra);
         host.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         host.StartServer();
+        // Storage is prepared in the background after the server listens; the tests start once it is ready.
+        host.Services.GetRequiredService<StorageStartup>().Ready.WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
         var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         host.BaseUri = new Uri(address.TrimEnd('/') + "/");
         return host;

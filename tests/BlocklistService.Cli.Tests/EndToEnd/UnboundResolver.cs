@@ -36,10 +36,12 @@ public sealed class UnboundResolver : IAsyncDisposable
 {
     private readonly string _configPath;
     private readonly string _logPath;
+    private readonly IDictionary<string, string?>? _environment;
     private Process? _process;
 
-    private UnboundResolver(string configPath, int port)
+    private UnboundResolver(string configPath, int port, IDictionary<string, string?>? environment = null)
     {
+        _environment = environment;
         _configPath = configPath;
         _logPath = configPath + ".log";
         Port = port;
@@ -69,7 +71,7 @@ public sealed class UnboundResolver : IAsyncDisposable
     }
 
     /// <summary>Writes <paramref name="serverLines"/> and <paramref name="sections"/> into a config and starts unbound.</summary>
-    public static async Task<UnboundResolver> StartAsync(string directory, string name, string serverLines, string sections, string readyName)
+    public static async Task<UnboundResolver> StartAsync(string directory, string name, string serverLines, string sections, string readyName, IDictionary<string, string?>? environment = null)
     {
         var port = FreePort();
         var config = Path.Combine(directory, name + ".conf");
@@ -91,9 +93,9 @@ public sealed class UnboundResolver : IAsyncDisposable
               control-enable: no
             {sections}
             """);
-        var check = await ProcessRunner.RunAsync("unbound-checkconf", [config]);
+        var check = await ProcessRunner.RunAsync("unbound-checkconf", [config], environment: environment);
         Assert.True(check.ExitCode == 0, check.ToString());
-        var resolver = new UnboundResolver(config, port);
+        var resolver = new UnboundResolver(config, port, environment);
         await resolver.StartProcessAsync(readyName);
         return resolver;
     }
@@ -168,6 +170,11 @@ public sealed class UnboundResolver : IAsyncDisposable
         foreach (var argument in new[] { "-d", "-c", _configPath })
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in _environment ?? new Dictionary<string, string?>())
+        {
+            info.Environment[key] = value;
         }
 
         var process = Process.Start(info)!;

@@ -45,15 +45,19 @@ public sealed class UrlMatcherTests
     {
         var plain = UrlMatcher.ForExpressions(Listed).Match(url);
         var hashed = UrlMatcher.ForIds(Listed.Select(EntryId.ForExpression)).Match(url);
+        var compact = UrlMatcher.ForIdSet(IdSet(Listed)).Match(url);
 
         Assert.Equal(expected, plain.Expression);
         Assert.Equal(expected, hashed.Expression);
+        Assert.Equal(expected, compact.Expression);
         Assert.Equal(expected is not null, plain.IsMatch);
         Assert.Equal(expected is not null, hashed.IsMatch);
+        Assert.Equal(expected is not null, compact.Url is { } canonical && UrlMatcher.ForIdSet(IdSet(Listed)).IsBlocked(canonical));
         if (expected is not null)
         {
             Assert.Equal(EntryId.ForExpression(expected), plain.Id);
             Assert.Equal(EntryId.ForExpression(expected), hashed.Id);
+            Assert.Equal(EntryId.ForExpression(expected), compact.Id);
         }
     }
 
@@ -90,5 +94,67 @@ public sealed class UrlMatcherTests
         }
 
         Assert.Equal(4, matcher.Count);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(1000)]
+    [InlineData(70_000)]
+    public void An_entry_id_set_contains_exactly_its_ids(int count)
+    {
+        var ids = Enumerable.Range(0, count).Select(i => EntryId.ForExpression($"host{i}.example/")).ToList();
+        var set = IdSet(ids);
+
+        Assert.Equal(count, set.Count);
+        Assert.All(ids, id => Assert.True(set.Contains(id.ToBytes())));
+        Assert.All(Enumerable.Range(count, 1000), i => Assert.False(set.ContainsExpression($"host{i}.example/")));
+        Assert.False(set.Contains(new byte[31]));
+    }
+
+    [Fact]
+    public void An_entry_id_set_is_built_from_ascending_ids_only()
+    {
+        var builder = new EntryIdSet.Builder();
+        builder.Add(new byte[32]);
+
+        Assert.Throws<ArgumentException>(() => builder.Add(new byte[32]));
+        Assert.Throws<ArgumentException>(() => builder.Add(new byte[16]));
+    }
+
+    private static EntryIdSet IdSet(IEnumerable<string> expressions) => IdSet(expressions.Select(EntryId.ForExpression));
+
+    private static EntryIdSet IdSet(IEnumerable<EntryId> ids)
+    {
+        var builder = new EntryIdSet.Builder();
+        foreach (var id in ids.Select(i => i.ToBytes()).OrderBy(b => Convert.ToHexStringLower(b), StringComparer.Ordinal))
+        {
+            builder.Add(id);
+        }
+
+        return builder.Build();
+    }
+
+    [Theory]
+    [MemberData(nameof(Requests))]
+    [InlineData("http://a.b.c.d.e.f.g.example/1/2/3/4/5/6.html?q=x&y=%C3%BC", null)]
+    [InlineData("http://\u00fcmlat.example/p/q.html", null)]
+    public void The_allocation_free_walk_yields_exactly_the_lookup_expressions_in_order(string url, string? listed)
+    {
+        _ = listed;
+        if (!CanonicalUrl.Parse(url).TryGetValue(out var canonical))
+        {
+            return;
+        }
+
+        var walked = new List<string>();
+        Assert.False(canonical.AnyLookupExpression(bytes =>
+        {
+            walked.Add(System.Text.Encoding.UTF8.GetString(bytes));
+            return false;
+        }));
+        Assert.Equal(canonical.LookupExpressions(), walked);
+        Assert.True(canonical.AnyLookupExpression(_ => true));
     }
 }

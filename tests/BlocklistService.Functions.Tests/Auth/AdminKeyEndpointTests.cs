@@ -24,7 +24,7 @@ public sealed class AdminKeyEndpointTests(AzuriteFixture storage) : IClassFixtur
     {
         var (admin, _) = await _api.ClientForAsync(Roles.Admin, "issuer");
 
-        var issued = await admin.PostAsJsonAsync("/api/v1/admin/keys", new { role = "isp", organisation = "example-isp", lists = new[] { "eu" } });
+        var issued = await admin.PostAsJsonAsync("/api/v1/admin/keys", new { role = "isp", organisation = "example-isp", lists = new[] { "eu" }, reason = "new ISP contract" });
         var body = await issued.JsonAsync();
         var secretKey = body.GetProperty("key").GetString()!;
         var keyId = body.GetProperty("info").GetProperty("keyId").GetString()!;
@@ -119,7 +119,7 @@ public sealed class AdminKeyEndpointTests(AzuriteFixture storage) : IClassFixtur
         var (admin, _) = await _api.ClientForAsync(Roles.Admin, "star");
 
         var response = await admin.PostAsync("/api/v1/admin/keys",
-            new StringContent("""{"role":"isp","organisation":"all-lists","lists":["*"]}""", System.Text.Encoding.UTF8, "application/json"));
+            new StringContent("""{"role":"isp","organisation":"all-lists","lists":["*"],"reason":"reads every list"}""", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(["*"], (await response.JsonAsync()).GetProperty("info").GetProperty("lists").EnumerateArray().Select(l => l.GetString()));

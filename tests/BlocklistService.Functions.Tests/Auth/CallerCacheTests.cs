@@ -39,7 +39,7 @@ public sealed class CallerCacheTests(AzuriteFixture storage) : IClassFixture<Azu
         Assert.Equal(HttpStatusCode.NotFound, (await hotline.GetAsync(StatusPath)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await hotline.GetAsync(StatusPath)).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/admin/keys/{key.KeyId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.RevokeKeyAsync(key.KeyId)).StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await hotline.GetAsync(StatusPath)).StatusCode);
     }

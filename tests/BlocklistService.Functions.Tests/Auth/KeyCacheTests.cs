@@ -28,7 +28,7 @@ public sealed class KeyCacheTests(AzuriteFixture storage) : IClassFixture<Azurit
         Assert.Equal(HttpStatusCode.NotFound, (await hotline.GetAsync(StatusPath)).StatusCode);
 
         var (admin, _) = await other.ClientForAsync(Roles.Admin, "other-admin");
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/admin/keys/{key.KeyId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.RevokeKeyAsync(key.KeyId)).StatusCode);
 
         clock.Advance(TimeSpan.FromSeconds(4));
         Assert.Equal(HttpStatusCode.NotFound, (await hotline.GetAsync(StatusPath)).StatusCode);
@@ -45,7 +45,7 @@ public sealed class KeyCacheTests(AzuriteFixture storage) : IClassFixture<Azurit
         Assert.Equal(HttpStatusCode.NotFound, (await hotline.GetAsync(StatusPath)).StatusCode);
 
         var (admin, _) = await other.ClientForAsync(Roles.Admin, "other-admin");
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/admin/keys/{key.KeyId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.RevokeKeyAsync(key.KeyId)).StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await hotline.GetAsync(StatusPath)).StatusCode);
     }

@@ -26,7 +26,7 @@ public sealed class RoleMatrixTests(AzuriteFixture storage) : IClassFixture<Azur
         ("GET", "/api/openapi.json", null, null),
         ("POST", "/api/v1/submissions", Payloads.Body(Payloads.Add("http://matrix.example/page")), Roles.Hotline),
         ("GET", $"/api/v1/submissions/s{new string('a', 40)}", null, Roles.Hotline),
-        ("POST", "/api/v1/admin/keys", """{"role":"auditor","organisation":"matrix-auditor"}""", Roles.Admin),
+        ("POST", "/api/v1/admin/keys", """{"role":"auditor","organisation":"matrix-auditor","reason":"matrix"}""", Roles.Admin),
         ("GET", "/api/v1/admin/keys", null, Roles.Admin),
         ("DELETE", "/api/v1/admin/keys/0000000000000000", null, Roles.Admin),
         ("GET", "/api/v1/admin/reviews", null, Roles.Admin),
@@ -47,7 +47,7 @@ public sealed class RoleMatrixTests(AzuriteFixture storage) : IClassFixture<Azur
         keys["revoked"] = revoked.Value;
         keys["wrong-secret"] = revoked.Value[..^4] + "AAAA";
         var admin = _api.WithKey(keys[Roles.Admin]);
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/admin/keys/{revoked.KeyId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.RevokeKeyAsync(revoked.KeyId)).StatusCode);
 
         var failures = new List<string>();
         foreach (var (method, path, body, role) in Routes)
@@ -86,7 +86,7 @@ public sealed class RoleMatrixTests(AzuriteFixture storage) : IClassFixture<Azur
         var (hotline, hotlineKey) = await _api.ClientForAsync(Roles.Hotline, "soon-revoked");
         Assert.Equal(HttpStatusCode.NotFound, (await hotline.GetAsync($"/api/v1/submissions/s{new string('b', 40)}")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/admin/keys/{hotlineKey.KeyId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.RevokeKeyAsync(hotlineKey.KeyId)).StatusCode);
         var after = await hotline.GetAsync($"/api/v1/submissions/s{new string('b', 40)}");
 
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);

@@ -34,6 +34,25 @@ internal static partial class DeploymentPackageLayout
             problems.Add("no function.json in the zip");
         }
 
+        var definitions = functionFiles.Where(n => n.Count(c => c == '/') == 1)
+            .Select(n => (Name: n.Split('/')[0], Json: TryParse(Read(entries[n])))).Where(d => d.Json is not null).ToList();
+        using (var host = JsonDocument.Parse(Read(hostEntry)))
+        {
+            var routes = FrontDoorRoutes(host.RootElement, definitions.Select(d => d.Json!.RootElement));
+            foreach (var timer in definitions.Where(d => HttpRoute(d.Json!.RootElement).Length == 0))
+            {
+                if (Routed(routes, "/" + timer.Name))
+                {
+                    problems.Add($"/{timer.Name} (a host-only timer path) is reachable through the front door");
+                }
+            }
+        }
+
+        foreach (var definition in definitions)
+        {
+            definition.Json!.Dispose();
+        }
+
         foreach (var name in functionFiles)
         {
             if (name.Count(c => c == '/') != 1 || name.StartsWith(HandlerFolder, StringComparison.Ordinal))
@@ -100,13 +119,19 @@ internal static partial class DeploymentPackageLayout
                         problems.Add($"{name}: the API authenticates itself; authLevel must be anonymous");
                     }
 
-                    if (Text(trigger, "route") != "{*path}")
+                    // A route must start with a literal segment: a catch-all at the root would route the host-only
+                    // timer path (/Publish) from the internet to the handler.
+                    var route = Text(trigger, "route");
+                    if (route.Length == 0 || route.StartsWith('{') || route.StartsWith('/'))
                     {
-                        problems.Add($"{name}: the HTTP trigger must be the catch-all route {{*path}}");
+                        problems.Add($"{name}: the HTTP route '{route}' must start with a literal segment such as api/");
                     }
 
                     var methods = trigger.TryGetProperty("methods", out var m) ? m.EnumerateArray().Select(x => x.GetString()).ToHashSet() : [];
-                    foreach (var method in new[] { "get", "head", "post", "put", "patch", "delete", "options" })
+                    var required = route.StartsWith("api/", StringComparison.Ordinal)
+                        ? new[] { "get", "head", "post", "put", "patch", "delete", "options" }
+                        : ["get"];
+                    foreach (var method in required)
                     {
                         if (!methods.Contains(method))
                         {
@@ -140,6 +165,18 @@ internal static partial class DeploymentPackageLayout
     /// <summary>The app settings a function.json refers to as <c>%NAME%</c>.</summary>
     public static IEnumerable<string> SettingReferences(string json) =>
         SettingReference().Matches(json).Select(match => match.Groups[1].Value);
+
+    private static JsonDocument? TryParse(byte[] json)
+    {
+        try
+        {
+            return JsonDocument.Parse(json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     public static byte[] Read(ZipArchiveEntry entry)
     {
@@ -193,12 +230,9 @@ internal static partial class DeploymentPackageLayout
             problems.Add($"host.json: workingDirectory '{workingDirectory}' is not a folder of the zip");
         }
 
-        var routePrefix = host.TryGetProperty("extensions", out var extensions) && extensions.TryGetProperty("http", out var http)
-            ? Text(http, "routePrefix")
-            : "api";
-        if (routePrefix.Length != 0)
+        if (RoutePrefix(host).Length != 0)
         {
-            problems.Add("host.json: extensions.http.routePrefix must be empty, the server's routes already start with /api");
+            problems.Add("host.json: extensions.http.routePrefix must be empty: each function.json route names its public path (api/..., stop/...)");
         }
 
         var runtimeConfig = executable + ".runtimeconfig.json";
@@ -216,6 +250,36 @@ internal static partial class DeploymentPackageLayout
             problems.Add($"{runtimeConfig} is missing");
         }
     }
+
+    /// <summary>The HTTP route prefix host.json gives every HTTP function; <c>api</c> when host.json does not set one.</summary>
+    public static string RoutePrefix(JsonElement host) =>
+        host.TryGetProperty("extensions", out var extensions) && extensions.TryGetProperty("http", out var http) &&
+        http.TryGetProperty("routePrefix", out var prefix) && prefix.ValueKind == JsonValueKind.String
+            ? prefix.GetString()!.Trim('/')
+            : "api";
+
+    /// <summary>
+    /// The paths the front door routes to the handler: host.json's route prefix plus each HTTP function's route, as
+    /// ASP.NET Core route templates (the host registers them with ASP.NET Core routing).
+    /// </summary>
+    public static List<string> FrontDoorRoutes(JsonElement host, IEnumerable<JsonElement> functions)
+    {
+        var prefix = RoutePrefix(host);
+        return functions.Select(HttpRoute).Where(r => r.Length > 0).Select(r => prefix.Length == 0 ? r : $"{prefix}/{r}").ToList();
+    }
+
+    /// <summary>True when <paramref name="path"/> matches one of <paramref name="routes"/> (case-insensitive, as the host).</summary>
+    public static bool Routed(IEnumerable<string> routes, string path) =>
+        routes.Any(route => new Microsoft.AspNetCore.Routing.Template.TemplateMatcher(
+                Microsoft.AspNetCore.Routing.Template.TemplateParser.Parse(route), new Microsoft.AspNetCore.Routing.RouteValueDictionary())
+            .TryMatch(path, new Microsoft.AspNetCore.Routing.RouteValueDictionary()));
+
+    /// <summary>The <c>route</c> of an HTTP trigger binding (empty for other triggers).</summary>
+    public static string HttpRoute(JsonElement function) =>
+        function.GetProperty("bindings").EnumerateArray()
+            .Where(b => Text(b, "type") == "httpTrigger")
+            .Select(b => Text(b, "route"))
+            .FirstOrDefault() ?? string.Empty;
 
     private static string Text(JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String

@@ -92,13 +92,26 @@ public sealed class DeploymentPackageLayoutTests
     [InlineData("{\"bindings\":[{\"type\":\"timerTrigger\",\"direction\":\"in\",\"name\":\"t\",\"schedule\":\"every minute\"}]}", "NCRONTAB")]
     [InlineData("{\"bindings\":[{\"type\":\"timerTrigger\",\"direction\":\"in\",\"name\":\"t\",\"schedule\":\"0 */5 * * *\"}]}", "NCRONTAB")]
     [InlineData("{\"bindings\":[{\"type\":\"httpTrigger\",\"direction\":\"in\",\"name\":\"r\",\"authLevel\":\"function\",\"route\":\"{*path}\",\"methods\":[\"get\",\"head\",\"post\",\"put\",\"patch\",\"delete\",\"options\"]},{\"type\":\"http\",\"direction\":\"out\",\"name\":\"res\"}]}", "anonymous")]
-    [InlineData("{\"bindings\":[{\"type\":\"httpTrigger\",\"direction\":\"in\",\"name\":\"r\",\"authLevel\":\"anonymous\",\"route\":\"api/{*path}\",\"methods\":[\"get\"]}]}", "catch-all")]
+    [InlineData("{\"bindings\":[{\"type\":\"httpTrigger\",\"direction\":\"in\",\"name\":\"r\",\"authLevel\":\"anonymous\",\"route\":\"{*path}\",\"methods\":[\"get\"]}]}", "literal segment")]
+    [InlineData("{\"bindings\":[{\"type\":\"httpTrigger\",\"direction\":\"in\",\"name\":\"r\",\"authLevel\":\"anonymous\",\"route\":\"api/{*path}\",\"methods\":[\"get\"]}]}", "method post")]
     [InlineData("{\"bindings\":[{\"type\":\"queueTrigger\",\"direction\":\"in\",\"name\":\"q\"}]}", "not one the service handles")]
     public void Broken_function_json_is_reported(string json, string expected)
     {
         var problems = DeploymentPackageLayout.ValidateFunction("X/function.json", Encoding.UTF8.GetBytes(json)).ToList();
 
         Assert.Contains(problems, p => p.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_zip_whose_http_route_reaches_the_timer_path_is_reported()
+    {
+        var host = "{\"version\":\"2.0\",\"customHandler\":{\"description\":{\"defaultExecutablePath\":\"handler/app\"},\"enableProxyingHttpRequest\":true},\"extensions\":{\"http\":{\"routePrefix\":\"\"}}}";
+        var api = "{\"bindings\":[{\"type\":\"httpTrigger\",\"direction\":\"in\",\"name\":\"r\",\"authLevel\":\"anonymous\",\"route\":\"{*path}\",\"methods\":[\"post\"]},{\"type\":\"http\",\"direction\":\"out\",\"name\":\"res\"}]}";
+        var timer = "{\"bindings\":[{\"type\":\"timerTrigger\",\"direction\":\"in\",\"name\":\"t\",\"schedule\":\"%S%\"}]}";
+
+        var problems = DeploymentPackageLayout.Validate(Zip(("host.json", host), ("Api/function.json", api), ("Publish/function.json", timer)));
+
+        Assert.Contains("/Publish (a host-only timer path) is reachable through the front door", problems);
     }
 
     [Fact]
@@ -111,6 +124,7 @@ public sealed class DeploymentPackageLayoutTests
 
         Assert.Contains(problems, p => p.Contains("'handler/app' is not in the zip", StringComparison.Ordinal));
         Assert.Contains("no function.json in the zip", problems);
+        Assert.DoesNotContain(problems, p => p.Contains("routePrefix", StringComparison.Ordinal));
     }
 
     private static ZipArchive Zip(params (string Name, string Text)[] files)

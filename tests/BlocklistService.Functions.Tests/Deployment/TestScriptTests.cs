@@ -32,7 +32,7 @@ public sealed class TestScriptTests
     {
         var result = await RunAsync("""printf '%s\n' "${TEST_DEBIAN_PACKAGES[@]}" """);
 
-        Assert.Equal(["unbound unbound", "named-checkzone bind9-utils", "dig bind9-dnsutils", "squid squid", "openssl openssl", "chromium chromium fonts-liberation", "dpkg-deb dpkg-dev", "systemd-analyze systemd"],
+        Assert.Equal(["unbound unbound", "named-checkzone bind9-utils", "dig bind9-dnsutils", "squid squid", "openssl openssl", "python3 python3", "/usr/lib/python3/dist-packages/unboundmodule.py python3-unbound", "chromium chromium fonts-liberation", "dpkg-deb dpkg-dev", "systemd-analyze systemd"],
             result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 

@@ -57,6 +57,8 @@ public sealed class ErrorContractTests(AzuriteFixture storage) : IClassFixture<A
             _ => Results.Ok(),
         });
         await _app.StartAsync();
+        // Tables are created in the background after the server listens; issue keys once they exist.
+        await _app.Services.GetRequiredService<StorageStartup>().Ready.WaitAsync(TimeSpan.FromMinutes(2));
 
         var keys = _app.Services.GetRequiredService<Stores.ApiKeyStore>();
         _anonymous = _app.GetTestClient();

@@ -34,7 +34,8 @@ public sealed class HostileUrlCorpusTests(AzuriteFixture storage) : IClassFixtur
         {
             var expect = corpus[i].GetProperty("expect");
             var result = results[i];
-            var actual = result.GetProperty("result").GetString() == "accepted"
+            // a corpus host the default protected hosts cover (x.com) is held for review, with its expression all the same
+            var actual = result.GetProperty("result").GetString() is "accepted" or "held"
                 ? $"{result.GetProperty("expression").GetString()} {result.GetProperty("entryId").GetString()}"
                 : $"rejected {result.GetProperty("reason").GetString()}";
             var expected = expect.TryGetProperty("rejected", out var code)

@@ -203,9 +203,9 @@ public sealed class SubmissionEndpointTests(AzuriteFixture storage) : IClassFixt
         Assert.Equal([1, 2], queue.GetProperty("items").EnumerateArray()
             .Where(i => i.GetProperty("submissionId").GetString() == id).Select(i => i.GetProperty("index").GetInt32()).Order());
 
-        var approve = await admin.PostAsync($"/api/v1/admin/reviews/{id}/items/1/approve", null);
-        var reject = await admin.PostAsync($"/api/v1/admin/reviews/{id}/items/2/reject", null);
-        var again = await admin.PostAsync($"/api/v1/admin/reviews/{id}/items/3/approve", null);
+        var approve = await admin.PostAsync($"/api/v1/admin/reviews/{id}/items/1/approve", System.Net.Http.Json.JsonContent.Create(new { reason = "path entry checked by two admins" }));
+        var reject = await admin.PostAsync($"/api/v1/admin/reviews/{id}/items/2/reject", System.Net.Http.Json.JsonContent.Create(new { reason = "the page is a news article" }));
+        var again = await admin.PostAsync($"/api/v1/admin/reviews/{id}/items/3/approve", System.Net.Http.Json.JsonContent.Create(new { reason = "not held" }));
 
         Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
         Assert.Equal(HttpStatusCode.OK, reject.StatusCode);

@@ -46,10 +46,10 @@ public sealed class BootstrapperTests(AzuriteFixture storage) : IClassFixture<Az
         var admin = api.WithKey(key.Value);
 
         var issued = await admin.PostAsync("/api/v1/admin/keys",
-            new StringContent("""{"role":"hotline","organisation":"first-hotline"}""", System.Text.Encoding.UTF8, "application/json"));
+            new StringContent("""{"role":"hotline","organisation":"first-hotline","reason":"first hotline onboarded"}""", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/admin/keys/{key.KeyId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.RevokeKeyAsync(key.KeyId)).StatusCode);
         await using var restarted = new ApiFactory(storage.ConnectionString, new Dictionary<string, string?>
         {
             ["Bootstrap:AdminKey"] = Bootstrapper.AdminKeySetting(key), ["Storage:TablePrefix"] = api.TablePrefix,

@@ -5,7 +5,7 @@ namespace BlocklistService.Functions.Tests.Publishing;
 
 public sealed class PublishFailureTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
 {
-    private static readonly string[] StepNames = ["planned", "plan-written", "claimed", "logged", "delta", "snapshot", "manifest", "entries", "publications", "pending", "committed"];
+    private static readonly string[] StepNames = ["planned", "plan-written", "claimed", "logged", "delta", "snapshot", "manifest", "hashed", "entries", "publications", "pending", "committed"];
 
     /// <summary>Every publish step, on every backend.</summary>
     public static TheoryData<string, string> Steps()

@@ -32,7 +32,7 @@ public sealed class AppealDecisionTests(AzuriteFixture storage) : IClassFixture<
         var decided = await admin.PostAsJsonAsync($"/api/v1/appeals/{ticket}/decision", new { decision = "uphold", reason = "The page is a shop page; the report was a mistake.", analyst = "analyst-c" });
         var body = await decided.JsonAsync();
         var status = await StatusAsync(api, ticket, secret);
-        var published = await (await admin.PostAsync("/api/v1/admin/publish", null)).JsonAsync();
+        var published = await (await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"))).JsonAsync();
         var items = (await (await auditor.GetAsync($"/api/v1/audit/entries/{EntryIdHex}")).JsonAsync()).GetProperty("history").EnumerateArray().ToList();
         var history = items.Select(h => JsonDocument.Parse(h.GetProperty("leaf").GetString()!).RootElement.Clone()).ToList();
 
@@ -93,7 +93,7 @@ public sealed class AppealDecisionTests(AzuriteFixture storage) : IClassFixture<
         var dismissed = await hotline.PostAsJsonAsync($"/api/v1/appeals/{ticket}/decision", request);
         var again = await hotline.PostAsJsonAsync($"/api/v1/appeals/{ticket}/decision", request);
         var reversed = await admin.PostAsJsonAsync($"/api/v1/appeals/{ticket}/decision", new { decision = "uphold", reason = "Changed my mind.", analyst = "analyst-y" });
-        await admin.PostAsync("/api/v1/admin/publish", null);
+        await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"));
 
         Assert.Equal(HttpStatusCode.NotFound, notTheirs.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, asIsp.StatusCode);
@@ -137,7 +137,7 @@ public sealed class AppealDecisionTests(AzuriteFixture storage) : IClassFixture<
             new DecisionSubject { Appeal = ticket, Entries = [EntryId.ForExpression("appealed.example/page")], Disposition = "analyst-c" }, CancellationToken.None);
 
         var retry = await admin.PostAsJsonAsync($"/api/v1/appeals/{ticket}/decision", new { decision = "uphold", reason = "A different wording.", analyst = "analyst-d" });
-        await admin.PostAsync("/api/v1/admin/publish", null);
+        await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"));
 
         var body = await retry.JsonAsync();
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);

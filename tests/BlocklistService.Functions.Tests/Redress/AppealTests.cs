@@ -186,7 +186,7 @@ public sealed class AppealTests(AzuriteFixture storage) : IClassFixture<AzuriteF
 
         var submitted = await client.SendAsync(Payloads.Post(Payloads.Body(items)));
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/publish", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"))).StatusCode);
     }
 
     private static string Problem(JsonElement problem) =>

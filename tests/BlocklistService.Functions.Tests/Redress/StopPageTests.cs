@@ -93,7 +93,7 @@ public sealed class StopPageTests(AzuriteFixture storage) : IClassFixture<Azurit
         var (admin, _) = await api.ClientForAsync(Roles.Admin, "stop-admin");
         var submitted = await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://listed.example/a"))));
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
-        await admin.PostAsync("/api/v1/admin/publish", null);
+        await admin.PostAsync("/api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "publish in test" }));
         using var client = api.CreateClient();
 
         var listed = await client.GetStringAsync("/stop?url=" + Uri.EscapeDataString("http://listed.example/a"));

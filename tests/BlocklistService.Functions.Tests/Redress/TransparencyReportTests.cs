@@ -210,5 +210,5 @@ public sealed class TransparencyReportTests(AzuriteFixture storage) : IClassFixt
     }
 
     private static async Task Publish(HttpClient admin) =>
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/publish", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"))).StatusCode);
 }

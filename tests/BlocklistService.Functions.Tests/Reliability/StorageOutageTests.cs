@@ -26,7 +26,7 @@ public sealed class StorageOutageTests(AzuriteFixture storage) : IClassFixture<A
         var (admin, _) = await api.ClientForAsync(Roles.Admin, "outage-admin");
         var (isp, _) = await api.ClientForAsync(Roles.Isp, "outage-isp", "*");
         await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://outage.example/1"))));
-        await admin.PostAsync("/api/v1/admin/publish", null);
+        await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"));
         var before = await isp.GetAsync("/api/v1/lists/eu/updates?since=0");
         var etag = before.Headers.ETag!.Tag;
         var body = await before.Content.ReadAsStringAsync();
@@ -55,6 +55,29 @@ public sealed class StorageOutageTests(AzuriteFixture storage) : IClassFixture<A
     }
 
     [Fact]
+    public async Task A_key_verified_before_the_outage_keeps_polling_and_a_key_revoked_here_does_not()
+    {
+        var outage = new StorageOutage();
+        await using var api = PublishApi.Create(storage.ConnectionString, new Dictionary<string, string?> { ["Auth:KeyCacheTtl"] = "00:00:01" }, outage.Install);
+        var (admin, _) = await api.ClientForAsync(Roles.Admin, "keys-admin");
+        var (isp, _) = await api.ClientForAsync(Roles.Isp, "keys-isp", "eu");
+        var (revoked, revokedKey) = await api.ClientForAsync(Roles.Isp, "keys-revoked", "eu");
+        Assert.Equal(HttpStatusCode.OK, (await isp.GetAsync("/api/v1/lists/eu/updates?since=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await revoked.GetAsync("/api/v1/lists/eu/updates?since=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.RevokeKeyAsync(revokedKey.KeyId)).StatusCode);
+        await Task.Delay(TimeSpan.FromMilliseconds(1200));
+
+        var names = api.Services.GetRequiredService<PublishStorageNames>();
+        outage.Start(OutageKind.Refused, Stores.StorageNames.ApiKeys, names.Lists, names.Versions);
+        var stillServed = await isp.GetAsync("/api/v1/lists/eu/updates?since=0");
+        var refused = await revoked.GetAsync("/api/v1/lists/eu/updates?since=0");
+        outage.End();
+
+        Assert.Equal(HttpStatusCode.OK, stillServed.StatusCode);
+        Assert.True(refused.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.ServiceUnavailable, $"revoked key got {(int)refused.StatusCode}");
+    }
+
+    [Fact]
     public async Task After_the_outage_the_next_poll_sees_the_new_head()
     {
         var outage = new StorageOutage();
@@ -63,14 +86,14 @@ public sealed class StorageOutageTests(AzuriteFixture storage) : IClassFixture<A
         var (admin, _) = await api.ClientForAsync(Roles.Admin, "after-admin");
         var (isp, _) = await api.ClientForAsync(Roles.Isp, "after-isp", "eu");
         await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://after.example/1"))));
-        await admin.PostAsync("/api/v1/admin/publish", null);
+        await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"));
         var first = await (await isp.GetAsync("/api/v1/lists/eu/updates?since=0")).JsonAsync();
 
         outage.Start(OutageKind.Refused, api.Services.GetRequiredService<PublishStorageNames>().Lists);
         await isp.GetAsync("/api/v1/lists/eu/updates?since=0");
         outage.End();
         await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://after.example/2"))));
-        await admin.PostAsync("/api/v1/admin/publish", null);
+        await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"));
         var after = await (await isp.GetAsync("/api/v1/lists/eu/updates?since=0")).JsonAsync();
 
         Assert.Equal(first.GetProperty("currentVersion").GetInt64() + 1, after.GetProperty("currentVersion").GetInt64());

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Hosting;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Testing;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace BlocklistService.Functions.Tests.Support;
 
@@ -17,6 +19,8 @@ namespace BlocklistService.Functions.Tests.Support;
 public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
+    private StorageStartup? _startup;
+
     public string TablePrefix { get; } = Azurite.UniqueName("t")[..13];
 
     public string ConnectionString => connectionString;
@@ -43,6 +47,21 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
         {
             builder.ConfigureTestServices(services);
         }
+
+        // Captured here because a server that refuses its configuration stops and disposes its services at once.
+        builder.ConfigureTestServices(s => s.AddSingleton(provider => _startup = new StorageStartup(provider.GetRequiredService<TimeProvider>())));
+    }
+
+    /// <summary>
+    /// Starts the server and waits until its background storage preparation (tables, lists, bootstrap keys, key set)
+    /// has finished, so tests see what a client sees once the service is ready.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        var startup = _startup ?? host.Services.GetRequiredService<StorageStartup>();
+        startup.Ready.WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
+        return host;
     }
 
     /// <summary>This server's row store (same prefix), for asserting what was written.</summary>

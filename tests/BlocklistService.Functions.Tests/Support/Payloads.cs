@@ -57,6 +57,13 @@ public static class Payloads
         return request;
     }
 
+    /// <summary>A decision's body: <c>{"reason": …}</c>.</summary>
+    public static HttpContent Reason(string reason) => System.Net.Http.Json.JsonContent.Create(new { reason });
+
+    /// <summary><c>DELETE /api/v1/admin/keys/{keyId}</c> with a reason.</summary>
+    public static Task<HttpResponseMessage> RevokeKeyAsync(this HttpClient admin, string keyId, string reason = "revoked in test") =>
+        admin.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/admin/keys/{keyId}") { Content = Reason(reason) });
+
     public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();

@@ -106,7 +106,7 @@ public sealed class ConsoleServer : IAsyncDisposable
 
     /// <summary>Runs one publish cycle as an admin key.</summary>
     public async Task<JsonElement> PublishAsync(string adminKey) =>
-        await (await Client(adminKey).PostAsync("/api/v1/admin/publish", null)).JsonAsync();
+        await (await Client(adminKey).PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"))).JsonAsync();
 
     public async ValueTask DisposeAsync() => await Api.DisposeAsync();
 }

@@ -49,6 +49,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture storage, ChromiumFixture 
         await page.WaitForSelectorAsync("#keys tbody tr");
         await page.SelectOptionAsync("#issue-role", "hotline");
         await page.FillAsync("#issue-organisation", "new-hotline");
+        await page.FillAsync("#issue-reason", "new hotline joins the network");
         await page.ClickAsync("button:text('Issue key')");
         var issued = (await page.Locator("#issued-key").TextContentAsync())!;
         Assert.True(ApiKey.TryParse(issued, out var issuedKey));
@@ -59,6 +60,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture storage, ChromiumFixture 
         await page.WaitForSelectorAsync($"#keys code:text('{issuedKey.KeyId}')");
         var afterReload = await page.ContentAsync();
         await page.ClickAsync($"button[aria-label='Revoke key {issuedKey.KeyId}']");
+        await page.FillAsync($"input[aria-label='Reason for revoking {issuedKey.KeyId}']", "issued by mistake");
         await page.ClickAsync($"button:text('Confirm revoke {issuedKey.KeyId}')");
         await page.WaitForSelectorAsync($"#keys tr:has-text('{issuedKey.KeyId}') >> text=revoked");
         var refusedAfter = await server.Client(issued).GetAsync("/api/v1/submissions/none");
@@ -94,6 +96,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture storage, ChromiumFixture 
         await page.GotoAsync("/console/reviews");
         await page.WaitForSelectorAsync("#reviews tbody tr");
         await ConsolePageChecks.CheckAsync(page, "admin-reviews");
+        await page.FillAsync("input[aria-label^='Reason for protected.example/page/1']", "the page is the platform's own help page");
         await page.ClickAsync("button[aria-label^='Reject protected.example/page/1']");
         await page.WaitForSelectorAsync("#reviews .ok:text('Rejected')");
         var status = await (await server.Client(hotline.Value).GetAsync($"/api/v1/submissions/{reviewed}")).JsonAsync();
@@ -167,20 +170,23 @@ public sealed class ConsoleBrowserTests(AzuriteFixture storage, ChromiumFixture 
 
         var charts = await TimeAsync(page, "/console/charts", "#size-chart");
         var bars = await page.Locator("#change-chart rect").CountAsync();
+        await page.WaitForSelectorAsync("#report-chart");
+        var reportRows = await page.Locator("#report-table tbody tr").AllInnerTextsAsync();
         await ConsolePageChecks.CheckAsync(page, "auditor-charts");
 
         output.WriteLine($"auditor dashboard {dashboard.TotalMilliseconds:F0} ms, entries {entries.TotalMilliseconds:F0} ms, charts {charts.TotalMilliseconds:F0} ms");
-        Assert.Contains("6 leaves", checkpoint);
+        Assert.Contains("8 leaves", checkpoint); // 6 changes and the two publish decisions
         Assert.Equal(2, history.Count);
         Assert.Contains("add eu v1", history[0]);
         Assert.Contains("remove eu v2", history[1]);
-        Assert.StartsWith($"Verified: leaf {addLeaf} is in the transparency log of 6 leaves", verified);
+        Assert.StartsWith($"Verified: leaf {addLeaf} is in the transparency log of 8 leaves", verified);
         Assert.Contains(server.SigningKeyId, verified);
         Assert.Contains("signature verifies with the pinned key", steps);
         Assert.Contains("equals the signed root", steps);
         Assert.StartsWith("Not verified", tampered);
         Assert.Equal(2, byId);
         Assert.Equal(2, bars);
+        Assert.Contains("\t5\t1\t0\t", Assert.Single(reportRows));
         Assert.All([dashboard, entries, charts], t => Assert.True(t < PageBudget, $"page took {t}"));
     }
 

@@ -100,7 +100,7 @@ public sealed partial class ConsoleSessionTests(AzuriteFixture storage) : IClass
         var keysBefore = (await _api.RowsAsync(StorageNames.ApiKeys, "key")).Count;
 
         HttpRequestMessage Issue(string? csrf) => ConsoleSessions.With(
-            new HttpRequestMessage(HttpMethod.Post, "/api/v1/admin/keys") { Content = JsonContent.Create(new { role = "auditor", organisation = "court" }) },
+            new HttpRequestMessage(HttpMethod.Post, "/api/v1/admin/keys") { Content = JsonContent.Create(new { role = "auditor", organisation = "court", reason = "court case 7" }) },
             signIn.Cookie, csrf);
         var missing = await client.SendAsync(Issue(null));
         var wrong = await client.SendAsync(Issue(ConsoleSessionLayout.NewToken()));
@@ -168,7 +168,7 @@ public sealed partial class ConsoleSessionTests(AzuriteFixture storage) : IClass
         var signIn = await client.SignInAsync(hotline.Value);
 
         var before = await client.GetConsoleAsync("/console/submissions", signIn.Cookie);
-        await admin.DeleteAsync($"/api/v1/admin/keys/{hotline.KeyId}");
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.RevokeKeyAsync(hotline.KeyId)).StatusCode);
         var page = await client.GetConsoleAsync("/console/submissions", signIn.Cookie);
         var again = await client.SignInAsync(hotline.Value);
 
@@ -196,7 +196,7 @@ public sealed partial class ConsoleSessionTests(AzuriteFixture storage) : IClass
         var (admin, _) = await _api.ClientForAsync(Roles.Admin, "operator");
         var (_, isp) = await _api.ClientForAsync(Roles.Isp, "isp-a", "eu");
         var (_, revoked) = await _api.ClientForAsync(Roles.Auditor, "gone");
-        await admin.DeleteAsync($"/api/v1/admin/keys/{revoked.KeyId}");
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.RevokeKeyAsync(revoked.KeyId)).StatusCode);
         var client = _api.Client();
 
         var unknown = await client.SignInAsync(ApiKey.Generate().Value);

@@ -24,7 +24,7 @@ public static class AdminCommand
               blocklist admin hold approve h-eu-7-3f0c --reason "bulk import from hotline-nl checked with them"
               blocklist admin reviews
               blocklist admin review reject s3f0c...e91 4 --reason "the page is the host's own abuse-report form"
-              blocklist admin publish
+              blocklist admin publish --reason "urgent addition requested by hotline-nl"
               blocklist admin isps
             Needs an admin API key in BLOCKLIST_API_KEY (or the config's apiKey).
             """);
@@ -34,6 +34,7 @@ public static class AdminCommand
         command.Subcommands.Add(Review(global));
         command.Subcommands.Add(Publish(global));
         command.Subcommands.Add(Isps(global));
+        command.Subcommands.Add(Revert(global));
         return command;
     }
 
@@ -88,7 +89,19 @@ public static class AdminCommand
         {
             using var service = await ServiceAsync(global, parse, cancellationToken);
             var hold = parse.GetValue(id)!;
-            var decided = await PostAsync(service, $"api/v1/admin/holds/{Uri.EscapeDataString(hold)}/{verb}", Body(parse.GetValue(reason)), $"Deciding ({verb}) held version {hold}", cancellationToken);
+            // the decision names the change set's digest (If-Match): the hold's ETag as read now
+            using var shown = await service.SendJsonAsync(HttpMethod.Get, $"api/v1/admin/holds/{Uri.EscapeDataString(hold)}?limit=1", null, cancellationToken);
+            if (!shown.IsSuccessStatusCode)
+            {
+                throw await ServiceClient.FailureAsync(shown, $"Reading held version {hold}", cancellationToken);
+            }
+
+            var digest = shown.Headers.ETag?.Tag;
+            using var response = await service.SendJsonAsync(HttpMethod.Post, $"api/v1/admin/holds/{Uri.EscapeDataString(hold)}/{verb}", Body(parse.GetValue(reason)), cancellationToken,
+                request => request.Headers.TryAddWithoutValidation("If-Match", digest ?? "\"\""));
+            var decided = response.IsSuccessStatusCode
+                ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)
+                : throw await ServiceClient.FailureAsync(response, $"Deciding ({verb}) held version {hold}", cancellationToken);
             output.Result(decided, console =>
             {
                 var status = decided.GetProperty("hold").GetProperty("status").GetString();
@@ -158,11 +171,12 @@ public static class AdminCommand
 
     private static Command Publish(GlobalOptions global)
     {
-        var command = new Command("publish", "Run one publish cycle now (the timer does it every minute) and show what each list did.");
+        var reason = ReasonOption();
+        var command = new Command("publish", "Run one publish cycle now (the timer does it every minute) and show what each list did.") { reason };
         command.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
         {
             using var service = await ServiceAsync(global, parse, cancellationToken);
-            var published = await PostAsync(service, "api/v1/admin/publish", null, "Publishing", cancellationToken);
+            var published = await PostAsync(service, "api/v1/admin/publish", Body(parse.GetValue(reason)), "Publishing", cancellationToken);
             output.Result(published, console =>
             {
                 var table = new Table().AddColumn("list").AddColumn("outcome").AddColumn("version");
@@ -223,6 +237,34 @@ public static class AdminCommand
         }
 
         return table;
+    }
+
+    /// <summary><c>blocklist admin revert LIST --to-version N --reason WHY</c>: <c>POST /api/v1/admin/lists/{list}/revert</c>.</summary>
+    private static Command Revert(GlobalOptions global)
+    {
+        var list = new Argument<string>("list") { Description = "The list to revert, e.g. eu." };
+        var toVersion = new Option<long>("--to-version") { Description = "The earlier version whose state to publish again.", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Why (1 to 1,000 characters); recorded with your key id in the transparency log.", Required = true };
+        var revert = new Command("revert", "Emergency revert: publish now a new version whose entries are exactly those of an earlier one (bypasses holds, not the log).")
+        {
+            list, toVersion, reason,
+        };
+        global.AddHelp(revert, """
+            Examples:
+              blocklist admin revert eu --to-version 41 --reason "version 42 was built from the wrong file"
+            Then watch `blocklist admin isps` until every ISP reports the new version (docs/operations.md, over-block runbook).
+            """);
+        revert.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
+        {
+            using var service = await ServiceAsync(global, parse, cancellationToken);
+            var name = parse.GetValue(list)!;
+            var result = await PostAsync(service, $"api/v1/admin/lists/{Uri.EscapeDataString(name)}/revert",
+                new { toVersion = parse.GetValue(toVersion), reason = parse.GetValue(reason) }, $"Reverting {name}", cancellationToken);
+            output.Result(result, console => console.MarkupLineInterpolated(
+                $"Published {name} version [bold]{result.GetProperty("version").GetInt64()}[/] with the state of version {result.GetProperty("toVersion").GetInt64()} (state hash {result.GetProperty("stateHash").GetString()}): +{result.GetProperty("listed").GetInt32()} -{result.GetProperty("unlisted").GetInt32()}; decision leaf {result.GetProperty("decisionIndex").GetInt64()}."));
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return revert;
     }
 
     /// <summary>A decision's reason: recorded with it (and required by the service where its rules say so).</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using BlocklistService.Cli.Configuration;
 using BlocklistService.Cli.State;
 using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Matching;
 using BlocklistService.Domain.Urls;
 using Spectre.Console;
@@ -39,10 +40,23 @@ public static class CheckCommand
                 throw CliException.Usage(parsed.Failure!.Code, $"The URL cannot be canonicalized: {parsed.Failure.Message}", "Give a full URL, e.g. http://host.example/path.");
             }
 
-            var byExpression = state.Entries.ToDictionary(e => e.Expression, StringComparer.Ordinal);
-            var matches = UrlMatcher.ForExpressions(byExpression.Keys).MatchAll(canonical)
-                .Select(m => byExpression[m.Expression!])
-                .ToList();
+            List<ListEntry> matches;
+            if (state.Feed == ListFeed.Hashed)
+            {
+                // No expressions are held: hash the URL's lookup expressions and look the ids up; a match is shown by
+                // the expression of the URL checked that hashed to a listed id.
+                var (_, ids) = StateIdSet.Load(store.StatePath(listName), listName, cancellationToken);
+                var found = UrlMatcher.ForIdSet(ids).MatchAll(canonical).ToDictionary(m => m.Id!.Value, m => m.Expression!);
+                matches = state.Entries.Where(e => found.ContainsKey(e.Id)).Select(e => e with { Expression = found[e.Id] }).ToList();
+            }
+            else
+            {
+                var byExpression = state.Entries.ToDictionary(e => e.Expression, StringComparer.Ordinal);
+                matches = UrlMatcher.ForExpressions(byExpression.Keys).MatchAll(canonical)
+                    .Select(m => byExpression[m.Expression!])
+                    .ToList();
+            }
+
             console.Result(
                 new
                 {
@@ -50,6 +64,7 @@ public static class CheckCommand
                     canonicalUrl = canonical.Value,
                     list = state.List.Value,
                     version = state.Version,
+                    feed = state.Feed.ToWireName(),
                     blocked = matches.Count > 0,
                     lookupExpressions = canonical.LookupExpressions(),
                     matches = matches.Select(e => new { id = e.Id.Hex, expression = e.Expression, scope = e.Scope.ToWireName(), category = e.Category }),

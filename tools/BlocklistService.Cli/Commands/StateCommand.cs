@@ -2,6 +2,7 @@ using System.CommandLine;
 using BlocklistService.Cli.Configuration;
 using BlocklistService.Cli.State;
 using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Lists;
 using Spectre.Console;
 
 namespace BlocklistService.Cli.Commands;
@@ -43,6 +44,7 @@ public static class StateCommand
                 {
                     list = name.Value,
                     version = state.Version,
+                    feed = state.Feed.ToWireName(),
                     entries = state.Count,
                     host = count(EntryScope.Host),
                     path = count(EntryScope.Path),

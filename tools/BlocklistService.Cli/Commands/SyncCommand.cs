@@ -54,13 +54,33 @@ public static class SyncCommand
             Description = "With --once: the longest Retry-After (seconds) to wait out within the run before giving up until the next run.",
             DefaultValueFactory = _ => 60,
         };
+        var longPoll = new Option<int>("--wait")
+        {
+            Description = "Daemon: ask the service to hold each poll up to this many seconds (0-60) until a newer version exists (long poll); 0 polls every minimumWaitSeconds.",
+            DefaultValueFactory = _ => 55,
+        };
+        longPoll.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 60)
+            {
+                result.AddError("--wait must be between 0 and 60 seconds.");
+            }
+        });
         var stopPageHost = new Option<string?>("--stop-page-host") { Description = "rpz export: CNAME to this stop-page host instead of NXDOMAIN.", HelpName = "host" };
         var stopPageAddress = GlobalOptions.StopPageAddressOption();
         var exportGroup = GlobalOptions.ExportGroupOption();
 
+        var feed = new Option<string>("--feed")
+        {
+            Description = "Which feed to hold: plain (ids and expressions; every export) or hashed (ids, scopes and categories only: no readable list on this machine; for squid-helper and the resolver plugin, no exports). Must match the API key's entitlement.",
+            HelpName = "plain|hashed",
+            DefaultValueFactory = _ => ListFeedNames.Plain,
+        };
+        feed.AcceptOnlyFromAmong(ListFeedNames.Plain, ListFeedNames.Hashed);
+
         var command = new Command("sync", "Fetch, verify and apply a list's updates from the service; regenerate exports; run a command on change.")
         {
-            list, once, now, trusted, export, onChange, maxWait, stopPageHost, stopPageAddress, exportGroup,
+            list, once, now, trusted, export, onChange, maxWait, longPoll, stopPageHost, stopPageAddress, exportGroup, feed,
         };
         global.AddHelp(command, """
             Notes:
@@ -68,8 +88,10 @@ public static class SyncCommand
               states, chain to the manifest held, lead to a higher version, and produce the manifest's state hash; a
               manifest past its expiry is refused (a frozen feed). Otherwise nothing changes locally and sync says which
               rule failed. The state and exports are replaced atomically (write, flush, rename).
-              Without --once, sync polls until SIGTERM or Ctrl-C, waiting the service's minimumWaitSeconds between polls,
-              honouring Retry-After, and backing off with jitter after failures.
+              Without --once, sync polls until SIGTERM or Ctrl-C: each poll is a long poll (--wait, default 55 s) that the
+              service answers as soon as a newer version exists, so a new version (or an emergency revert) is applied within
+              seconds; it honours Retry-After and backs off with jitter after failures. Every poll reports the version
+              applied here (X-Blocklist-Applied-Version), which operators see in admin/isps.
               Pin a key: fetch GET /api/v1/keys over a channel you trust, compare the keyId with the operator's, save the
               publicKeyPem and pass --trusted-key key.pem. Key rotation: when a manifest names a key not trusted yet, sync
               follows the service's key sets from the trusted keys (each set signed by a key of the one before), trusts
@@ -79,6 +101,7 @@ public static class SyncCommand
               blocklist sync --list eu --once --trusted-key /etc/blocklist/service.pem --export rpz
               blocklist sync --list eu --export rpz --export squid --on-change "unbound-control auth_zone_reload rpz.blocklist"
               BLOCKLIST_TRUSTED_KEYS=22ad7cd0...6f237 blocklist sync --list eu --once --json
+              blocklist sync --list eu --feed hashed --trusted-key /etc/blocklist/service.pem   (then: blocklist squid-helper --list eu)
             """);
 
         command.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
@@ -94,9 +117,6 @@ public static class SyncCommand
                 cancellationToken);
             var store = new LocalStateStore(settings.StateDirectory.Value);
             var listName = settings.List.Value is { } named ? ListName.Parse(named) : GlobalOptions.ResolveList(settings, store);
-            using var service = ServiceClient.FromSettings(settings, requireKey: false, "sync");
-            var rotation = await KeyRotationFollower.LoadAsync(service, await TrustedKeys.LoadKeysAsync(settings.TrustedKeys.Value, service, cancellationToken), store.Root, cancellationToken);
-            using var keys = rotation.Verifier;
             // Under systemd the per-list unit takes exports and the reload command from its environment file.
             var exportNames = parse.GetValue(export) is { Length: > 0 } given
                 ? given
@@ -104,18 +124,30 @@ public static class SyncCommand
             var formats = exportNames.Select(name => ExportFormatNames.TryParse(name, out var f)
                 ? f
                 : throw CliException.Usage("bad-export", $"{ExportsVariable}: '{name}' is not an export format.", $"Use a comma-separated list of: {string.Join(", ", ExportFormatNames.All)}.")).Distinct().ToList();
+            ListFeedNames.TryParse(parse.GetValue(feed), out var listFeed);
+            if (listFeed == ListFeed.Hashed && formats.Count > 0)
+            {
+                var refusal = ExportRunner.HashedRefusal(listName, formats[0]);
+                throw CliException.Usage(refusal.Code, refusal.Message, refusal.Hint);
+            }
+
+            using var service = ServiceClient.FromSettings(settings, requireKey: false, "sync");
+            var rotation = await KeyRotationFollower.LoadAsync(service, await TrustedKeys.LoadKeysAsync(settings.TrustedKeys.Value, service, cancellationToken), store.Root, cancellationToken);
+            using var keys = rotation.Verifier;
             var onChangeCommand = parse.GetValue(onChange) ?? (global.Environment.GetVariable(OnChangeVariable) is { Length: > 0 } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment) ? fromEnvironment : null);
             var options = new SyncOptions(
                 listName,
                 formats,
                 new RpzOptions { StopPageHost = settings.StopPageHost.Value, StopPageAddresses = settings.StopPageAddresses.Value },
-                onChangeCommand)
+                onChangeCommand,
+                parse.GetValue(once) || parse.GetValue(longPoll) == 0 ? null : TimeSpan.FromSeconds(parse.GetValue(longPoll)),
+                listFeed)
             {
                 ExportPermissions = FilePermissions.ForExports(settings.ExportGroup.Value),
             };
             var progress = output.IsJson || !global.Environment.IsInteractive ? null : new SpectreSyncProgress();
             var time = global.Environment.Time;
-            var synchronizer = new ListSynchronizer(new UpdateFeed(service, time), keys, store, options, time, progress, rotation);
+            var synchronizer = new ListSynchronizer(new UpdateFeed(service, time, listFeed), keys, store, options, time, progress, rotation);
 
             return parse.GetValue(once)
                 ? await RunOnceAsync(synchronizer, store, output, time, parse.GetValue(now), TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(maxWait))), progress, cancellationToken)

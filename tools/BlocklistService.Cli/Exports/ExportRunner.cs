@@ -1,4 +1,5 @@
 using BlocklistService.Cli.State;
+using BlocklistService.Domain.Lists;
 
 namespace BlocklistService.Cli.Exports;
 
@@ -50,6 +51,24 @@ public static class ExportRunner
         return parts.Select((part, i) => i == 0 ? first : Path.Combine(beside, $"{stem}-{part.Key}{extension}")).ToList();
     }
 
+    /// <summary>
+    /// Every export format writes hosts or URLs; a state of the hashed feed holds neither, and must never be turned into
+    /// a readable list, so exporting it is refused.
+    /// </summary>
+    public static void RefuseHashed(LocalListState state, ExportFormat format)
+    {
+        if (state.Feed == ListFeed.Hashed)
+        {
+            throw HashedRefusal(state.List, format);
+        }
+    }
+
+    /// <summary>The refusal of an export that needs names from a hashed state.</summary>
+    public static CliException HashedRefusal(ListName list, ExportFormat format) => new(
+        "export-needs-names",
+        $"List {list} is held from the hashed feed (ids, scopes and categories, no hosts or URLs); the {format.ToName()} export needs the names and cannot be written from it.",
+        "Block from the hashed state with `blocklist squid-helper` or the resolver plugin (docs/hashed-feed.md), or sync the plain feed with a key entitled to it.");
+
     public static async Task<ExportResult> ExportAsync(
         LocalListState state,
         ExportFormat format,
@@ -59,6 +78,7 @@ public static class ExportRunner
         Func<Task>? beforeRename = null,
         FilePermissions? permissions = null)
     {
+        RefuseHashed(state, format);
         var exporter = Create(format, rpz, paths);
         if (paths.Count != exporter.Parts.Count)
         {
@@ -100,6 +120,7 @@ public static class ExportRunner
         Func<Task>? beforeRename = null,
         FilePermissions? permissions = null)
     {
+        RefuseHashed(state, format);
         if (Create(format, rpz, paths) is not IMergeableExporter exporter || paths.Count != 1 || !File.Exists(paths[0]))
         {
             return null;

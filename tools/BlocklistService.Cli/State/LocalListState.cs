@@ -16,7 +16,8 @@ public sealed record LocalListState(
     DateTimeOffset AppliedAt,
     string? StateHash = null,
     string? ManifestSha256 = null,
-    byte[]? Checksum = null)
+    byte[]? Checksum = null,
+    ListFeed Feed = ListFeed.Plain)
 {
     /// <summary>The number of entries.</summary>
     public int Count => Entries is IReadOnlyCollection<ListEntry> collection ? collection.Count : Entries.Count();

@@ -98,11 +98,11 @@ public sealed class LocalStateStore(string root)
 
     /// <summary>The state a state file holds, entries read lazily from <paramref name="path"/>.</summary>
     public static LocalListState ToState(StateFileHeader header, string path) =>
-        new(header.List, header.Version, new StateFileEntries(path, header.List, header.Count), header.AppliedAt, header.StateHash, header.ManifestSha256, header.Checksum);
+        new(header.List, header.Version, new StateFileEntries(path, header.List, header.Count), header.AppliedAt, header.StateHash, header.ManifestSha256, header.Checksum, header.Feed);
 
     /// <summary>
     /// Replaces a list's state file atomically with <paramref name="state"/> (sorted by id here; its checksum is
-    /// computed from the ids when the state carries none).
+    /// computed from the ids when the state carries none). A hashed state is written without expressions.
     /// </summary>
     public async Task WriteAsync(LocalListState state, CancellationToken cancellationToken)
     {
@@ -113,10 +113,11 @@ public sealed class LocalStateStore(string root)
         {
             foreach (var entry in entries)
             {
-                writer.Write(entry);
+                // a hashed state never holds an expression, whatever the caller passed
+                writer.Write(state.Feed == ListFeed.Hashed ? entry with { Expression = string.Empty } : entry);
             }
 
-            writer.Finish(new StateFileHeader(state.List, state.Version, entries.Count, state.AppliedAt, state.ManifestSha256, checksum));
+            writer.Finish(new StateFileHeader(state.List, state.Version, entries.Count, state.AppliedAt, state.ManifestSha256, checksum, state.Feed));
         }
 
         await CommitAsync(state.List, temporary, null, cancellationToken);

@@ -12,7 +12,7 @@ namespace BlocklistService.Cli.State;
 /// was accepted under, and the 2048-byte LtHash16 checksum of its ids (the state hash is its SHA-256), so a delta is
 /// checked and the checksum moved forward without reading the entries.
 /// </summary>
-public sealed record StateFileHeader(ListName List, long Version, long Count, DateTimeOffset AppliedAt, string? ManifestSha256, byte[] Checksum)
+public sealed record StateFileHeader(ListName List, long Version, long Count, DateTimeOffset AppliedAt, string? ManifestSha256, byte[] Checksum, ListFeed Feed = ListFeed.Plain)
 {
     /// <summary>The manifest's <c>stateHash</c> for these ids: SHA-256 of the checksum bytes.</summary>
     public string StateHash => Convert.ToHexStringLower(SHA256.HashData(Checksum));
@@ -26,13 +26,15 @@ public sealed record StateFileHeader(ListName List, long Version, long Count, Da
 ///   8    4  format version (2)
 ///   12   1  list name length, 13 32 list name (ASCII, zero-padded)
 ///   45   8  version        53  8  entry count        61  8  applied at (Unix milliseconds)
-///   69   1  1 if a manifest SHA-256 follows          70 32  manifest SHA-256
+///   69   1  flags: bit 0 a manifest SHA-256 follows, bit 1 hashed feed   70 32  manifest SHA-256
 ///   102 2048 LtHash16 checksum (lanes little-endian)
 ///   2150 32 SHA-256 of every record byte that follows the head
 ///   2182 32 SHA-256 of head bytes 0..2181
 /// record: id (32 raw bytes) | scope (1: 0 exact, 1 path, 2 host) | expression length (u16) | expression (UTF-8)
 ///         | category length (u16) | category (UTF-8)
 /// </code>
+/// A state of the hashed feed (flag bit 1) holds no expressions: every record's expression length is 0, so nothing
+/// in the file names a host or URL.
 /// The head is checked on open (a delta needs only it); the records' SHA-256, count and order are checked by every
 /// full read, so a damaged or truncated file is refused before anything is written from it.
 /// </summary>
@@ -48,6 +50,8 @@ public static class StateFile
     private const int AppliedOffset = 61;
     private const int ManifestOffset = 69;
     private const int ChecksumOffset = 102;
+    private const byte ManifestFlag = 1;
+    private const byte HashedFlag = 2;
     private const int BodyHashOffset = 2150;
     private const int HeadHashOffset = 2182;
 
@@ -69,8 +73,13 @@ public static class StateFile
         BinaryPrimitives.WriteInt64LittleEndian(head.AsSpan(AppliedOffset), header.AppliedAt.ToUnixTimeMilliseconds());
         if (header.ManifestSha256 is { } manifest)
         {
-            head[ManifestOffset] = 1;
+            head[ManifestOffset] = ManifestFlag;
             Convert.FromHexString(manifest).CopyTo(head.AsSpan(ManifestOffset + 1));
+        }
+
+        if (header.Feed == ListFeed.Hashed)
+        {
+            head[ManifestOffset] |= HashedFlag;
         }
 
         if (header.Checksum.Length != LtHash16.ByteLength)
@@ -125,10 +134,18 @@ public static class StateFile
         }
 
         var applied = DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(head[AppliedOffset..]));
-        var manifest = head[ManifestOffset] == 1 ? Convert.ToHexStringLower(head.Slice(ManifestOffset + 1, 32)) : null;
+        var flags = head[ManifestOffset];
+        if (flags > (ManifestFlag | HashedFlag))
+        {
+            problem = $"its flags byte {flags} has unknown bits";
+            return null;
+        }
+
+        var manifest = (flags & ManifestFlag) != 0 ? Convert.ToHexStringLower(head.Slice(ManifestOffset + 1, 32)) : null;
+        var feed = (flags & HashedFlag) != 0 ? ListFeed.Hashed : ListFeed.Plain;
         bodySha256 = head.Slice(BodyHashOffset, 32).ToArray();
         problem = null;
-        return new StateFileHeader(list, version, count, applied, manifest, head.Slice(ChecksumOffset, LtHash16.ByteLength).ToArray());
+        return new StateFileHeader(list, version, count, applied, manifest, head.Slice(ChecksumOffset, LtHash16.ByteLength).ToArray(), feed);
     }
 
     internal static byte ScopeCode(EntryScope scope) => scope switch

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using BlocklistService.Cli.State;
+using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Lists;
 
 namespace BlocklistService.Cli.Sync;
@@ -17,9 +18,19 @@ public sealed record MergedDelta(HeldList List, IReadOnlyList<ListEntry> Removed
 public static class DeltaMerge
 {
     /// <summary>The merged list, or throws <see cref="DeltaMismatchException"/> saying why the delta does not apply.</summary>
+    public static MergedDelta Apply(HeldList held, Delta delta, byte[] manifest, string outputPath, DateTimeOffset appliedAt, CancellationToken cancellationToken) =>
+        Apply(held, (delta.List, delta.FromVersion, delta.ToVersion), delta.Removes, delta.Adds, manifest, outputPath, appliedAt, cancellationToken);
+
+    /// <summary>
+    /// A hashed feed's delta applied to a hashed state: the same merge, its adds written with an empty expression (a
+    /// hashed state file holds none).
+    /// </summary>
+    public static MergedDelta Apply(HeldList held, HashedDelta delta, byte[] manifest, string outputPath, DateTimeOffset appliedAt, CancellationToken cancellationToken) =>
+        Apply(held, (delta.List, delta.FromVersion, delta.ToVersion), delta.Removes, delta.Adds.Select(e => new ListEntry(e.Id, string.Empty, e.Scope, e.Category)).ToList(), manifest, outputPath, appliedAt, cancellationToken);
+
     // Its loop runs once per record of a million-entry file in a short-lived process: compiled optimized at once, not tiered up.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static MergedDelta Apply(HeldList held, Delta delta, byte[] manifest, string outputPath, DateTimeOffset appliedAt, CancellationToken cancellationToken)
+    private static MergedDelta Apply(HeldList held, (ListName List, long FromVersion, long ToVersion) delta, IReadOnlyList<EntryId> deltaRemoves, IReadOnlyList<ListEntry> deltaAdds, byte[] manifest, string outputPath, DateTimeOffset appliedAt, CancellationToken cancellationToken)
     {
         if (delta.List != held.List)
         {
@@ -31,8 +42,8 @@ public static class DeltaMerge
             throw new DeltaMismatchException($"the delta applies to version {delta.FromVersion}, the list is at version {held.Version}");
         }
 
-        var removes = delta.Removes.Select(id => (Raw: id.ToBytes(), Id: id)).OrderBy(r => r.Raw, ByteOrder.Instance).ToArray();
-        var adds = delta.Adds.Select(e => (Raw: e.Id.ToBytes(), Entry: e)).OrderBy(a => a.Raw, ByteOrder.Instance).ToArray();
+        var removes = deltaRemoves.Select(id => (Raw: id.ToBytes(), Id: id)).OrderBy(r => r.Raw, ByteOrder.Instance).ToArray();
+        var adds = deltaAdds.Select(e => (Raw: e.Id.ToBytes(), Entry: e)).OrderBy(a => a.Raw, ByteOrder.Instance).ToArray();
         for (var i = 1; i < adds.Length; i++)
         {
             if (ByteOrder.Instance.Compare(adds[i - 1].Raw, adds[i].Raw) == 0)
@@ -98,13 +109,13 @@ public static class DeltaMerge
         }
 
         var checksum = held.Checksum.Clone();
-        if (delta.ChangeCount > 0)
+        if (removes.Length + adds.Length > 0)
         {
             checksum.Subtract(Sum(removes.Select(x => x.Raw)));
             checksum.Add(Sum(adds.Select(x => x.Raw)));
         }
 
-        var result = HeldList.Written(held.List, delta.ToVersion, writer.Count, checksum, manifest, outputPath);
+        var result = HeldList.Written(held.List, delta.ToVersion, writer.Count, checksum, manifest, outputPath, held.Feed);
         writer.Finish(result.Header(appliedAt));
         return new MergedDelta(result, removed, adds.Select(x => x.Entry).ToList());
     }

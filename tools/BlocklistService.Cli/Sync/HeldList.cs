@@ -11,8 +11,9 @@ namespace BlocklistService.Cli.Sync;
 /// </summary>
 public sealed class HeldList
 {
-    private HeldList(ListName list, long version, long count, LtHash16 checksum, byte[]? manifest, string? manifestSha256, string? entriesPath, bool isTemporary)
+    private HeldList(ListName list, long version, long count, LtHash16 checksum, byte[]? manifest, string? manifestSha256, string? entriesPath, bool isTemporary, ListFeed feed)
     {
+        Feed = feed;
         List = list;
         Version = version;
         Count = count;
@@ -24,6 +25,9 @@ public sealed class HeldList
     }
 
     public ListName List { get; }
+
+    /// <summary>The feed the list is held from: a hashed list's records carry no expressions.</summary>
+    public ListFeed Feed { get; }
 
     /// <summary>0 = nothing held yet.</summary>
     public long Version { get; }
@@ -44,21 +48,21 @@ public sealed class HeldList
     /// <summary>True for a file written by this run that is not the committed state yet.</summary>
     public bool IsTemporary { get; }
 
-    public static HeldList Empty(ListName list) => new(list, 0, 0, new LtHash16(), null, null, null, false);
+    public static HeldList Empty(ListName list, ListFeed feed = ListFeed.Plain) => new(list, 0, 0, new LtHash16(), null, null, null, false, feed);
 
     /// <summary>The committed state as its head describes it (the entries stay on disk).</summary>
     public static HeldList FromState(StateFileHeader header, string path, byte[]? manifest)
     {
         var checksum = LtHash16.FromBytes(header.Checksum).Value;
-        return new HeldList(header.List, header.Version, header.Count, checksum, manifest, header.ManifestSha256, path, false);
+        return new HeldList(header.List, header.Version, header.Count, checksum, manifest, header.ManifestSha256, path, false, header.Feed);
     }
 
     /// <summary>A version this run wrote to <paramref name="path"/>, accepted under <paramref name="manifest"/>.</summary>
-    public static HeldList Written(ListName list, long version, long count, LtHash16 checksum, byte[] manifest, string path) =>
-        new(list, version, count, checksum, manifest, Sha256(manifest), path, true);
+    public static HeldList Written(ListName list, long version, long count, LtHash16 checksum, byte[] manifest, string path, ListFeed feed = ListFeed.Plain) =>
+        new(list, version, count, checksum, manifest, Sha256(manifest), path, true, feed);
 
     /// <summary>The same list once its temporary file was renamed to <paramref name="statePath"/>.</summary>
-    public HeldList Committed(string statePath) => new(List, Version, Count, Checksum, Manifest, ManifestSha256, statePath, false);
+    public HeldList Committed(string statePath) => new(List, Version, Count, Checksum, Manifest, ManifestSha256, statePath, false, Feed);
 
     /// <summary>Deletes the file if this run wrote it and it was not committed.</summary>
     public void DeleteIfTemporary()
@@ -70,7 +74,7 @@ public sealed class HeldList
     }
 
     /// <summary>The head to write for this list.</summary>
-    public StateFileHeader Header(DateTimeOffset appliedAt) => new(List, Version, Count, appliedAt, ManifestSha256, Checksum.ToBytes());
+    public StateFileHeader Header(DateTimeOffset appliedAt) => new(List, Version, Count, appliedAt, ManifestSha256, Checksum.ToBytes(), Feed);
 
     internal static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

@@ -9,7 +9,9 @@ using BlocklistService.Domain.Signing;
 namespace BlocklistService.Cli.Sync;
 
 /// <summary>What one sync run is to do besides applying: exports to regenerate and a command to run after a change.</summary>
-public sealed record SyncOptions(ListName List, IReadOnlyList<ExportFormat> Exports, RpzOptions Rpz, string? OnChange = null)
+/// <remarks><see cref="LongPoll"/> (daemon) asks the service to hold each poll until a newer version exists; with
+/// <see cref="Feed"/> = hashed the list is fetched from the hashed feed and held without expressions.</remarks>
+public sealed record SyncOptions(ListName List, IReadOnlyList<ExportFormat> Exports, RpzOptions Rpz, string? OnChange = null, TimeSpan? LongPoll = null, ListFeed Feed = ListFeed.Plain)
 {
     /// <summary>Mode and group of the export files (0600, or 0640 with the resolver's group).</summary>
     public FilePermissions ExportPermissions { get; init; } = FilePermissions.OwnerOnly;
@@ -54,11 +56,26 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
 
     public async Task<SyncReport> RunOnceAsync(CancellationToken cancellationToken)
     {
+        var started = time.GetUtcNow();
+        var report = await PollAndApplyAsync(cancellationToken);
+        if (options.LongPoll is null || report.Outcome == "retry-later")
+        {
+            return report;
+        }
+
+        // long polling: the service did the waiting, so poll again at once — unless it answered "nothing new" without
+        // holding the poll (a service without long polls), which would otherwise spin
+        var answeredAtOnce = time.GetUtcNow() - started < TimeSpan.FromSeconds(1) && report.Outcome is "not-modified" or "up-to-date";
+        return answeredAtOnce ? report : report with { NextPollIn = TimeSpan.Zero };
+    }
+
+    private async Task<SyncReport> PollAndApplyAsync(CancellationToken cancellationToken)
+    {
         var held = _held ?? await LoadHeldAsync(cancellationToken);
         _held = null;
         var cursorPath = store.CursorPath(List);
         var cursor = await SyncCursor.ReadAsync(cursorPath, cancellationToken);
-        var answer = await feed.PollAsync(List, held.Version, cursor.Since == held.Version ? cursor.ETag : null, cancellationToken);
+        var answer = await feed.PollAsync(List, held.Version, cursor.Since == held.Version ? cursor.ETag : null, cancellationToken, options.LongPoll);
 
         switch (answer)
         {
@@ -175,6 +192,14 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
         // the commit succeeded. One delta on top of exports of the version before: the exports are merged with the
         // change; otherwise they are rewritten from the committed state.
         var written = working;
+        if (options.Feed == ListFeed.Hashed)
+        {
+            // a hashed state names nothing and is what the proxy helper and the resolver plugin read: it gets the
+            // export group's read access (0640) when one is configured, like an export
+            options.ExportPermissions.OpenPath(store.Root, store.ListDirectory(List));
+            options.ExportPermissions.ApplyTo(written.EntriesPath!);
+        }
+
         var commit = Task.Run(() => store.CommitAsync(List, written.EntriesPath!, (manifestBytes, manifestSignature), cancellationToken), cancellationToken);
         var change = applied.Count == 1 && lastDelta is not null ? new ExportChange(previousVersion, lastDelta.Removed, lastDelta.Added) : null;
         IReadOnlyList<ExportResult> exports;
@@ -231,10 +256,18 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
     {
         if (!store.Exists(List))
         {
-            return HeldList.Empty(List);
+            return HeldList.Empty(List, options.Feed);
         }
 
         var header = store.ReadHeader(List);
+        if (header.Feed != options.Feed)
+        {
+            throw new CliException(
+                "state-feed-mismatch",
+                $"The local state of list {List} was synced from the {header.Feed.ToWireName()} feed; this sync asks for the {options.Feed.ToWireName()} feed.",
+                $"Use --feed {header.Feed.ToWireName()}, or delete {store.ListDirectory(List)} and sync afresh from the {options.Feed.ToWireName()} feed.");
+        }
+
         return HeldList.FromState(header, store.StatePath(List), await store.ReadManifestAsync(header.ManifestSha256, List, cancellationToken));
     }
 
@@ -323,6 +356,11 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
             throw Refusal.Of("signature", $"{what} ({path}) names key {manifest.KeyId}: {named}");
         }
 
+        if (manifest.Feed != options.Feed)
+        {
+            throw Refusal.Of("malformed", $"{what} ({path}) is a manifest of the {manifest.Feed.ToWireName()} feed, not of the {options.Feed.ToWireName()} feed synced here");
+        }
+
         if (manifest.List != List)
         {
             throw Refusal.Of("malformed", $"{what} ({path}) is for list '{manifest.List}', not '{List}'");
@@ -367,7 +405,7 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
         SnapshotContent snapshot;
         try
         {
-            snapshot = SnapshotStream.Read(bytes, writer, cancellationToken);
+            snapshot = options.Feed == ListFeed.Hashed ? HashedSnapshotReader.Read(bytes, writer) : SnapshotStream.Read(bytes, writer, cancellationToken);
         }
         catch (SnapshotFormatException e)
         {
@@ -380,7 +418,7 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
         }
 
         CheckState(snapshot.Checksum.StateHash, snapshot.Count, manifest);
-        var list = HeldList.Written(List, snapshot.Version, snapshot.Count, snapshot.Checksum, manifestBytes, path);
+        var list = HeldList.Written(List, snapshot.Version, snapshot.Count, snapshot.Checksum, manifestBytes, path, options.Feed);
         writer.Finish(list.Header(time.GetUtcNow()));
         return list;
     }
@@ -393,22 +431,38 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
         }
 
         var bytes = await FetchVouchedAsync(manifest.Delta, manifest, cancellationToken);
-        var parsed = Delta.FromGzip(bytes);
-        if (!parsed.IsSuccess)
+        Func<MergedDelta> merge;
+        long toVersion;
+        string? error;
+        if (options.Feed == ListFeed.Hashed)
         {
-            throw Refusal.Of("malformed", $"{step.Path}: {parsed.Error}");
+            var hashed = HashedDelta.FromGzip(bytes);
+            error = hashed.IsSuccess ? null : hashed.Error;
+            toVersion = hashed.IsSuccess ? hashed.Value.ToVersion : 0;
+            merge = () => DeltaMerge.Apply(working, hashed.Value, manifestBytes, store.TemporaryStatePath(List), time.GetUtcNow(), cancellationToken);
+        }
+        else
+        {
+            var plain = Delta.FromGzip(bytes);
+            error = plain.IsSuccess ? null : plain.Error;
+            toVersion = plain.IsSuccess ? plain.Value.ToVersion : 0;
+            merge = () => DeltaMerge.Apply(working, plain.Value, manifestBytes, store.TemporaryStatePath(List), time.GetUtcNow(), cancellationToken);
         }
 
-        var delta = parsed.Value;
-        if (delta.ToVersion != manifest.Version)
+        if (error is not null)
         {
-            throw Refusal.Of("malformed", $"{step.Path} leads to version {delta.ToVersion}, its manifest is version {manifest.Version}");
+            throw Refusal.Of("malformed", $"{step.Path}: {error}");
+        }
+
+        if (toVersion != manifest.Version)
+        {
+            throw Refusal.Of("malformed", $"{step.Path} leads to version {toVersion}, its manifest is version {manifest.Version}");
         }
 
         MergedDelta merged;
         try
         {
-            merged = DeltaMerge.Apply(working, delta, manifestBytes, store.TemporaryStatePath(List), time.GetUtcNow(), cancellationToken);
+            merged = merge();
         }
         catch (DeltaMismatchException e)
         {

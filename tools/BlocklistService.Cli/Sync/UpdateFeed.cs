@@ -28,15 +28,29 @@ public abstract record PollAnswer
 /// <c>/api/v1/lists/{list}/artifacts/{path}</c>. Nothing here is trusted: the steps only say what to fetch, and every
 /// byte fetched is checked against signed manifests by <see cref="ListSynchronizer"/>.
 /// </summary>
-public sealed class UpdateFeed(ServiceClient service, TimeProvider time)
+/// <remarks>The hashed feed is the same conversation under <c>/api/v1/lists/{list}/hashed/</c>.</remarks>
+public sealed class UpdateFeed(ServiceClient service, TimeProvider time, ListFeed feed = ListFeed.Plain)
 {
     public static readonly TimeSpan DefaultMinimumWait = TimeSpan.FromSeconds(60);
 
     public ServiceClient Service { get; } = service;
 
-    public async Task<PollAnswer> PollAsync(ListName list, long since, string? etag, CancellationToken cancellationToken)
+    /// <summary>Which feed of the list this client polls and downloads.</summary>
+    public ListFeed Feed { get; } = feed;
+
+    /// <summary><c>api/v1/lists/{list}/</c>, or <c>api/v1/lists/{list}/hashed/</c> for the hashed feed.</summary>
+    private string Route(ListName list) => Feed == ListFeed.Hashed ? $"api/v1/lists/{list.Value}/{ArtifactPaths.HashedFolder}/" : $"api/v1/lists/{list.Value}/";
+
+    /// <summary>
+    /// Polls for what follows version <paramref name="since"/> (the version applied here, also reported in
+    /// <c>X-Blocklist-Applied-Version</c>); with <paramref name="wait"/> the service holds the poll until a newer version
+    /// exists or the wait ends (then 304).
+    /// </summary>
+    public async Task<PollAnswer> PollAsync(ListName list, long since, string? etag, CancellationToken cancellationToken, TimeSpan? wait = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, Service.Resolve(string.Create(CultureInfo.InvariantCulture, $"api/v1/lists/{list.Value}/updates?since={since}")));
+        var query = wait is { } w ? string.Create(CultureInfo.InvariantCulture, $"&wait={(int)w.TotalSeconds}") : string.Empty;
+        var request = new HttpRequestMessage(HttpMethod.Get, Service.Resolve(string.Create(CultureInfo.InvariantCulture, $"{Route(list)}updates?since={since}{query}")));
+        request.Headers.TryAddWithoutValidation("X-Blocklist-Applied-Version", since.ToString(CultureInfo.InvariantCulture));
         if (etag is not null && EntityTagHeaderValue.TryParse(etag, out var tag))
         {
             request.Headers.IfNoneMatch.Add(tag);
@@ -51,8 +65,8 @@ public sealed class UpdateFeed(ServiceClient service, TimeProvider time)
 
         if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
         {
-            var wait = RetryAfter(response) ?? minimumWait ?? DefaultMinimumWait;
-            return new PollAnswer.RetryLater(wait, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+            var retryIn = RetryAfter(response) ?? minimumWait ?? DefaultMinimumWait;
+            return new PollAnswer.RetryLater(retryIn, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
         }
 
         if (!response.IsSuccessStatusCode)
@@ -70,7 +84,7 @@ public sealed class UpdateFeed(ServiceClient service, TimeProvider time)
     /// </summary>
     public async Task<byte[]> DownloadAsync(ListName list, string relative, long maxBytes, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, Service.Resolve($"api/v1/lists/{list.Value}/artifacts/{relative}"));
+        var request = new HttpRequestMessage(HttpMethod.Get, Service.Resolve($"{Route(list)}artifacts/{relative}"));
         HttpResponseMessage started;
         try
         {

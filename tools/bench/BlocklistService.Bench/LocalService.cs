@@ -73,6 +73,8 @@ public sealed class LocalService : IAsyncDisposable
         var app = builder.Build();
         app.MapBlocklistService();
         await app.StartAsync(cancellationToken);
+        // Storage is prepared in the background after the server listens; measurements start once it is ready.
+        await app.Services.GetRequiredService<StorageStartup>().Ready.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
         return new LocalService(app, new Uri($"http://127.0.0.1:{port}"), keyFile);
     }
 
@@ -94,7 +96,7 @@ public sealed class LocalService : IAsyncDisposable
     /// <summary>Issues a key through <c>POST /api/v1/admin/keys</c>.</summary>
     public static async Task<string> IssueKeyAsync(HttpClient admin, string role, string organisation, string[]? lists, CancellationToken cancellationToken)
     {
-        using var response = await admin.PostAsJsonAsync("/api/v1/admin/keys", new { role, organisation, lists }, cancellationToken);
+        using var response = await admin.PostAsJsonAsync("/api/v1/admin/keys", new { role, organisation, lists, reason = "benchmark key" }, cancellationToken);
         var body = await Expect(response, HttpStatusCode.Created, cancellationToken);
         return JsonNode.Parse(body)!["key"]!.GetValue<string>();
     }
@@ -124,7 +126,7 @@ public sealed class LocalService : IAsyncDisposable
     /// <summary>Runs one publish cycle through <c>POST /api/v1/admin/publish</c>.</summary>
     public static async Task PublishAsync(HttpClient admin, CancellationToken cancellationToken)
     {
-        using var response = await admin.PostAsync("/api/v1/admin/publish", null, cancellationToken);
+        using var response = await admin.PostAsync("/api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "benchmark publish" }), cancellationToken);
         await Expect(response, HttpStatusCode.OK, cancellationToken);
     }
 

@@ -71,6 +71,7 @@ public sealed class SoakBenchmark : IBenchmark
             // the change guard would hold a first version of thousands of entries for an admin: not what is measured here
             ["Publishing__HoldShare"] = "1",
             ["Publishing__HoldChanges"] = "1000000",
+            ["Publishing__HoldMinimumChanges"] = "1000000",
         });
         var startUp = await server.StartAsync(cancellationToken);
         context.Report("server start-up to ready", startUp.TotalSeconds, "s");
@@ -280,7 +281,7 @@ public sealed class SoakBenchmark : IBenchmark
                 await Task.Delay(PublishEvery, cancellationToken);
                 try
                 {
-                    using var response = await admin.PostAsync("/api/v1/admin/publish", null, cancellationToken);
+                    using var response = await admin.PostAsync("/api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "soak: publish every 10 s" }), cancellationToken);
                     if (response.IsSuccessStatusCode)
                     {
                         log.Ok++;
@@ -310,7 +311,7 @@ public sealed class SoakBenchmark : IBenchmark
         var missing = 0;
         for (var round = 0; round < 10; round++)
         {
-            await admin.PostAsync("/api/v1/admin/publish", null, cancellationToken);
+            await admin.PostAsync("/api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "soak: publish every 10 s" }), cancellationToken);
             published = 0;
             missing = 0;
             foreach (var (hotline, id, _) in acknowledged)
@@ -370,7 +371,7 @@ public sealed class SoakBenchmark : IBenchmark
 
     private static async Task<string> IssueAsync(HttpClient admin, string role, string organisation, string[]? lists, CancellationToken cancellationToken)
     {
-        using var response = await admin.PostAsJsonAsync("/api/v1/admin/keys", new { role, organisation, lists }, cancellationToken);
+        using var response = await admin.PostAsJsonAsync("/api/v1/admin/keys", new { role, organisation, lists, reason = "soak: simulated party" }, cancellationToken);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("key").GetString()!;
     }

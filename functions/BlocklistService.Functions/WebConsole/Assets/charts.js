@@ -55,6 +55,50 @@ function changeChart(versions) {
   return chart;
 }
 
+/** The last twelve months, as the report's from/to (yyyy-MM). */
+function lastYear() {
+  const now = new Date();
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1));
+  const month = (d) => d.toISOString().slice(0, 7);
+  return { from: month(start), to: month(now) };
+}
+
+function reportChart(list, months) {
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-labelledby': 'report-chart-title', id: 'report-chart' });
+  chart.append(svg('title', { id: 'report-chart-title' }, `${list}: entries added (green), removed (red) and expired (grey) per month`));
+  const max = Math.max(1, ...months.flatMap((m) => [m.figures.added.total, m.figures.removed.total, m.figures.expired.total]));
+  const slot = (width - pad.left - pad.right) / Math.max(1, months.length);
+  const bar = Math.max(2, Math.min(24, slot / 4));
+  const base = height - pad.bottom;
+  const scale = (n) => (n / max) * (height - pad.top - pad.bottom);
+  chart.append(
+    svg('line', { x1: pad.left, y1: base, x2: width - pad.right, y2: base, stroke: '#4f5863' }),
+    svg('text', { x: pad.left - 6, y: pad.top + 4, 'text-anchor': 'end' }, max.toLocaleString('en')));
+  months.forEach((m, i) => {
+    const x = pad.left + i * slot + slot / 2;
+    [[m.figures.added.total, '#1e6b35'], [m.figures.removed.total, '#a4161a'], [m.figures.expired.total, '#4f5863']].forEach(([value, fill], k) => {
+      if (value > 0) chart.append(svg('rect', { x: (x + (k - 1.5) * bar).toFixed(1), y: (base - scale(value)).toFixed(1), width: bar, height: scale(value).toFixed(1), fill }));
+    });
+    chart.append(svg('text', { x: x.toFixed(1), y: height - 10, 'text-anchor': 'middle' }, m.month));
+  });
+  return chart;
+}
+
+async function report(list) {
+  const { from, to } = lastYear();
+  const { data } = await api(`/api/v1/audit/report?from=${from}&to=${to}`);
+  const months = data.lists.filter((m) => m.list === list);
+  return h('section', { 'aria-labelledby': 'report-heading' },
+    h('h2', { id: 'report-heading' }, `Transparency report, ${data.from} to ${data.to}`),
+    months.length === 0 ? h('p', {}, `No change to ${list} in these months.`) : reportChart(list, months),
+    table(`${list} per month`, ['Month', 'Added', 'Removed', 'Expired', 'Withdrawn', 'Reverted', 'Holds approved', 'Holds rejected', 'Median days listed'],
+      months.map((m) => [m.month, String(m.figures.added.total), String(m.figures.removed.total), String(m.figures.expired.total), String(m.figures.withdrawn),
+        String(m.figures.reverted), String(m.figures.holdsApproved), String(m.figures.holdsRejected), m.medianListingDays === null ? '—' : String(m.medianListingDays)]),
+      { id: 'report-table' }),
+    table('Appeals per month', ['Month', 'Received', 'Upheld', 'Dismissed', 'Median hours to decision'],
+      data.appeals.map((a) => [a.month, String(a.received), String(a.upheld), String(a.dismissed), a.medianHoursToDecision === null ? '—' : a.medianHoursToDecision.toFixed(1)])));
+}
+
 run(async () => {
   const { data } = await api('/api/v1/audit/lists');
   const select = h('select', { id: 'chart-list' }, data.lists.map((list) => h('option', { value: list }, list)));
@@ -73,7 +117,8 @@ run(async () => {
         h('h2', {}, 'Changes per version'), changeChart(page.versions),
         h('details', {}, h('summary', {}, 'The same figures as a table'),
           table(`${page.list} per version`, ['Version', 'Published', 'Entries', 'Added', 'Removed'],
-            page.versions.map((v) => [String(v.version), time(v.created), String(v.entryCount), String(v.added), String(v.removed)]))));
+            page.versions.map((v) => [String(v.version), time(v.created), String(v.entryCount), String(v.added), String(v.removed)]))),
+        await report(page.list));
     } catch (error) {
       area.replaceChildren(problem(error));
     }

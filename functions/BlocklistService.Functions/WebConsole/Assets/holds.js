@@ -11,7 +11,10 @@ function decisionForm(hold, reload, notice) {
       return;
     }
     try {
-      const { data } = await api(`/api/v1/admin/holds/${encodeURIComponent(hold.id)}/${verdict}`, { method: 'POST', body: { reason: reason.value.trim() } });
+      // If-Match: the decision applies to the change set shown here; a changed one answers 412
+      const { data } = await api(`/api/v1/admin/holds/${encodeURIComponent(hold.id)}/${verdict}`, {
+        method: 'POST', body: { reason: reason.value.trim() }, headers: { 'If-Match': `"${hold.digest}"` },
+      });
       const published = data.published ? ` Published ${data.published.list} version ${data.published.version}.` : '';
       // the hold's own form goes away with the reload, so the outcome is told above the list
       notice.replaceChildren(h('p', { class: 'ok', role: 'status' }, `${verdict === 'approve' ? 'Approved' : 'Rejected'} ${hold.list} version ${hold.version}.${published}`));

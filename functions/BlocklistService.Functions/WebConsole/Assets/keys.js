@@ -5,6 +5,7 @@ function issueForm(onIssued) {
   const role = h('select', { id: 'issue-role', name: 'role' }, ['hotline', 'isp', 'auditor', 'admin'].map((r) => h('option', { value: r }, r)));
   const organisation = h('input', { id: 'issue-organisation', name: 'organisation', required: true, pattern: '[a-z0-9-]{1,64}', autocomplete: 'off' });
   const lists = h('input', { id: 'issue-lists', name: 'lists', placeholder: 'eu, uk or *', autocomplete: 'off' });
+  const reason = h('input', { id: 'issue-reason', name: 'reason', required: true, maxlength: 1000, autocomplete: 'off' });
   const result = h('div', { id: 'issued', 'aria-live': 'polite' });
   const form = h('form', {
     class: 'row',
@@ -15,7 +16,7 @@ function issueForm(onIssued) {
       try {
         const { data } = await api('/api/v1/admin/keys', {
           method: 'POST',
-          body: { role: role.value, organisation: organisation.value, lists: names.length > 0 ? names : undefined },
+          body: { role: role.value, organisation: organisation.value, lists: names.length > 0 ? names : undefined, reason: reason.value.trim() },
         });
         result.replaceChildren(h('div', { class: 'secret', role: 'status' },
           h('p', {}, h('strong', {}, `New ${data.info.role} key for ${data.info.organisation}. `), 'Copy it now: it is shown only this once and the service keeps only its hash.'),
@@ -30,22 +31,25 @@ function issueForm(onIssued) {
   h('label', {}, 'Role', role),
   h('label', {}, 'Organisation', organisation),
   h('label', {}, 'Lists (ISP keys)', lists),
+  h('label', {}, 'Reason (logged)', reason),
   h('button', { type: 'submit' }, 'Issue key'));
   return h('section', { 'aria-labelledby': 'issue-heading' }, h('h2', { id: 'issue-heading' }, 'Issue a key'), form, result);
 }
 
 function revokeCell(key, reload) {
   const cell = h('span', { class: 'row' });
+  const reason = h('input', { type: 'text', maxlength: 1000, 'aria-label': `Reason for revoking ${key.keyId}`, placeholder: 'reason (required)' });
   const ask = () => {
     cell.replaceChildren(
       h('span', {}, `Revoke ${key.keyId} (${key.role}, ${key.organisation})? Its next API call is refused.`),
+      reason,
       h('button', { type: 'button', class: 'danger', onclick: revoke }, `Confirm revoke ${key.keyId}`),
       h('button', { type: 'button', class: 'secondary', onclick: () => cell.replaceChildren(start()) }, 'Cancel'));
     cell.querySelector('button')?.focus();
   };
   const revoke = async () => {
     try {
-      await api(`/api/v1/admin/keys/${encodeURIComponent(key.keyId)}`, { method: 'DELETE' });
+      await api(`/api/v1/admin/keys/${encodeURIComponent(key.keyId)}`, { method: 'DELETE', body: { reason: reason.value.trim() } });
       await reload();
     } catch (error) {
       cell.replaceChildren(problem(error));
