@@ -75,14 +75,19 @@ public sealed class HostSettingsTests : IAsyncLifetime
     [InlineData(FunctionsHostOptions.PortKey, "seventy", FunctionsHostOptions.PortKey)]
     [InlineData("Bootstrap:Lists:0", "EU list", "Bootstrap:Lists")]
     [InlineData("Bootstrap:AdminKey", "0123456789abcdef:not-a-hash", "Bootstrap:AdminKey")]
-    [InlineData("Bootstrap:ApiUrl", "localhost:7071", "Bootstrap:ApiUrl")]
+    [InlineData("Bootstrap:ApiUrl", "not a url", "Bootstrap:ApiUrl")]
     public async Task A_malformed_setting_stops_start_up_naming_it(string key, string value, string named)
     {
         var port = FreePort();
-        await using var app = Build(new() { ["urls"] = $"http://127.0.0.1:{port}", [key] = value });
 
-        var refused = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
+        // Kestrel reads the host settings when the app is built, the rest are checked when it starts
+        var refused = await Record.ExceptionAsync(async () =>
+        {
+            await using var app = Build(new() { ["urls"] = $"http://127.0.0.1:{port}", [key] = value });
+            await app.StartAsync();
+        });
 
+        Assert.NotNull(refused);
         Assert.Contains(named, Flatten(refused), StringComparison.Ordinal);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/"));
