@@ -4,6 +4,7 @@ using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Support;
 using BlocklistService.Testing;
+using Xunit.Abstractions;
 
 namespace BlocklistService.Functions.Tests.Reliability;
 
@@ -15,7 +16,7 @@ namespace BlocklistService.Functions.Tests.Reliability;
 /// inside the request-path budget, with production's request-path retry policy; and once storage is back, a retried
 /// submission with the same Idempotency-Key is accepted exactly once.
 /// </summary>
-public sealed class AzuriteOutageTests
+public sealed class AzuriteOutageTests(ITestOutputHelper output)
 {
     /// <summary>Production's request-path policy (the test factory relaxes it for loaded machines; here it is the subject).</summary>
     private static readonly Dictionary<string, string?> ProductionRequestPath = new()
@@ -78,7 +79,8 @@ public sealed class AzuriteOutageTests
             var live = await api.CreateClient().GetAsync("/api/health");
             await RepairAsync(azurite, fault);
 
-            var timings = string.Join(", ", answers.Select(a => $"{a.Route} {(int)a.Response.StatusCode} in {a.Elapsed.TotalSeconds:0.0} s"));
+            var timings = string.Join(", ", answers.Select(a => $"{a.Route} {(int)a.Response.StatusCode} in {a.Elapsed.TotalSeconds:0.00} s"));
+            output.WriteLine($"{fault}: {timings}");
             foreach (var (route, response, elapsed) in answers)
             {
                 Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{route}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
