@@ -29,7 +29,7 @@ function confirmation(preview, done) {
       `This publishes ${preview.list} version ${preview.newVersion} now, bypassing holds: it changes ${preview.changes} entries `
       + `(${preview.listed} listed again, ${preview.unlisted} delisted), leaving ${preview.entryCount} entries, the state of version ${preview.toVersion}. `
       + `It is logged as a decision with your reason.`),
-    h('label', { for: 'revert-reason' }, 'Reason (required, logged)'), reason,
+    h('div', { class: 'stack' }, h('label', { for: 'revert-reason' }, 'Reason (required, logged)'), reason),
     h('span', { class: 'row' },
       h('button', { type: 'button', class: 'danger', onclick: send }, `Confirm: revert ${preview.list} to version ${preview.toVersion} (${preview.changes} entries change)`),
       h('button', { type: 'button', class: 'secondary', onclick: () => done(null) }, 'Cancel')),
