@@ -26,10 +26,10 @@ public sealed record SubmissionStatus(string SubmissionId, DateTimeOffset Receiv
 /// every list) or <c>published</c> (in every list it names; <see cref="Lists"/> gives the versions).
 /// </summary>
 /// <see cref="Reference"/> is the hotline's own report reference, so an analyst can find the item in their case system.
-public sealed record ItemStatus(int Index, string State, string? Reason, string? Action, string? EntryId, string? Expression, IReadOnlyList<ListState> Lists, string? Reference = null);
+public sealed record ItemStatus(int Index, string State, string? Reason, string? Action, string? EntryId, string? Expression, IReadOnlyList<ItemListState> Lists, string? Reference = null);
 
 /// <summary>An item in one list: <c>pending</c>, or <c>published</c> in <see cref="Version"/>.</summary>
-public sealed record ListState(string List, string State, long? Version);
+public sealed record ItemListState(string List, string State, long? Version);
 
 /// <summary>What came of a submission request.</summary>
 public abstract record IngestOutcome

@@ -105,8 +105,8 @@ public sealed class SubmissionIngest(
 
             var perList = item.Lists
                 .Select(list => published.TryGetValue((item.Index, list), out var version)
-                    ? new ListState(list, "published", version)
-                    : new ListState(list, "pending", null))
+                    ? new ItemListState(list, "published", version)
+                    : new ItemListState(list, "pending", null))
                 .ToList();
             var state = perList.All(l => l.Version is not null) ? "published" : "pending";
             return new ItemStatus(item.Index, state, null, item.Action, item.EntryId, item.Expression, perList, item.Reference);
@@ -127,7 +127,7 @@ public sealed class SubmissionIngest(
         return Receipt(head, items);
     }
 
-    private async Task CompleteAsync(SubmissionHead head, IReadOnlyList<JournalItem> items, CancellationToken cancellationToken)
+    private async Task CompleteAsync(SubmissionHead head, IReadOnlyList<SubmittedItem> items, CancellationToken cancellationToken)
     {
         await journal.MarkPendingAsync(
             head.SubmissionId, items.Where(i => i.Result == ItemResult.Accepted).SelectMany(i => i.Lists), cancellationToken);
@@ -141,7 +141,7 @@ public sealed class SubmissionIngest(
         await journal.MarkCompletedAsync(head.SubmissionId, cancellationToken);
     }
 
-    private static SubmissionReceipt Receipt(SubmissionHead head, IReadOnlyList<JournalItem> items) => new(
+    private static SubmissionReceipt Receipt(SubmissionHead head, IReadOnlyList<SubmittedItem> items) => new(
         head.SubmissionId,
         head.Received,
         head.Accepted,
