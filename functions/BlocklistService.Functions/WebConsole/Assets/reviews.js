@@ -45,7 +45,7 @@ function listedTable(listed) {
         h('code', {}, review.expression), review.list, review.protectedHost, review.hotlines.join(', ') || '—', time(review.queued),
         h('span', { class: 'row' },
           reason,
-          h('button', { type: 'button', 'aria-label': `Keep ${label}`, onclick: () => decideListed(review, 'keep', reason, status) }, 'Keep listed'),
+          h('button', { type: 'button', 'aria-label': `Keep listed ${label}`, onclick: () => decideListed(review, 'keep', reason, status) }, 'Keep listed'),
           h('button', { type: 'button', class: 'danger', 'aria-label': `Delist ${label}`, onclick: () => decideListed(review, 'delist', reason, status) }, 'Delist'),
           status),
       ];
