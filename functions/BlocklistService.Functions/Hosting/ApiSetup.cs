@@ -15,21 +15,6 @@ public static class ApiSetup
     /// <summary>Largest body any route but submissions accepts.</summary>
     public const long DefaultMaxRequestBytes = 64 * 1024;
 
-    /// <summary>
-    /// Listens where the Functions host says (<c>FUNCTIONS_CUSTOMHANDLER_PORT</c>, loopback only) or, standalone, on the
-    /// configured <c>urls</c>.
-    /// </summary>
-    public static WebApplicationBuilder UseCustomHandlerPort(this WebApplicationBuilder builder)
-    {
-        if (int.TryParse(Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT"), out var port) && port is > 0 and < 65536)
-        {
-            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        }
-
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = DefaultMaxRequestBytes);
-        return builder;
-    }
-
     /// <summary>JSON console logs (one structured event per line) unless <c>Logging:Format</c> is <c>simple</c>.</summary>
     public static WebApplicationBuilder AddStructuredLogging(this WebApplicationBuilder builder)
     {
@@ -52,7 +37,8 @@ public static class ApiSetup
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section);
+        services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddFunctionsHost();
 
         services.AddSingleton(TimeProvider.System);
         services.AddBlocklistStorage();
@@ -101,16 +87,6 @@ public static class ApiSetup
         app.UseAuthentication();
         app.UseKeyRateLimits();
         app.UseAuthorization();
-        return app;
-    }
-
-    public static WebApplication MapBlocklistApi(this WebApplication app)
-    {
-        app.MapHealthEndpoints();
-        app.MapOpenApi("/api/openapi.json");
-        app.MapSubmissionEndpoints();
-        app.MapAdminKeyEndpoints();
-        app.MapAdminReviewEndpoints();
         return app;
     }
 }

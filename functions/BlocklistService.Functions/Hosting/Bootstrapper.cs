@@ -26,17 +26,17 @@ public sealed class Bootstrapper(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await account.CreateTablesAsync(cancellationToken);
-        foreach (var name in options.Value.Lists ?? [])
+        foreach (var name in options.Value.ListNames())
         {
-            if (await lists.EnsureAsync(ListName.Parse(name), cancellationToken))
+            if (await lists.EnsureAsync(name, cancellationToken))
             {
-                logger.LogInformation("Created list {List}", name);
+                logger.LogInformation("Created list {List}", name.Value);
             }
         }
 
         if (!string.IsNullOrWhiteSpace(options.Value.AdminKey))
         {
-            await AddBootstrapAdminKeyAsync(options.Value.AdminKey, cancellationToken);
+            await AddBootstrapAdminKeyAsync(cancellationToken);
         }
 
         if (!string.IsNullOrWhiteSpace(options.Value.LocalFile))
@@ -48,16 +48,15 @@ public sealed class Bootstrapper(
     /// <summary>The <c>Bootstrap:AdminKey</c> value for <paramref name="key"/>.</summary>
     public static string AdminKeySetting(ApiKey key) => $"{key.KeyId}:{Convert.ToHexStringLower(key.SecretHash)}";
 
-    private async Task AddBootstrapAdminKeyAsync(string setting, CancellationToken cancellationToken)
+    private async Task AddBootstrapAdminKeyAsync(CancellationToken cancellationToken)
     {
-        var parts = setting.Split(':');
-        if (parts.Length != 2 || parts[0].Length != 16 || parts[1].Length != 64 || !parts.All(p => p.All(char.IsAsciiHexDigit)))
+        // validated at start-up (BootstrapOptions), so a set value always parses
+        if (options.Value.AdminKeyHash() is not { } admin)
         {
-            throw new InvalidOperationException("Bootstrap:AdminKey must be '{keyId}:{sha256 hex}' as printed by `new-admin-key`");
+            return;
         }
 
-        var record = new ApiKeyRecord(parts[0].ToLowerInvariant(), Roles.Admin, OperatorOrganisation, [],
-            Convert.FromHexString(parts[1]), time.GetUtcNow(), null);
+        var record = new ApiKeyRecord(admin.KeyId, Roles.Admin, OperatorOrganisation, [], admin.SecretHash, time.GetUtcNow(), null);
         if (await keys.TryAddAsync(record, cancellationToken))
         {
             logger.LogInformation("Stored the bootstrap admin key {KeyId}", record.KeyId);

@@ -18,7 +18,7 @@ public static class ServiceSetup
         services.AddKeyVaultArtifactSignerIfSelected(configuration);
         services.AddBlocklistTelemetry(configuration);
         services.AddBlocklistApi();
-        services.AddPublishing(configuration);
+        services.AddPublishing();
         services.AddAudit();
         services.AddStopPage();
         services.AddAppeals();
@@ -27,22 +27,12 @@ public static class ServiceSetup
         return services;
     }
 
-    /// <summary>The API pipeline and every route: hotline, ISP, keys, admin, audit, the stop page, the console and the Functions host's <c>/Publish</c>.</summary>
+    /// <summary>The API pipeline, then every route (<see cref="ServiceRoutes"/>).</summary>
     public static WebApplication MapBlocklistService(this WebApplication app)
     {
         app.UseStopPageHosts();
         app.UseBlocklistApi();
-        app.MapBlocklistApi();
-        app.MapPublishEndpoints();
-        app.MapListEndpoints();
-        app.MapKeyEndpoints();
-        app.MapAdminPublishEndpoints();
-        app.MapAuditEndpoints();
-        app.MapStopPage();
-        app.MapAppealEndpoints();
-        app.MapReportEndpoints();
-        app.MapListOverviewEndpoints();
-        app.MapWebConsole();
+        app.MapBlocklistRoutes();
         return app;
     }
 }

@@ -1,20 +1,21 @@
 using BlocklistService.Domain.Publishing;
+using BlocklistService.Functions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Publishing;
 
 /// <summary>
-/// When the Publish timer fires next: under the Functions host, the next occurrence of <see cref="PublishingOptions.Schedule"/>;
-/// standalone, the next tick the local scheduler announced (null when it is off).
+/// When the Publish timer fires next: under the Functions host, the next occurrence of the timer's own schedule
+/// (<see cref="FunctionsHostOptions.PublishSchedule"/>, the setting its function.json reads); standalone, the next tick
+/// the local scheduler announced (null when it is off).
 /// </summary>
-public sealed class PublishTimerClock(IOptions<PublishingOptions> options, TimeProvider time)
+public sealed class PublishTimerClock(IOptions<FunctionsHostOptions> host, TimeProvider time)
 {
-    private readonly TimerSchedule? _schedule = TimerSchedule.TryParse(options.Value.Schedule, out var parsed) ? parsed : null;
+    private readonly TimerSchedule? _schedule = host.Value.Schedule();
 
     private long _localNextUtcTicks;
 
-    private static bool HostedByFunctions =>
-        !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PublishingServices.CustomHandlerPortVariable));
+    private bool HostedByFunctions => host.Value.HostedByFunctions;
 
     /// <summary>Called by the local scheduler whenever it starts waiting for its next tick.</summary>
     public void LocalTickAt(DateTimeOffset next) => Interlocked.Exchange(ref _localNextUtcTicks, next.UtcTicks);

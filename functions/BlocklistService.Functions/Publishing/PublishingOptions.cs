@@ -7,9 +7,6 @@ public sealed class PublishingOptions : IValidatableObject
 {
     public const string Section = "Publishing";
 
-    /// <summary>NCRONTAB schedule of the Publish timer (six fields, UTC); the local scheduler uses <see cref="Interval"/>.</summary>
-    public string Schedule { get; set; } = "0 */1 * * * *";
-
     /// <summary>
     /// How often the in-process scheduler publishes when the service runs standalone (no
     /// <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>); zero disables it.

@@ -12,10 +12,7 @@ namespace BlocklistService.Functions.Publishing;
 /// <summary>Registers the publisher: options, storage, signer, runner, the read side for the ISP routes and the local scheduler.</summary>
 public static class PublishingServices
 {
-    /// <summary>Set by the Functions host; when present the timer function publishes and the local scheduler stays off.</summary>
-    public const string CustomHandlerPortVariable = "FUNCTIONS_CUSTOMHANDLER_PORT";
-
-    public static IServiceCollection AddPublishing(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPublishing(this IServiceCollection services)
     {
         services.AddOptions<PublishingOptions>().BindConfiguration(PublishingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SigningOptions>().BindConfiguration(SigningOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -24,14 +21,17 @@ public static class PublishingServices
         services.TryAddSingleton(new PublishStorageNames());
         services.AddBlocklistStorage();
 
-        // The signer switch: 'pem' is registered here; 'keyvault' by the Key Vault signer's registration
-        // (AddKeyVaultArtifactSignerIfSelected), called before this method.
-        var signing = configuration.GetSection(SigningOptions.Section).Get<SigningOptions>() ?? new SigningOptions();
-        if (signing.IsPem)
-        {
-            services.TryAddSingleton<IArtifactSigner>(provider =>
+        // The signer switch: 'keyvault' is registered by the Key Vault signer's registration
+        // (AddKeyVaultArtifactSignerIfSelected), called before this method; otherwise the PEM signer here.
+        services.TryAddSingleton<IArtifactSigner>(provider =>
             {
-                var path = provider.GetRequiredService<IOptions<SigningOptions>>().Value.PemPath;
+                var signing = provider.GetRequiredService<IOptions<SigningOptions>>().Value;
+                if (!signing.IsPem)
+                {
+                    throw new InvalidOperationException($"Signing:Provider is '{signing.Provider}' but no such signer is registered");
+                }
+
+                var path = signing.PemPath;
                 if (string.IsNullOrWhiteSpace(path))
                 {
                     var ephemeral = PemArtifactSigner.Generate();
@@ -43,7 +43,6 @@ public static class PublishingServices
                 var signer = PemArtifactSigner.FromPem(File.ReadAllText(path));
                 return signer.IsSuccess ? signer.Value : throw new InvalidOperationException($"Signing:PemPath '{path}': {signer.Error}");
             });
-        }
 
         services.TryAddSingleton(CreateKeyRing);
         // The publisher's own clients: longer tries and more retries than the request path's (StorageOptions).
@@ -78,10 +77,7 @@ public static class PublishingServices
         services.TryAddSingleton<HeadNotifier>();
         services.AddHostedService(provider => provider.GetRequiredService<HeadNotifier>());
         services.AddStartupStep<PublishStorageStartup>();
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CustomHandlerPortVariable)))
-        {
-            services.AddHostedService<LocalPublishScheduler>();
-        }
+        services.AddHostedService<LocalPublishScheduler>();
 
         return services;
     }
@@ -133,16 +129,18 @@ public sealed class PublishStorageStartup(
 
 /// <summary>
 /// Plays the Publish timer when the server runs standalone: one <see cref="PublishRunner.RunOnceAsync"/> every
-/// <see cref="PublishingOptions.Interval"/> (zero: off). A failed cycle is logged; the next one resumes it.
+/// <see cref="PublishingOptions.Interval"/> (zero: off). Off under the Functions host, whose timer publishes. A failed
+/// cycle is logged; the next one resumes it.
 /// </summary>
 public sealed class LocalPublishScheduler(
-    PublishRunner runner, IOptions<PublishingOptions> options, TimeProvider time, PublishTimerClock clock, ILogger<LocalPublishScheduler> logger)
+    PublishRunner runner, IOptions<PublishingOptions> options, IOptions<FunctionsHostOptions> host, TimeProvider time, PublishTimerClock clock,
+    ILogger<LocalPublishScheduler> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.Interval;
-        if (interval <= TimeSpan.Zero)
+        if (interval <= TimeSpan.Zero || host.Value.HostedByFunctions)
         {
             return;
         }

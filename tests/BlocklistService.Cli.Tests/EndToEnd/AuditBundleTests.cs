@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using BlocklistService.Testing;
 
@@ -62,6 +63,18 @@ public sealed class AuditBundleTests : IAsyncLifetime
         Assert.True(verified.Json().GetProperty("consistencyProof").GetBoolean());
         Assert.True(script.ExitCode == 0, script.StandardOutput + script.StandardError);
         Assert.Contains("signatures checked with openssl", script.StandardOutput);
+
+        // the key pinned by its id (SHA-256 of the key's DER), as sync and audit verify accept it: found in the bundle's key sets
+        using var publicKey = ECDsa.Create();
+        publicKey.ImportFromPem(await File.ReadAllTextAsync(_publicKeyPath));
+        var keyId = Convert.ToHexStringLower(SHA256.HashData(publicKey.ExportSubjectPublicKeyInfo()));
+        var byId = await CliAsync(null, "audit", "verify-bundle", bundle, "--key", keyId.ToUpperInvariant(), "--json");
+        Assert.True(byId.ExitCode == 0, byId.ToString());
+        Assert.Equal([keyId], byId.Json().GetProperty("trustedKeyIds").EnumerateArray().Select(k => k.GetString()));
+        var unknown = await CliAsync(null, "audit", "verify-bundle", bundle, "--key", new string('0', 64), "--json");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Equal("keys/", unknown.Json().GetProperty("place").GetString());
+        Assert.Contains("no key set in the bundle holds the pinned key", unknown.Json().GetProperty("problem").GetString());
 
         // one leaf altered (its reference), the proofs left as they were
         var leaf = Altered(bundle, "leaf.zip", "leaves.jsonl", text => ReplaceNth(text, "\"reference\":\"REF-", "\"reference\":\"FAKE", 2));

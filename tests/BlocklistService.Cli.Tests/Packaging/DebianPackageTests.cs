@@ -27,6 +27,12 @@ public sealed partial class DebianPackageTests(InstalledPackage package) : IClas
         Assert.EndsWith(":/var/lib/blocklist:/usr/sbin/nologin", user.StandardOutput.Trim(), StringComparison.Ordinal);
         Assert.True(int.Parse(user.StandardOutput.Split(':')[2], CultureInfo.InvariantCulture) < 1000, "a system user");
 
+        // the hashed feed's Unbound plugin where docs/hashed-feed.md points unbound.conf, as it is in the repository
+        Assert.Equal("644 root root", await StatAsync("/usr/share/blocklist/blocklist_unbound.py"));
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.Root, "tools", "resolver", "blocklist_unbound.py")),
+            await File.ReadAllBytesAsync("/usr/share/blocklist/blocklist_unbound.py"));
+
         var contents = await ProcessRunner.RunAsync("dpkg-deb", ["--contents", package.DebPath]);
         Assert.Contains("./etc/blocklist/config.json", contents.StandardOutput, StringComparison.Ordinal);
         var conffiles = await ProcessRunner.RunAsync("dpkg-deb", ["--ctrl-tarfile", package.DebPath]);

@@ -19,13 +19,17 @@ public sealed record AuditBundleCheck(bool Ok, string? Place, string? Problem, l
 /// </summary>
 public static class AuditBundleVerifier
 {
-    public static AuditBundleCheck Verify(string path, IReadOnlyList<byte[]> pinnedSpkis)
+    /// <param name="pinnedKeyIds">
+    /// Key ids (hex SHA-256 of the key) obtained independently: each is looked up in the bundle's key sets; since the id
+    /// is the key's hash, a key found under it is the key that was meant.
+    /// </param>
+    public static AuditBundleCheck Verify(string path, IReadOnlyList<byte[]> pinnedSpkis, IReadOnlyList<string>? pinnedKeyIds = null)
     {
         using var zip = ZipFile.OpenRead(path);
         var state = new Progress();
         try
         {
-            Run(zip, pinnedSpkis, state);
+            Run(zip, pinnedSpkis, pinnedKeyIds ?? [], state);
             return new AuditBundleCheck(true, null, null, state.Start, state.End, state.TreeSize, state.Proofs, state.Consistency, state.KeyIds);
         }
         catch (Failure f)
@@ -34,7 +38,7 @@ public static class AuditBundleVerifier
         }
     }
 
-    private static void Run(ZipArchive zip, IReadOnlyList<byte[]> pinnedSpkis, Progress state)
+    private static void Run(ZipArchive zip, IReadOnlyList<byte[]> pinnedSpkis, IReadOnlyList<string> pinnedKeyIds, Progress state)
     {
         var manifest = Json<AuditBundleManifest>(zip, AuditBundleLayout.Manifest);
         if (manifest.Format != AuditBundleLayout.Format)
@@ -48,7 +52,7 @@ public static class AuditBundleVerifier
             throw new Failure(AuditBundleLayout.Manifest, $"the range [{manifest.Start}, {manifest.End}) does not lie in a tree of size {manifest.TreeSize}");
         }
 
-        var trust = FollowKeySets(zip, manifest, pinnedSpkis);
+        var trust = FollowKeySets(zip, manifest, pinnedSpkis, pinnedKeyIds);
         state.KeyIds = trust.Keys.Select(k => k.KeyId).ToList();
         using var verifier = SignatureVerifier.FromSpki(trust.Keys.Select(k => (ReadOnlyMemory<byte>)k.Spki));
 
@@ -116,7 +120,7 @@ public static class AuditBundleVerifier
     }
 
     /// <summary>Follows the bundle's key set chain from the pins, or (none given) from its first set as found.</summary>
-    private static KeyTrust FollowKeySets(ZipArchive zip, AuditBundleManifest manifest, IReadOnlyList<byte[]> pinnedSpkis)
+    private static KeyTrust FollowKeySets(ZipArchive zip, AuditBundleManifest manifest, IReadOnlyList<byte[]> pinnedSpkis, IReadOnlyList<string> pinnedKeyIds)
     {
         if (manifest.KeySets.Count == 0)
         {
@@ -126,9 +130,10 @@ public static class AuditBundleVerifier
         var chain = manifest.KeySets.Order().Select(sequence =>
             new SignedKeySet(Bytes(zip, AuditBundleLayout.KeySet(sequence)), Bytes(zip, AuditBundleLayout.Signature(AuditBundleLayout.KeySet(sequence))))).ToList();
         KeyTrust trust;
-        if (pinnedSpkis.Count > 0)
+        if (pinnedSpkis.Count > 0 || pinnedKeyIds.Count > 0)
         {
-            trust = KeyTrust.Pin(pinnedSpkis.Select(s => (ReadOnlyMemory<byte>)s));
+            var pinned = pinnedSpkis.Concat(pinnedKeyIds.Select(id => KeyNamed(zip, manifest, chain, id)));
+            trust = KeyTrust.Pin(pinned.Select(s => (ReadOnlyMemory<byte>)s));
         }
         else
         {
@@ -145,6 +150,31 @@ public static class AuditBundleVerifier
         return followed.Accepted
             ? followed.Trust
             : throw new Failure("keys/", $"the key set chain does not verify: {followed.Reason}");
+    }
+
+    /// <summary>The key whose id is <paramref name="keyId"/>, from whichever of the bundle's key sets lists it.</summary>
+    private static byte[] KeyNamed(ZipArchive zip, AuditBundleManifest manifest, IReadOnlyList<SignedKeySet> chain, string keyId)
+    {
+        var sequences = manifest.KeySets.Order().ToList();
+        for (var i = 0; i < chain.Count; i++)
+        {
+            var set = KeySet.FromJson(chain[i].Document);
+            if (!set.TryGetValue(out var keys))
+            {
+                throw new Failure(AuditBundleLayout.KeySet(sequences[i]), $"not a valid {KeySet.Format}: {set.Error}");
+            }
+
+            if (keys.Keys.FirstOrDefault(k => string.Equals(k.KeyId, keyId, StringComparison.OrdinalIgnoreCase)) is { } found)
+            {
+                var spki = found.Spki;
+                // the id is the key's SHA-256: recompute it rather than trust the set's label for it
+                return KeySetKey.For(spki, found.ActiveFrom).KeyId == found.KeyId
+                    ? spki
+                    : throw new Failure(AuditBundleLayout.KeySet(sequences[i]), $"lists key id {found.KeyId} with a key that does not hash to it");
+            }
+        }
+
+        throw new Failure("keys/", $"no key set in the bundle holds the pinned key {keyId}: the bundle is not signed by that key, or the key id was mistyped");
     }
 
     private static Checkpoint SignedCheckpoint(ZipArchive zip, string name, SignatureVerifier verifier, long expectedSize)

@@ -45,7 +45,12 @@ public static class AuditBundleCommands
     public static Command VerifyBundle(GlobalOptions global)
     {
         var bundle = new Argument<string>("bundle.zip") { Description = "A bundle written by `blocklist audit bundle`." };
-        var keys = new Option<string[]>("--key") { Description = "PEM file of a signing public key obtained independently (repeatable); without it the bundle's first key set is trusted and its key ids are printed to compare.", AllowMultipleArgumentsPerToken = true };
+        var keys = new Option<string[]>("--key")
+        {
+            Description = "A signing key obtained independently: a PEM file of the public key, or its 64-hex key id (repeatable). Without it the bundle's first key set is trusted and its key ids are printed to compare.",
+            HelpName = "file|keyid",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var command = new Command("verify-bundle", "Verify an audit bundle offline: key set chain, checkpoint signatures, every leaf's inclusion proof, the consistency proof. Names the place of the first failure.")
         {
             bundle, keys,
@@ -53,13 +58,25 @@ public static class AuditBundleCommands
         command.SetAction((parse, cancellationToken) => global.RunAsync(parse, async console =>
         {
             var spkis = new List<byte[]>();
-            foreach (var file in parse.GetValue(keys) ?? [])
+            var keyIds = new List<string>();
+            foreach (var pin in parse.GetValue(keys) ?? [])
             {
-                var spki = PublicKeys.SpkiFromPem(await File.ReadAllTextAsync(file, cancellationToken));
-                spkis.Add(spki.IsSuccess ? spki.Value! : throw CliException.Usage("invalid-key", $"{file}: {spki.Error}", "Give the service's P-256 public key as PEM (GET /api/v1/keys)."));
+                if (CliSettingsLoader.IsKeyId(pin))
+                {
+                    keyIds.Add(pin.ToLowerInvariant());
+                    continue;
+                }
+
+                if (!File.Exists(pin))
+                {
+                    throw CliException.Usage("invalid-key", $"--key {pin}: neither a 64-hex key id nor a file.", "Give the service's P-256 public key as a PEM file, or its key id (GET /api/v1/keys).");
+                }
+
+                var spki = PublicKeys.SpkiFromPem(await File.ReadAllTextAsync(pin, cancellationToken));
+                spkis.Add(spki.IsSuccess ? spki.Value! : throw CliException.Usage("invalid-key", $"{pin}: {spki.Error}", "Give the service's P-256 public key as PEM, or its key id (GET /api/v1/keys)."));
             }
 
-            var check = AuditBundleVerifier.Verify(parse.GetValue(bundle)!, spkis);
+            var check = AuditBundleVerifier.Verify(parse.GetValue(bundle)!, spkis, keyIds);
             console.Result(check, ansi =>
             {
                 if (check.Ok)

@@ -162,7 +162,7 @@ public sealed partial class PollBenchmark : IBenchmark
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            start.Environment.Remove(PublishingServices.CustomHandlerPortVariable);
+            start.Environment.Remove(BlocklistService.Functions.Hosting.FunctionsHostOptions.PortKey);
             foreach (var (name, value) in new Dictionary<string, string>
             {
                 ["DOTNET_ENVIRONMENT"] = "Production",

@@ -73,13 +73,31 @@ public sealed class SquidHelperBenchmark : IBenchmark
             context.Ratio("decisions/s (wall) against the goal (100,000)", rate / 100_000, 1.0);
             context.Ratio("decisions per CPU-second against the goal (100,000)", lines.Length / cpu / 100_000, 1.0);
 
-            // reload: sync commits version 2 (1,000 more hosts) while requests keep flowing
+            // Pauses are judged against the same run's steady state: batches answered while an unrelated 1M-entry state
+            // is written elsewhere (the same disk and CPU competition as sync's commit, but nothing for the helper to load).
             var probe = Encoding.UTF8.GetBytes($"0 http://new{entries + 7}.example/\n");
+            var offset = 0;
+            var otherPath = Path.Combine(directory, "other", "eu", LocalStateStore.StateFileName);
+            var unrelated = Task.Run(() => WriteState(otherPath, version: 2, entries, extraHosts: 1000), cancellationToken);
+            var steadyWatch = Stopwatch.StartNew();
+            TimeSpan? writtenAt = null;
+            var steadyTimes = new List<double>();
+            while (writtenAt is null || steadyWatch.Elapsed < writtenAt.Value + TimeSpan.FromSeconds(1))
+            {
+                (var elapsed, _, offset) = await BatchAsync(stdin, reader, lines, offset, probe, cancellationToken);
+                steadyTimes.Add(elapsed);
+                if (writtenAt is null && unrelated.IsCompleted)
+                {
+                    await unrelated;
+                    writtenAt = steadyWatch.Elapsed;
+                }
+            }
+
+            // reload: sync commits version 2 (1,000 more hosts) while requests keep flowing
             var batchTimes = new List<double>();
             var replacement = Task.Run(() => WriteState(statePath, version: 2, entries, extraHosts: 1000), cancellationToken);
             var reloadWatch = Stopwatch.StartNew();
             TimeSpan? switchedAt = null;
-            var offset = 0;
             while (switchedAt is null || reloadWatch.Elapsed < switchedAt.Value + TimeSpan.FromSeconds(1))
             {
                 if (reloadWatch.Elapsed > TimeSpan.FromSeconds(120))
@@ -87,13 +105,8 @@ public sealed class SquidHelperBenchmark : IBenchmark
                     throw new InvalidOperationException("the helper did not switch to version 2 within 120 s");
                 }
 
-                var batch = Stopwatch.StartNew();
-                await SendAsync(stdin, reader, lines.AsMemory(offset, Window), cancellationToken);
-                offset = (offset + Window) % (lines.Length - Window);
-                await stdin.WriteAsync(probe, cancellationToken);
-                await stdin.FlushAsync(cancellationToken);
-                var answer = await reader.ReadAnswerAsync(cancellationToken);
-                batchTimes.Add(batch.Elapsed.TotalMilliseconds);
+                (var elapsed, var answer, offset) = await BatchAsync(stdin, reader, lines, offset, probe, cancellationToken);
+                batchTimes.Add(elapsed);
                 if (switchedAt is null && answer.EndsWith(" OK", StringComparison.Ordinal))
                 {
                     switchedAt = reloadWatch.Elapsed;
@@ -101,6 +114,17 @@ public sealed class SquidHelperBenchmark : IBenchmark
             }
 
             await replacement;
+            steadyTimes.Sort();
+            batchTimes.Sort();
+            context.Report("steady: batches of 100 (+1 probe) answered", steadyTimes.Count, "while an unrelated state was written");
+            context.Report("steady: median / p99 batch time", steadyTimes[steadyTimes.Count / 2], $"ms / {Percentile(steadyTimes, 0.99):N1} ms");
+            context.Report("steady: longest batch time", steadyTimes[^1], "ms");
+            context.Report("reload: batches of 100 (+1 probe) answered", batchTimes.Count, "during the rewrite and switch");
+            context.Report("reload: median / p99 batch time", batchTimes[batchTimes.Count / 2], $"ms / {Percentile(batchTimes, 0.99):N1} ms");
+            context.Report("reload: longest batch time (largest pause)", batchTimes[^1], "ms");
+            context.Report("reload: new version answering after", switchedAt!.Value.TotalMilliseconds, "ms (state rewritten and loaded)");
+            context.Ratio("reload p99 batch / steady p99 batch", Percentile(batchTimes, 0.99) / Percentile(steadyTimes, 0.99), 1.5, higherIsBetter: false);
+            context.Ratio("reload longest batch / steady longest batch", batchTimes[^1] / steadyTimes[^1], 1.5, higherIsBetter: false);
             var peak = PeakResidentMegabytes(helper.Id);
             batchTimes.Sort();
             context.Report("reload: batches of 100 (+1 probe) answered", batchTimes.Count, "during the rewrite and switch");
@@ -125,6 +149,20 @@ public sealed class SquidHelperBenchmark : IBenchmark
             }
         }
     }
+
+    /// <summary>One window of requests plus the probe line; how long their answers took and the probe's answer.</summary>
+    private static async Task<(double Milliseconds, string ProbeAnswer, int NextOffset)> BatchAsync(
+        Stream stdin, AnswerReader reader, ReadOnlyMemory<byte>[] lines, int offset, byte[] probe, CancellationToken cancellationToken)
+    {
+        var batch = Stopwatch.StartNew();
+        await SendAsync(stdin, reader, lines.AsMemory(offset, Window), cancellationToken);
+        await stdin.WriteAsync(probe, cancellationToken);
+        await stdin.FlushAsync(cancellationToken);
+        var answer = await reader.ReadAnswerAsync(cancellationToken);
+        return (batch.Elapsed.TotalMilliseconds, answer, (offset + Window) % (lines.Length - Window));
+    }
+
+    private static double Percentile(List<double> sorted, double share) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(share * sorted.Count) - 1)];
 
     /// <summary>A hashed state of <paramref name="count"/> entries (hosts, path prefixes and URLs), written and renamed as sync does.</summary>
     private static void WriteState(string path, long version, int count, int extraHosts)
