@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace BlocklistService.Testing;
 
@@ -8,7 +10,8 @@ namespace BlocklistService.Testing;
 /// A real Azurite for tests. When <c>BLOCKLIST_TEST_STORAGE</c> holds a connection string (tools/test starts one
 /// Azurite for the whole run) that one is used; otherwise an in-memory Azurite from the checkout's node_modules is
 /// started on free loopback ports and stopped on dispose. Tests isolate themselves with unique table and
-/// container names (<see cref="UniqueName"/>), never by clearing storage.
+/// container names (<see cref="UniqueName"/>), never by clearing storage. Tests and benchmarks that inject storage
+/// faults start one of their own (<see cref="StartOwnAsync"/>) and freeze, kill and restart it.
 /// </summary>
 public sealed class Azurite : IAsyncDisposable
 {
@@ -18,14 +21,21 @@ public sealed class Azurite : IAsyncDisposable
     public const string AccountKey =
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly Process? _process;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
 
-    private Azurite(string connectionString, Uri blobEndpoint, Uri tableEndpoint, Process? process)
+    private readonly (int Blob, int Queue, int Table)? _ports;
+    private readonly string? _location;
+    private Process? _process;
+
+    private Azurite(string connectionString, Uri blobEndpoint, Uri tableEndpoint, Process? process, (int, int, int)? ports = null, string? location = null)
     {
         ConnectionString = connectionString;
         BlobEndpoint = blobEndpoint;
         TableEndpoint = tableEndpoint;
         _process = process;
+        _ports = ports;
+        _location = location;
     }
 
     public string ConnectionString { get; }
@@ -38,59 +48,126 @@ public sealed class Azurite : IAsyncDisposable
     public static string UniqueName(string prefix) =>
         (prefix + Guid.NewGuid().ToString("N"))[..Math.Min(prefix.Length + 32, 60)].ToLowerInvariant();
 
-    public static async Task<Azurite> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<Azurite> StartAsync(CancellationToken cancellationToken = default)
     {
         var shared = Environment.GetEnvironmentVariable("BLOCKLIST_TEST_STORAGE");
         if (!string.IsNullOrWhiteSpace(shared))
         {
             var (blob, table) = ParseEndpoints(shared);
-            return new Azurite(shared, blob, table, null);
+            return Task.FromResult(new Azurite(shared, blob, table, null));
         }
 
+        return StartOwnAsync(null, cancellationToken);
+    }
+
+    /// <summary>
+    /// An Azurite process of the caller's own, never the run's shared one, so it can be frozen, killed and restarted:
+    /// in memory, or on disk under <paramref name="location"/> (then a restart finds the data again).
+    /// </summary>
+    public static async Task<Azurite> StartOwnAsync(string? location = null, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var ports = (Blob: FreePort(), Queue: FreePort(), Table: FreePort());
+            var process = await LaunchAsync(ports, location, cancellationToken);
+            if (process is not null)
+            {
+                var blob = new Uri($"http://127.0.0.1:{ports.Blob}/{AccountName}");
+                var table = new Uri($"http://127.0.0.1:{ports.Table}/{AccountName}");
+                return new Azurite(BuildConnectionString(blob, table), blob, table, process, ports, location);
+            }
+
+            if (attempt == 2)
+            {
+                throw new InvalidOperationException("Azurite did not start on free ports after three attempts");
+            }
+        }
+    }
+
+    /// <summary>SIGSTOP: the ports still accept connections, nothing answers (storage hanging).</summary>
+    public void Freeze() => Signal(SigStop);
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>: Azurite answers again, including what queued meanwhile.</summary>
+    public void Thaw() => Signal(SigCont);
+
+    /// <summary>Kills the process (SIGKILL): connections are refused until <see cref="RestartAsync"/>.</summary>
+    public async Task KillAsync()
+    {
+        var process = OwnProcess();
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts Azurite again on the same ports (and data directory, if it has one) after <see cref="KillAsync"/>.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        if (OwnProcess() is { HasExited: false })
+        {
+            throw new InvalidOperationException("Azurite is still running; kill it first");
+        }
+
+        _process!.Dispose();
+        _process = await LaunchAsync(_ports!.Value, _location, cancellationToken)
+                   ?? throw new InvalidOperationException("Azurite did not start again on its ports");
+    }
+
+    private Process OwnProcess() =>
+        _process ?? throw new InvalidOperationException("this is the run's shared Azurite; start one with StartOwnAsync to inject faults");
+
+    private void Signal(int signal)
+    {
+        if (Kill(OwnProcess().Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process!.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Starts the process and waits for its blob and table ports; null (process gone) if it did not come up.</summary>
+    private static async Task<Process?> LaunchAsync((int Blob, int Queue, int Table) ports, string? location, CancellationToken cancellationToken)
+    {
         var executable = Path.Combine(RepositoryPaths.Root, "node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"{executable} is missing: run `npm ci` in {RepositoryPaths.Root} (tools/test does).");
         }
 
-        for (var attempt = 0; ; attempt++)
+        var info = new ProcessStartInfo(executable)
         {
-            var (blobPort, queuePort, tablePort) = (FreePort(), FreePort(), FreePort());
-            var info = new ProcessStartInfo(executable)
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = Path.GetTempPath(),
-            };
-            foreach (var argument in new[]
-            {
-                "--silent", "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck",
-                "--blobPort", blobPort.ToString(), "--queuePort", queuePort.ToString(), "--tablePort", tablePort.ToString(),
-            })
-            {
-                info.ArgumentList.Add(argument);
-            }
-
-            var process = Process.Start(info)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            if (await WaitForPortsAsync(process, [blobPort, tablePort], cancellationToken))
-            {
-                var blob = new Uri($"http://127.0.0.1:{blobPort}/{AccountName}");
-                var table = new Uri($"http://127.0.0.1:{tablePort}/{AccountName}");
-                return new Azurite(BuildConnectionString(blob, table), blob, table, process);
-            }
-
-            process.Kill(entireProcessTree: true);
-            process.Dispose();
-            if (attempt == 2)
-            {
-                throw new InvalidOperationException("Azurite did not start on free ports after three attempts");
-            }
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        var storage = location is null ? new[] { "--inMemoryPersistence" } : ["--location", location];
+        if (location is not null)
+        {
+            Directory.CreateDirectory(location);
         }
+
+        foreach (var argument in storage.Concat(
+        [
+            "--silent", "--disableTelemetry", "--skipApiVersionCheck",
+            "--blobPort", ports.Blob.ToString(CultureInfo.InvariantCulture),
+            "--queuePort", ports.Queue.ToString(CultureInfo.InvariantCulture),
+            "--tablePort", ports.Table.ToString(CultureInfo.InvariantCulture),
+        ]))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (await WaitForPortsAsync(process, [ports.Blob, ports.Table], cancellationToken))
+        {
+            return process;
+        }
+
+        process.Kill(entireProcessTree: true);
+        process.Dispose();
+        return null;
     }
 
     public static string BuildConnectionString(Uri blobEndpoint, Uri tableEndpoint) =>
@@ -106,7 +183,11 @@ public sealed class Azurite : IAsyncDisposable
         }
 
         _process?.Dispose();
+        _process = null;
     }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private static (Uri Blob, Uri Table) ParseEndpoints(string connectionString)
     {

@@ -35,6 +35,9 @@ public static class AdminPublishEndpoints
     /// <summary>An emergency revert: the earlier version whose state the new version takes, and why.</summary>
     public sealed record RevertRequest(long? ToVersion, string? Reason);
 
+    /// <summary>What a revert would do now: the version it would publish, the entries it would list again and delist, the state it restores.</summary>
+    public sealed record RevertPreviewResponse(string List, long Version, long ToVersion, long NewVersion, int Listed, int Unlisted, int Changes, int EntryCount, string StateHash);
+
     public sealed record RevertResponse(string List, long Version, long ToVersion, string StateHash, int Listed, int Unlisted, long DecisionIndex);
 
     public static IEndpointRouteBuilder MapAdminPublishEndpoints(this IEndpointRouteBuilder routes)
@@ -50,6 +53,8 @@ public static class AdminPublishEndpoints
             .WithSummary("Rejects a held version (If-Match: <digest>, {reason, items: keep-pending|reject})");
         admin.MapPost("/lists/{list}/revert", RevertAsync).WithName("RevertList")
             .WithSummary("Emergency revert ({toVersion, reason}): publishes at once a version whose state equals toVersion's, bypassing holds, logged as a decision");
+        admin.MapGet("/lists/{list}/revert", RevertPreviewAsync).WithName("PreviewRevert")
+            .WithSummary("What a revert to ?toVersion=V would do now (read-only): the version it would publish, entries listed again and delisted, the restored entry count and state hash");
         admin.MapGet("/isps", IspsAsync).WithName("ListIsps").WithSummary("Every ISP key: last contact, reported version and lag per list");
         return routes;
     }
@@ -177,6 +182,25 @@ public static class AdminPublishEndpoints
         loggers.CreateLogger(typeof(AdminPublishEndpoints)).LogWarning(
             "Reverted {List} to the state of version {ToVersion} as version {Version} (+{Listed} -{Unlisted}) by {AdminKeyId}", list, toVersion, result.Version, result.Listed, result.Unlisted, user.KeyId());
         return TypedResults.Ok(new RevertResponse(list, result.Version, toVersion, result.StateHash!, result.Listed, result.Unlisted, result.Decision!.Index));
+    }
+
+    private static async Task<Results<Ok<RevertPreviewResponse>, ProblemHttpResult>> RevertPreviewAsync(
+        string list, string? toVersion, ListReverter reverter, CancellationToken cancellationToken)
+    {
+        if (!long.TryParse(toVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var target) || target < 1)
+        {
+            return Problems.Field(400, "invalid-version", "Invalid version", "toVersion", "required: the earlier version (≥ 1) whose state a revert would publish again");
+        }
+
+        var preview = await reverter.PreviewAsync(list, target, cancellationToken);
+        return preview.Outcome switch
+        {
+            RevertOutcome.UnknownList => Problems.NotFound("list"),
+            RevertOutcome.NotAnEarlierVersion => Problems.Field(400, "invalid-version", "Invalid version", "toVersion",
+                $"must be an earlier version of '{list}': 1 to {preview.Version - 1}"),
+            _ => TypedResults.Ok(new RevertPreviewResponse(list, preview.Version, target, preview.Version + 1, preview.Listed, preview.Unlisted,
+                preview.Listed + preview.Unlisted, preview.Count, preview.StateHash!)),
+        };
     }
 
     private static async Task<Ok<IspsResponse>> IspsAsync(IspTracker tracker, CancellationToken cancellationToken) =>

@@ -18,6 +18,9 @@ public static class SubmissionEndpoints
         group.MapPost("/", SubmitAsync)
             .WithName("Submit")
             .WithSummary("Journal a batch of add/remove items (application/json); 202 once durable, with a result per item");
+        group.MapGet("/", ListAsync)
+            .WithName("ListSubmissions")
+            .WithSummary("The hotline's own submissions, newest first (?limit=1-100, default 20; ?after=<next> for the next page), each with how many items are in each state");
         group.MapGet("/{id}", StatusAsync)
             .WithName("SubmissionStatus")
             .WithSummary("Each item's state: rejected (why), held, pending, or published in list version N");
@@ -62,6 +65,26 @@ public static class SubmissionEndpoints
             _ => Problems.Field(StatusCodes.Status409Conflict, "idempotency-key-reused", "Idempotency-Key reused",
                 "Idempotency-Key", "this key was already used with a different request body"),
         };
+    }
+
+    /// <summary>Largest page of <c>GET /api/v1/submissions</c>.</summary>
+    public const int MaxListPage = 100;
+
+    private static async Task<Results<Ok<SubmissionPage>, ProblemHttpResult>> ListAsync(
+        string? limit, string? after, ClaimsPrincipal user, SubmissionIngest ingest, CancellationToken cancellationToken)
+    {
+        var count = 20;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out count) || count is < 1 or > MaxListPage))
+        {
+            return Problems.Field(StatusCodes.Status400BadRequest, "invalid-number", "Invalid number", "limit", $"must be a whole number from 1 to {MaxListPage}");
+        }
+
+        if (after is not null && !SubmissionRows.IsIndexRowKey(after))
+        {
+            return Problems.Field(StatusCodes.Status400BadRequest, "invalid-cursor", "Invalid cursor", "after", "must be the next value of a previous page, unchanged");
+        }
+
+        return TypedResults.Ok(await ingest.ListAsync(user.Organisation(), after, count, cancellationToken));
     }
 
     private static async Task<Results<Ok<SubmissionStatus>, ProblemHttpResult>> StatusAsync(

@@ -1,4 +1,5 @@
 using BlocklistService.Functions.Endpoints;
+using BlocklistService.Functions.Stores;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ namespace BlocklistService.Functions.Hosting;
 /// <summary>
 /// Until start-up storage preparation has finished, a request that needs storage waits up to
 /// <see cref="StartupOptions.RequestWait"/> and then gets 503 <c>urn:blocklist:problem:storage-unavailable</c> with
-/// <c>Retry-After</c>. The readiness probe, liveness, the OpenAPI document and the stop page never touch storage.
+/// <c>Retry-After</c>. Every request also gets its <see cref="RequestStorageScope"/> here. The readiness probe, liveness, the OpenAPI document and the stop page never touch storage.
 /// </summary>
 public static class StorageReadinessGate
 {
@@ -28,6 +29,8 @@ public static class StorageReadinessGate
     public static IApplicationBuilder UseStorageReadinessGate(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
+            // From here on, everything this request asks of storage shares one failure (RequestStorageScope).
+            RequestStorageScope.Begin();
             var readiness = context.RequestServices.GetService<StorageStartup>();
             if (readiness is null || readiness.IsReady || IsStorageFree(context.Request.Path))
             {

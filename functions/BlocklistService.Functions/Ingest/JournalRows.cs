@@ -8,12 +8,38 @@ namespace BlocklistService.Functions.Ingest;
 /// <summary>
 /// The <c>submissions</c> table's codec, used by ingest (<see cref="SubmissionJournal"/>) and the publisher
 /// (<see cref="JournalReader"/>): PK submission id; RK <c>item-{index:D5}</c> for each <see cref="JournalItem"/> and
-/// <c>head</c> for the <see cref="SubmissionHead"/> (the commit point).
+/// <c>head</c> for the <see cref="SubmissionHead"/> (the commit point). Each hotline also has an index partition,
+/// PK <c>hotline-{escaped organisation}</c>, RK <c>{inverted received ticks D19}-{submission id}</c> (newest first), one
+/// row per committed submission, so a hotline's submissions are listed without a scan (<see cref="IndexRow"/>).
 /// </summary>
 public static class SubmissionRows
 {
     public const string Table = StorageNames.Submissions;
     public const string HeadRow = "head";
+
+    /// <summary>Prefix of a hotline's index partition; submission ids start with <c>s</c>, so the two never meet.</summary>
+    public const string IndexPartitionPrefix = "hotline-";
+
+    public static string IndexPartition(string hotline) => IndexPartitionPrefix + SubmissionJournal.EscapeKey(hotline);
+
+    /// <summary>Newest first: the row key starts with <see cref="DateTimeOffset.MaxValue"/> ticks minus the received ticks.</summary>
+    public static string IndexRowKey(DateTimeOffset received, string submissionId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.UtcTicks - received.UtcTicks:D19}-{submissionId}");
+
+    /// <summary>True for a row key <see cref="IndexRowKey"/> could have written (a listing cursor is one).</summary>
+    public static bool IsIndexRowKey(string rowKey) =>
+        rowKey.Length == 19 + 1 + 41 && rowKey[19] == '-' && rowKey.AsSpan(0, 19).IndexOfAnyExceptInRange('0', '9') < 0 && rowKey[20] == 's' &&
+        rowKey.AsSpan(21).IndexOfAnyExcept("0123456789abcdef") < 0;
+
+    /// <summary>The index row of a committed submission (deterministic, so rewriting it on a retry changes nothing).</summary>
+    public static Row IndexRow(SubmissionHead head) => new(IndexPartition(head.Hotline), IndexRowKey(head.Received, head.SubmissionId), new Dictionary<string, object?>
+    {
+        ["SubmissionId"] = head.SubmissionId,
+        ["Received"] = head.Received,
+        ["ItemCount"] = head.ItemCount,
+    });
+
+    public static string IndexedSubmissionId(Row row) => row.GetString("SubmissionId") ?? row.RowKey[20..];
 
     /// <summary>Item rows sort between these row keys ('.' sorts right after '-').</summary>
     public const string FirstItemRow = "item-";

@@ -84,6 +84,30 @@ public sealed class SubmissionIngest(
         return new IngestOutcome.Journaled(Receipt(head, items));
     }
 
+    /// <summary>The reason (item) and state (list) of an item a hold rejection dropped.</summary>
+    public const string RejectedByHold = "rejected-by-hold";
+
+    /// <summary>
+    /// A page of <paramref name="hotline"/>'s own submissions, newest first, each with how many items are in each state
+    /// (its status read as <see cref="StatusAsync"/> reads it: the cost grows with the page, not with the hotline's history).
+    /// </summary>
+    public async Task<SubmissionPage> ListAsync(string hotline, string? after, int limit, CancellationToken cancellationToken)
+    {
+        var (ids, next) = await journal.ListAsync(hotline, after, limit, cancellationToken);
+        var summaries = new List<SubmissionSummary>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await StatusAsync(hotline, id, cancellationToken) is { } status)
+            {
+                var states = status.Items.GroupBy(i => i.State, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+                summaries.Add(new SubmissionSummary(status.SubmissionId, status.Received, status.Items.Count, states));
+            }
+        }
+
+        return new SubmissionPage(summaries, next);
+    }
+
     /// <summary>The state of each item, or null when the submission does not exist or belongs to another hotline.</summary>
     public async Task<SubmissionStatus?> StatusAsync(string hotline, string submissionId, CancellationToken cancellationToken)
     {
@@ -94,8 +118,9 @@ public sealed class SubmissionIngest(
         }
 
         var items = await journal.ReadItemsAsync(submissionId, cancellationToken);
-        var published = (await publications.ReadAsync(submissionId, cancellationToken))
-            .ToDictionary(p => (p.Index, p.List), p => p.Version);
+        var (itemPublications, drops) = await publications.ReadAllAsync(submissionId, cancellationToken);
+        var published = itemPublications.ToDictionary(p => (p.Index, p.List), p => p.Version);
+        var dropped = drops.ToDictionary(d => d.List, d => d.Hold, StringComparer.Ordinal);
         var states = items.Select(item =>
         {
             if (item.Result != ItemResult.Accepted)
@@ -106,8 +131,17 @@ public sealed class SubmissionIngest(
             var perList = item.Lists
                 .Select(list => published.TryGetValue((item.Index, list), out var version)
                     ? new ListState(list, "published", version)
-                    : new ListState(list, "pending", null))
+                    : dropped.TryGetValue(list, out var hold)
+                        ? new ListState(list, RejectedByHold, null, hold)
+                        : new ListState(list, "pending", null))
                 .ToList();
+
+            // not published as asked: every list is settled and a hold rejection dropped at least one of them
+            if (perList.All(l => l.State != "pending") && perList.FirstOrDefault(l => l.Hold is not null) is { } drop)
+            {
+                return new ItemStatus(item.Index, ItemResult.Rejected.ToWireName(), RejectedByHold, item.Action, item.EntryId, item.Expression, perList, item.Reference, drop.Hold);
+            }
+
             var state = perList.All(l => l.Version is not null) ? "published" : "pending";
             return new ItemStatus(item.Index, state, null, item.Action, item.EntryId, item.Expression, perList, item.Reference);
         }).ToList();
@@ -129,6 +163,7 @@ public sealed class SubmissionIngest(
 
     private async Task CompleteAsync(SubmissionHead head, IReadOnlyList<JournalItem> items, CancellationToken cancellationToken)
     {
+        await journal.IndexAsync(head, cancellationToken);
         await journal.MarkPendingAsync(
             head.SubmissionId, items.Where(i => i.Result == ItemResult.Accepted).SelectMany(i => i.Lists), cancellationToken);
         foreach (var held in items.Where(i => i.Result == ItemResult.Held))

@@ -3,6 +3,7 @@ using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Publishing;
 using BlocklistService.Domain.Transparency;
 using BlocklistService.Functions.Decisions;
+using BlocklistService.Functions.Stores;
 
 namespace BlocklistService.Functions.Publishing;
 
@@ -171,6 +172,12 @@ public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner run
         await rows.UpsertAsync(names.Holds, [HoldRows.ToRow(rejected)], cancellationToken);
         if (rejection == HoldRejection.Reject)
         {
+            // the submissions' status says why their items never appear (rejected by this hold), before the markers go
+            foreach (var submission in hold.Submissions)
+            {
+                await rows.UpsertAsync(names.Publications, [PublicationRows.ToRow(submission, new HoldDrop(hold.List, id))], cancellationToken);
+            }
+
             await rows.DeleteAsync(names.Pending, hold.Submissions.Select(s => (hold.List, s)).ToList(), cancellationToken);
         }
 

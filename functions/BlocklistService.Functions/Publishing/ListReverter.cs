@@ -23,6 +23,13 @@ public enum RevertOutcome
 public sealed record RevertResult(RevertOutcome Outcome, long Version, string? StateHash, int Listed, int Unlisted, LoggedDecision? Decision);
 
 /// <summary>
+/// What a revert to <see cref="ToVersion"/> would do now, read-only: the list's current version, the entries it would
+/// list again and delist, the entry count and state hash the new version would have. A confirmation shows it before
+/// the revert is sent; the revert itself recomputes it against the head it claims.
+/// </summary>
+public sealed record RevertPreview(RevertOutcome Outcome, long Version, long ToVersion, int Listed, int Unlisted, int Count, string? StateHash);
+
+/// <summary>
 /// Emergency revert: publishes at once a new version of a list whose entries are exactly those of an earlier version
 /// (same LtHash16 state hash), as a signed delta, bypassing the change guard and any hold but not the log: a
 /// <c>revert</c> decision leaf first, then the version's leaves (<see cref="RevertPlanner"/>). Entries listed again
@@ -90,6 +97,29 @@ public sealed class ListReverter(IRowStore rows, PublishRunner runner, HoldDesk 
 
         await holds.SupersedeAsync(list, cancellationToken);
         return new RevertResult(RevertOutcome.Published, published.Version, target.StateHash, relist.Count, unlist.Count, logged);
+    }
+
+    /// <summary>
+    /// The revert to <paramref name="toVersion"/> as it would be planned now (<see cref="RevertOutcome.Published"/> when
+    /// possible), without writing anything. A version in flight is not finished here, so its head is the last committed one.
+    /// </summary>
+    public async Task<RevertPreview> PreviewAsync(string list, long toVersion, CancellationToken cancellationToken)
+    {
+        if (!ListName.TryParse(list, out var name) || await runner.HeadAsync(list, cancellationToken) is not { } head)
+        {
+            return new RevertPreview(RevertOutcome.UnknownList, 0, toVersion, 0, 0, 0, null);
+        }
+
+        var version = head.Version;
+        if (toVersion < 1 || toVersion >= version)
+        {
+            return new RevertPreview(RevertOutcome.NotAnEarlierVersion, version, toVersion, 0, 0, 0, null);
+        }
+
+        var current = await runner.StateAtAsync(name, version, cancellationToken);
+        var target = await runner.StateAtAsync(name, toVersion, cancellationToken);
+        return new RevertPreview(RevertOutcome.Published, version, toVersion,
+            target.Ids.Count(id => !current.Contains(id)), current.Ids.Count(id => !target.Contains(id)), target.Count, target.StateHash);
     }
 
     /// <summary>The backings an entry had in <paramref name="list"/> at <paramref name="toVersion"/>, replayed from its log history.</summary>

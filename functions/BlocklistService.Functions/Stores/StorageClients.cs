@@ -18,6 +18,13 @@ public static class StorageClients
         var blobOptions = new BlobClientOptions();
         Apply(retry, tableOptions.Retry);
         Apply(retry, blobOptions.Retry);
+        if (caller == StorageCaller.RequestPath)
+        {
+            // per call, around the retries: a request spends the retry policy on a failing storage account once
+            var scope = new RequestStorageScope();
+            tableOptions.AddPolicy(scope, HttpPipelinePosition.PerCall);
+            blobOptions.AddPolicy(scope, HttpPipelinePosition.PerCall);
+        }
 
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {

@@ -11,6 +11,9 @@ public static class StorageFailures
     /// <summary>Seconds a client is asked to wait before retrying a request that storage could not serve.</summary>
     public const int RetryAfterSeconds = 5;
 
+    /// <summary>A storage answer that means "not now" rather than "no": timeout, throttling or a server-side failure.</summary>
+    public static bool IsUnavailableStatus(int status) => status is 408 or 429 or 500 or 502 or 503 or 504;
+
     /// <summary>
     /// True for a <see cref="RequestFailedException"/> without a response (status 0: connection refused, reset, DNS),
     /// a timeout or throttling status (408, 429, 500, 502, 503, 504), and for timeouts and network errors
@@ -23,7 +26,7 @@ public static class StorageFailures
         {
             switch (e)
             {
-                case RequestFailedException failed when failed.Status is 0 or 408 or 429 or 500 or 502 or 503 or 504:
+                case RequestFailedException failed when failed.Status == 0 || IsUnavailableStatus(failed.Status):
                     return true;
                 case RequestFailedException:
                     return false;

@@ -105,6 +105,39 @@ public sealed class SubmissionJournal(IRowStore rows)
     public async Task MarkPendingAsync(string submissionId, IEnumerable<string> lists, CancellationToken cancellationToken) =>
         await rows.UpsertAsync(PendingRows.Table, lists.Distinct(StringComparer.Ordinal).Select(list => PendingRows.ToRow(list, submissionId)).ToList(), cancellationToken);
 
+    /// <summary>Adds the committed submission to its hotline's index (upsert of deterministic content).</summary>
+    public async Task IndexAsync(SubmissionHead head, CancellationToken cancellationToken) =>
+        await rows.UpsertAsync(SubmissionRows.Table, [SubmissionRows.IndexRow(head)], cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> submission ids of <paramref name="hotline"/>, newest first, after the index row key
+    /// <paramref name="after"/> (a cursor from the previous page); with the cursor of the page's last row when more follow.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Submissions, string? Next)> ListAsync(string hotline, string? after, int limit, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>(limit);
+        string? last = null;
+
+        // a row key range starts inclusively: the cursor's own row (the previous page's last) is skipped
+        await foreach (var row in rows.QueryAsync(SubmissionRows.Table, SubmissionRows.IndexPartition(hotline), after, null, cancellationToken))
+        {
+            if (row.RowKey == after)
+            {
+                continue;
+            }
+
+            if (ids.Count == limit)
+            {
+                return (ids, last);
+            }
+
+            ids.Add(SubmissionRows.IndexedSubmissionId(row));
+            last = row.RowKey;
+        }
+
+        return (ids, null);
+    }
+
     /// <summary>Records that the steps after the commit point are done, so a retry does not redo them.</summary>
     public async Task MarkCompletedAsync(string submissionId, CancellationToken cancellationToken) =>
         await rows.SubmitAsync(SubmissionRows.Table, [RowAction.Merge(SubmissionRows.CompletedRow(submissionId))], cancellationToken);

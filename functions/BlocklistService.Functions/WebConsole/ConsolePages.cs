@@ -25,6 +25,7 @@ public static class ConsolePages
         new("holds", "Held versions", [Roles.Admin], "holds.js"),
         new("keys", "API keys", [Roles.Admin], "keys.js"),
         new("isps", "ISPs", [Roles.Admin], "isps.js"),
+        new("revert", "Emergency revert", [Roles.Admin], "revert.js"),
         new("submissions", "Submissions", [Roles.Hotline], "submissions.js"),
         new("appeals", "Appeals", [Roles.Hotline, Roles.Admin], "appeals.js"),
         new("entries", "Entry history", [Roles.Auditor], "entries.js"),

@@ -91,6 +91,21 @@ public sealed class AdminVerbTests : IAsyncLifetime
         var shown = await CliAsync(admin, "admin", "hold", "show", holdId);
         Assert.True(shown.ExitCode == 0, shown.ToString());
         Assert.Contains(submission, shown.Output, StringComparison.Ordinal);
+        Assert.Contains("whole-host blocks: 3", shown.Output, StringComparison.Ordinal);
+        Assert.Contains("entries on protected hosts: 1", shown.Output, StringComparison.Ordinal);
+        Assert.Contains("more: --offset 2", (await CliAsync(admin, "admin", "hold", "show", holdId, "--limit", "2")).Output, StringComparison.Ordinal);
+
+        // the exact change set: counts, the whole-host blocks and protected-host entries, paged changes, the digest
+        var page = (await CliAsync(admin, "admin", "hold", "show", holdId, "--limit", "2", "--json")).Json();
+        Assert.Equal(64, page.GetProperty("digest").GetString()!.Length);
+        Assert.Equal(4, page.GetProperty("counts").GetProperty("changes").GetInt32());
+        Assert.Equal(3, page.GetProperty("counts").GetProperty("byScope").GetProperty("host").GetInt32());
+        Assert.Equal(3, page.GetProperty("hostScope").GetArrayLength());
+        Assert.Equal("protected.test/abuse/1.jpg", Assert.Single(page.GetProperty("protectedHosts").EnumerateArray()).GetProperty("expression").GetString());
+        Assert.Equal((2, 2), (page.GetProperty("changes").GetArrayLength(), page.GetProperty("nextOffset").GetInt32()));
+        var every = (await CliAsync(admin, "admin", "hold", "show", holdId, "--limit", "1", "--all", "--json")).Json();
+        Assert.Equal(4, every.GetProperty("changes").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, every.GetProperty("nextOffset").ValueKind);
         var missing = await CliAsync(admin, "admin", "hold", "show", "no-such-hold", "--json");
         Assert.Equal("not-found", missing.Json().GetProperty("error").GetProperty("code").GetString());
 

@@ -71,6 +71,54 @@ public sealed class RevertTests(AzuriteFixture storage) : IClassFixture<AzuriteF
         Assert.Equal(v1.Count + 1, v4.Count);
     }
 
+    [Fact]
+    public async Task A_revert_preview_names_the_version_and_the_entries_it_would_change_and_writes_nothing()
+    {
+        await using var api = PublishApi.Create(storage.ConnectionString);
+        var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "preview-hotline");
+        var (admin, _) = await api.ClientForAsync(Roles.Admin, "preview-officer");
+        var (isp, _) = await api.ClientForAsync(Roles.Isp, "isp-preview", "eu");
+        var (auditor, _) = await api.ClientForAsync(Roles.Auditor, "preview-auditor");
+        await ListEndpointTests.SubmitAsync(hotline, Payloads.Add("http://stay.example/1"), Payloads.Add("http://back.example/2"));
+        await PublishAsync(admin);
+        await ListEndpointTests.SubmitAsync(hotline, Payloads.Remove("http://back.example/2"), Payloads.Add("http://new.example/a"),
+            Payloads.Add("http://new.example/b"), Payloads.Add("http://new.example/c"));
+        await PublishAsync(admin);
+        var before = await (await admin.GetAsync("/api/v1/admin/lists")).JsonAsync();
+        var logBefore = (await (await auditor.GetAsync("/api/v1/audit/log/checkpoint")).JsonAsync()).GetProperty("size").GetInt64();
+
+        var preview = await admin.GetAsync("/api/v1/admin/lists/eu/revert?toVersion=1");
+        var previewAgain = await (await admin.GetAsync("/api/v1/admin/lists/eu/revert?toVersion=1")).JsonAsync();
+        var after = await (await admin.GetAsync("/api/v1/admin/lists")).JsonAsync();
+        var logAfter = (await (await auditor.GetAsync("/api/v1/audit/log/checkpoint")).JsonAsync()).GetProperty("size").GetInt64();
+        var missing = await admin.GetAsync("/api/v1/admin/lists/eu/revert");
+        var notEarlier = await admin.GetAsync("/api/v1/admin/lists/eu/revert?toVersion=2");
+        var notNumber = await admin.GetAsync("/api/v1/admin/lists/eu/revert?toVersion=one");
+        var unknown = await admin.GetAsync("/api/v1/admin/lists/nope/revert?toVersion=1");
+        var refused = await isp.GetAsync("/api/v1/admin/lists/eu/revert?toVersion=1");
+        var reverted = await (await admin.PostAsJsonAsync("/api/v1/admin/lists/eu/revert", new { toVersion = 1, reason = "version 2 was wrong" })).JsonAsync();
+
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
+        var body = await preview.JsonAsync();
+        Assert.Equal(("eu", 2L, 1L, 3L), (body.GetProperty("list").GetString(), body.GetProperty("version").GetInt64(), body.GetProperty("toVersion").GetInt64(), body.GetProperty("newVersion").GetInt64()));
+        Assert.Equal((1, 3, 4, 2), (body.GetProperty("listed").GetInt32(), body.GetProperty("unlisted").GetInt32(), body.GetProperty("changes").GetInt32(), body.GetProperty("entryCount").GetInt32()));
+        Assert.Equal(body.ToString(), previewAgain.ToString());
+        Assert.Equal(before.ToString(), after.ToString());
+        Assert.Equal(logBefore, logAfter);
+        foreach (var bad in new[] { missing, notEarlier, notNumber })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.True((await bad.JsonAsync()).GetProperty("errors").TryGetProperty("toVersion", out _));
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        // the revert then does what the preview said
+        Assert.Equal((body.GetProperty("newVersion").GetInt64(), body.GetProperty("stateHash").GetString(), 1, 3),
+            (reverted.GetProperty("version").GetInt64(), reverted.GetProperty("stateHash").GetString(), reverted.GetProperty("listed").GetInt32(), reverted.GetProperty("unlisted").GetInt32()));
+    }
+
     private static async Task PublishAsync(HttpClient admin) =>
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"))).StatusCode);
 }

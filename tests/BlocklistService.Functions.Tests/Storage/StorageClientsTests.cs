@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Azure;
 using Azure.Data.Tables;
 using Azure.Identity;
 using BlocklistService.Functions.Hosting;
@@ -60,6 +61,35 @@ public sealed class StorageClientsTests
             blobs.GetBlobContainerClient("artifacts").GetBlobClient("a").DownloadContentAsync(CancellationToken.None));
 
         Assert.Equal(4, failure.InnerExceptions.Count);
+    }
+
+    [Fact]
+    public async Task Within_one_request_storage_that_failed_once_is_not_tried_again()
+    {
+        await using var silent = SilentEndpoint.Start();
+        var options = new StorageOptions
+        {
+            ConnectionString = silent.ConnectionString,
+            RequestPath = new StorageRetryOptions { NetworkTimeout = TimeSpan.FromMilliseconds(300), MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(10) },
+        };
+        var (tables, blobs) = StorageClients.Create(options, StorageCaller.RequestPath, () => throw new InvalidOperationException("no credential with a connection string"));
+        Task<NullableResponse<TableEntity>> Read() => tables.GetTableClient("keys").GetEntityIfExistsAsync<TableEntity>("p", "r", cancellationToken: CancellationToken.None);
+
+        var (first, second, secondTook) = await Task.Run(async () =>
+        {
+            RequestStorageScope.Begin(); // what the request middleware does
+            var first = await Assert.ThrowsAsync<AggregateException>(Read);
+            var clock = Stopwatch.StartNew();
+            var second = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => blobs.GetBlobContainerClient("artifacts").GetBlobClient("a").DownloadContentAsync(CancellationToken.None));
+            return (first, second, clock.Elapsed);
+        });
+        var outsideRequest = await Assert.ThrowsAsync<AggregateException>(Read);
+
+        Assert.Equal(2, first.InnerExceptions.Count);
+        Assert.Equal(0, second.Status);
+        Assert.True(StorageFailures.IsUnavailable(second), "the fail-fast answer must map to 503 like the failure it repeats");
+        Assert.True(secondTook < options.RequestPath.NetworkTimeout, $"the second call took {secondTook}");
+        Assert.Equal(2, outsideRequest.InnerExceptions.Count);
     }
 
     [Fact]

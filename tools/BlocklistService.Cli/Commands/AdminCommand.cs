@@ -55,28 +55,56 @@ public static class AdminCommand
     {
         var command = new Command("hold", "Show, approve or reject one held version.");
         var showId = new Argument<string>("hold-id") { Description = "The hold's id, as `blocklist admin holds` lists it." };
-        var show = new Command("show", "One held version: list, version, what it adds and removes, the submissions behind it.") { showId };
+        var offset = new Option<int>("--offset") { Description = "First change of the page to show (0-based).", DefaultValueFactory = _ => 0 };
+        var limit = new Option<int>("--limit") { Description = "Changes per page (1 to 1000).", DefaultValueFactory = _ => 50 };
+        var all = new Option<bool>("--all") { Description = "Every change of the set, page after page, instead of one page." };
+        var show = new Command("show", "One held version's exact change set: counts by scope, category and hotline, whole-host blocks, entries on protected hosts, and its changes a page at a time, with the digest a decision names.")
+        {
+            showId, offset, limit, all,
+        };
         show.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
         {
             using var service = await ServiceAsync(global, parse, cancellationToken);
             var id = parse.GetValue(showId)!;
-            var holds = await GetAsync(service, "api/v1/admin/holds", "Listing held versions", cancellationToken);
-            var hold = holds.GetProperty("holds").EnumerateArray().FirstOrDefault(h => h.GetProperty("id").GetString() == id);
-            if (hold.ValueKind != JsonValueKind.Object)
+            var (first, size) = (parse.GetValue(offset), parse.GetValue(limit));
+            if (first < 0 || size is < 1 or > 1000)
             {
-                throw new CliException("not-found", $"There is no held version {id}.", "Run `blocklist admin holds` for the ids.");
+                throw new CliException("invalid-arguments", "--offset must be 0 or more and --limit from 1 to 1000.", "Run `blocklist admin hold show --help`.");
             }
 
-            output.Result(hold, console =>
+            var path = $"api/v1/admin/holds/{Uri.EscapeDataString(id)}";
+            var (detail, digest) = await GetHoldAsync(service, $"{path}?offset={first}&limit={size}", id, cancellationToken);
+            var changes = detail.GetProperty("changes").EnumerateArray().ToList();
+            var next = detail.GetProperty("nextOffset");
+            while (parse.GetValue(all) && next.ValueKind == JsonValueKind.Number)
             {
-                console.Write(HoldTable([hold]));
-                console.WriteLine("submissions: " + string.Join(", ", hold.GetProperty("submissions").EnumerateArray().Select(s => s.GetString())));
+                var (page, pageDigest) = await GetHoldAsync(service, $"{path}?offset={next.GetInt32()}&limit=1000", id, cancellationToken);
+                if (pageDigest != digest)
+                {
+                    throw new CliException("changed", $"Held version {id} changed while it was read (digest {digest} became {pageDigest}).", "Run the command again.");
+                }
+
+                changes.AddRange(page.GetProperty("changes").EnumerateArray());
+                next = page.GetProperty("nextOffset");
+            }
+
+            var shown = JsonSerializer.SerializeToElement(new
+            {
+                hold = detail.GetProperty("hold"),
+                digest,
+                counts = detail.GetProperty("counts"),
+                hostScope = detail.GetProperty("hostScope"),
+                protectedHosts = detail.GetProperty("protectedHosts"),
+                offset = first,
+                changes,
+                nextOffset = next.ValueKind == JsonValueKind.Number ? next.GetInt32() : (int?)null,
             });
+            output.Result(shown, console => WriteHold(console, detail, digest, first, changes, next));
             return ExitCodes.Ok;
         }, cancellationToken));
         command.Subcommands.Add(show);
         command.Subcommands.Add(HoldDecision(global, "approve", "Approve a held version: it is published as planned."));
-        command.Subcommands.Add(HoldDecision(global, "reject", "Reject a held version: its changes are dropped."));
+        command.Subcommands.Add(HoldDecision(global, "reject", "Reject a held version: its items stay pending (the default) or, with --items reject, are rejected."));
         return command;
     }
 
@@ -84,7 +112,14 @@ public static class AdminCommand
     {
         var id = new Argument<string>("hold-id") { Description = "The hold's id, as `blocklist admin holds` lists it." };
         var reason = ReasonOption();
+        var items = new Option<string?>("--items") { Description = "reject only: keep-pending (the default: the next cycle plans them again) or reject (drop them; their status says rejected-by-hold)." };
+        items.AcceptOnlyFromAmong("keep-pending", "reject");
         var command = new Command(verb, description) { id, reason };
+        if (verb == "reject")
+        {
+            command.Options.Add(items);
+        }
+
         command.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
         {
             using var service = await ServiceAsync(global, parse, cancellationToken);
@@ -97,7 +132,8 @@ public static class AdminCommand
             }
 
             var digest = shown.Headers.ETag?.Tag;
-            using var response = await service.SendJsonAsync(HttpMethod.Post, $"api/v1/admin/holds/{Uri.EscapeDataString(hold)}/{verb}", Body(parse.GetValue(reason)), cancellationToken,
+            using var response = await service.SendJsonAsync(HttpMethod.Post, $"api/v1/admin/holds/{Uri.EscapeDataString(hold)}/{verb}",
+                parse.GetValue(items) is { } disposition ? new { reason = parse.GetValue(reason), items = disposition } : Body(parse.GetValue(reason)), cancellationToken,
                 request => request.Headers.TryAddWithoutValidation("If-Match", digest ?? "\"\""));
             var decided = response.IsSuccessStatusCode
                 ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)
@@ -224,6 +260,75 @@ public static class AdminCommand
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;
+    }
+
+    /// <summary>A hold's detail (<c>GET /api/v1/admin/holds/{id}</c>) and its digest (the ETag, unquoted).</summary>
+    private static async Task<(JsonElement Detail, string Digest)> GetHoldAsync(ServiceClient service, string path, string id, CancellationToken cancellationToken)
+    {
+        using var response = await service.SendJsonAsync(HttpMethod.Get, path, null, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ServiceClient.FailureAsync(response, $"Reading held version {id}", cancellationToken);
+        }
+
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken), response.Headers.ETag?.Tag.Trim('"') ?? "");
+    }
+
+    private static void WriteHold(IAnsiConsole console, JsonElement detail, string digest, int offset, IReadOnlyList<JsonElement> changes, JsonElement next)
+    {
+        var hold = detail.GetProperty("hold");
+        var counts = detail.GetProperty("counts");
+        console.Write(HoldTable([hold]));
+        console.WriteLine("submissions: " + string.Join(", ", hold.GetProperty("submissions").EnumerateArray().Select(s => s.GetString())));
+        console.WriteLine($"digest: {digest} (a decision names it: If-Match)");
+        console.WriteLine($"changes: {Text(counts, "changes")} ({Text(counts, "listed")} listed, {Text(counts, "unlisted")} delisted)");
+        var tallies = new Table().AddColumn("by").AddColumn("value").AddColumn("changes");
+        foreach (var (by, name) in new[] { ("scope", "byScope"), ("category", "byCategory"), ("hotline", "byHotline") })
+        {
+            foreach (var tally in counts.GetProperty(name).EnumerateObject())
+            {
+                tallies.AddRow(by, Markup.Escape(tally.Name), tally.Value.ToString());
+            }
+        }
+
+        console.Write(tallies);
+        var hostScope = detail.GetProperty("hostScope").EnumerateArray().ToList();
+        var protectedHosts = detail.GetProperty("protectedHosts").EnumerateArray().ToList();
+        console.WriteLine($"whole-host blocks: {hostScope.Count}");
+        if (hostScope.Count > 0)
+        {
+            console.Write(ChangeTable(hostScope));
+        }
+
+        console.WriteLine($"entries on protected hosts: {protectedHosts.Count}");
+        if (protectedHosts.Count > 0)
+        {
+            console.Write(ChangeTable(protectedHosts));
+        }
+
+        console.WriteLine(changes.Count == 0 ? "changes: none on this page" : $"changes {offset + 1}-{offset + changes.Count} of {Text(counts, "changes")}:");
+        if (changes.Count > 0)
+        {
+            console.Write(ChangeTable(changes));
+        }
+
+        if (next.ValueKind == JsonValueKind.Number)
+        {
+            console.WriteLine($"more: --offset {next.GetInt32()} (or --all)");
+        }
+    }
+
+    private static Table ChangeTable(IEnumerable<JsonElement> changes)
+    {
+        var table = new Table().AddColumn("change").AddColumn("expression").AddColumn("scope").AddColumn("category").AddColumn("hotline").AddColumn("reference").AddColumn("protected");
+        foreach (var change in changes)
+        {
+            table.AddRow(Markup.Escape(Text(change, "kind")), Markup.Escape(Text(change, "expression")), Markup.Escape(Text(change, "scope")),
+                Markup.Escape(Text(change, "category")), Markup.Escape(Text(change, "hotline")), Markup.Escape(Text(change, "reference")),
+                change.TryGetProperty("protectedHost", out var p) && p.ValueKind == JsonValueKind.True ? "yes" : "");
+        }
+
+        return table;
     }
 
     private static Table HoldTable(IEnumerable<JsonElement> holds)

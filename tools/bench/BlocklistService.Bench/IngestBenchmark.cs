@@ -1,25 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using BlocklistService.Functions.Auth;
-using BlocklistService.Functions.Hosting;
 using BlocklistService.Functions.Ingest;
 using BlocklistService.Functions.Stores;
 using Azure.Data.Tables;
 using BlocklistService.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace BlocklistService.Bench;
 
 /// <summary>
 /// <c>POST /api/v1/submissions</c> throughput (batches of 1,000 over HTTP to Kestrel on 127.0.0.1: auth, validation,
-/// canonicalization, journal rows, head, pending markers) against the storage client's raw batched upserts of rows
+/// canonicalization, journal rows, head, pending markers) on the whole server against the storage client's raw batched upserts of rows
 /// of the same shape on the same Azurite in the same run.
 /// </summary>
 public sealed class IngestBenchmark : IBenchmark
@@ -34,25 +29,10 @@ public sealed class IngestBenchmark : IBenchmark
     {
         var batches = Math.Max(2, context.Scaled(20_000) / BatchItems);
         await using var azurite = await Azurite.StartAsync(cancellationToken);
-        var port = FreePort();
-        var builder = WebApplication.CreateBuilder(["--urls", $"http://127.0.0.1:{port}"]);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:ConnectionString"] = azurite.ConnectionString,
-            ["Bootstrap:Lists:0"] = "eu",
-            ["RateLimits:PermitsPerWindow"] = "1000000",
-        });
-        builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.UseCustomHandlerPort();
-        builder.Services.AddBlocklistApi();
-        await using var app = builder.Build();
-        app.UseBlocklistApi();
-        app.MapBlocklistApi();
-        await app.StartAsync(cancellationToken);
-
-        var (key, _) = await app.Services.GetRequiredService<ApiKeyStore>().IssueAsync(Roles.Hotline, "bench-hotline", [], cancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.Value);
+        // The whole server as deployed (API, publisher, audit); its scheduler does not publish during the run.
+        await using var service = await LocalService.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["Publishing:Interval"] = "00:00:00" }, cancellationToken);
+        var (key, _) = await service.Services.GetRequiredService<ApiKeyStore>().IssueAsync(Roles.Hotline, "bench-hotline", [], cancellationToken);
+        using var http = service.Client(key.Value);
         var bodies = Enumerable.Range(0, batches + 1).Select(b => Body(b)).ToList();
 
         await SubmitAsync(http, bodies[batches], cancellationToken); // warm-up: JIT, connections, tables
@@ -63,7 +43,7 @@ public sealed class IngestBenchmark : IBenchmark
         }
 
         var apiSeconds = stopwatch.Elapsed.TotalSeconds;
-        await PhasesAsync(app.Services, context, cancellationToken);
+        await PhasesAsync(service.Services, context, cancellationToken);
 
         var table = new TableServiceClient(azurite.ConnectionString).GetTableClient(Azurite.UniqueName("rawingest"));
         await table.CreateIfNotExistsAsync(cancellationToken);
@@ -75,7 +55,6 @@ public sealed class IngestBenchmark : IBenchmark
         }
 
         var rawSeconds = stopwatch.Elapsed.TotalSeconds;
-        await app.StopAsync(cancellationToken);
 
         var urls = batches * BatchItems;
         var ours = urls / apiSeconds;
@@ -184,12 +163,5 @@ public sealed class IngestBenchmark : IBenchmark
 
             await table.SubmitTransactionAsync(actions, cancellationToken);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -50,6 +50,8 @@ public sealed class PublishScaleBenchmark : IBenchmark
         var reviewBy = now.AddDays(60);
 
         // the list at version 1: `size` entries; the first changes/2 of them get real entry and expiry rows (they are removed)
+        var listName = ListName.Parse(list);
+        using var signer = PemArtifactSigner.Generate();
         var seed = Stopwatch.StartNew();
         var checksum = new LtHash16();
         var removed = new List<ListEntry>();
@@ -67,7 +69,24 @@ public sealed class PublishScaleBenchmark : IBenchmark
             e.Id, e.Expression, e.Scope, e.Category, [new Domain.Publishing.Backing("h1", "r", now.AddDays(-1), reviewBy, "seed", 0)], AddedIn: 1, RemovedIn: null))).ToList(), cancellationToken);
         // stands for version 1's current manifest, so the runner finds its pointer up to date
         var seedManifest = System.Text.Encoding.UTF8.GetBytes($"{{\"seed\":\"{list}\"}}");
-        await storage.Blobs.OverwriteAsync(names.ArtifactsContainer, ArtifactPaths.CurrentManifest(ListName.Parse(list)), seedManifest, "application/json", "no-cache", cancellationToken);
+        await storage.Blobs.OverwriteAsync(names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), seedManifest, "application/json", "no-cache", cancellationToken);
+        // and version 1's hashed manifest, so the hashed feed's chain continues instead of starting with a snapshot
+        var hashedManifest = new Manifest
+        {
+            Feed = ListFeed.Hashed,
+            List = listName,
+            Version = 1,
+            EntryCount = size,
+            StateHash = checksum.StateHash,
+            Created = now,
+            Expires = now.AddDays(7),
+            Delta = new ArtifactFile(ArtifactPaths.RelativeDelta(1), new string('0', 64), 20),
+            Snapshot = new SnapshotReference(1, ArtifactPaths.RelativeSnapshot(1), new string('0', 64), 40L * size),
+            PreviousManifestSha256 = null,
+            KeyId = signer.KeyId,
+            Log = new LogReference(0, new string('0', 64)),
+        }.ToJson();
+        await storage.Blobs.OverwriteAsync(names.ArtifactsContainer, ArtifactPaths.Resolve(listName, ListFeed.Hashed, ArtifactPaths.RelativeManifest(1)), hashedManifest, "application/json", "no-cache", cancellationToken);
         // a snapshot at version 1 is taken as given (not written), so version 2 is not due one: this measures the
         // per-version publish, not the periodic snapshot, whose cost is the list size by nature
         await rows.AddAsync(names.Lists, ListHeadRows.ToRow(new ListHead(
@@ -103,7 +122,6 @@ public sealed class PublishScaleBenchmark : IBenchmark
         }
 
         context.Output.WriteLine($"  seeded {list}: {size} entries, {changes} journaled changes in {seed.Elapsed.TotalSeconds:N1} s");
-        using var signer = PemArtifactSigner.Generate();
         var options = Options.Create(new PublishingOptions { HoldShare = 1, HoldChanges = int.MaxValue, SnapshotEvery = 1_000_000 });
         var runner = new PublishRunner(rows, storage.Blobs, signer, options, TimeProvider.System, NullLogger<PublishRunner>.Instance, names);
         var timer = Stopwatch.StartNew();

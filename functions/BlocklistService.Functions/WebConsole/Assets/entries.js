@@ -4,8 +4,32 @@ import { verifyInclusion } from './verify.js';
 
 const hexId = /^[0-9a-f]{64}$/;
 
+const isDecision = (leaf) => leaf.format === 'blocklist-decision/1';
+
 function describe(leaf) {
-  return `${leaf.kind} ${leaf.list} v${leaf.version}`;
+  return isDecision(leaf) ? `decision: ${leaf.decision}` : `${leaf.kind} ${leaf.list} v${leaf.version}`;
+}
+
+/** What a decision was about, in words: list and version, a revert's target, the hold, submission item or appeal. */
+function subjectOf(decision) {
+  const s = decision.subject ?? {};
+  return [
+    s.list ? `${s.list}${s.version ? ` v${s.version}` : ''}` : null,
+    s.toVersion ? `to the state of v${s.toVersion}` : null,
+    s.hold ? `hold ${s.hold}` : null,
+    s.submission ? `submission ${s.submission}${s.item !== null && s.item !== undefined ? ` item ${s.item}` : ''}` : null,
+    s.appeal ? `appeal ${s.appeal}` : null,
+    s.disposition ? `(${s.disposition})` : null,
+  ].filter((part) => part).join(', ') || '—';
+}
+
+/** The human decisions (decision leaves) that named this entry: who, when, why, on what. */
+function decisionsTable(decisions, verify) {
+  return table(`Decisions that touched this entry (${decisions.length})`, ['Leaf', 'Decision', 'Decided', 'By', 'Reason', 'On', 'Check'],
+    decisions.map((item) => [String(item.index), item.parsed.decision, time(item.parsed.decidedAt),
+      `${item.parsed.actor.organisation} (${item.parsed.actor.role}, key ${item.parsed.actor.keyId})`, item.parsed.reason, subjectOf(item.parsed),
+      h('button', { type: 'button', 'aria-label': `Verify decision leaf ${item.index}`, onclick: () => verify(item) }, 'Verify')]),
+    { id: 'decisions-table' });
 }
 
 function verifier() {
@@ -58,7 +82,9 @@ run(async () => {
     result.replaceChildren('Searching…');
     try {
       const { data } = await api(path);
-      const leaves = data.history.map((item) => ({ ...item, parsed: JSON.parse(item.leaf) }));
+      const all = data.history.map((item) => ({ ...item, parsed: JSON.parse(item.leaf) }));
+      const leaves = all.filter((item) => !isDecision(item.parsed));
+      const decisions = all.filter((item) => isDecision(item.parsed));
       result.replaceChildren(
         h('dl', {},
           h('dt', {}, 'Entry id'), h('dd', {}, h('code', { id: 'entry-id' }, data.entryId)),
@@ -66,11 +92,12 @@ run(async () => {
           h('dt', {}, 'Scope'), h('dd', {}, data.scope ?? '—')),
         leaves.length === 0
           ? h('p', {}, 'This entry has never been in a published list.')
-          : table(`History (${leaves.length} log leaves, oldest first)`, ['Leaf', 'Change', 'Published', 'Hotline', 'Reference', 'Verified by', 'Reason', 'Check'],
+          : table(`Changes (${leaves.length} log leaves, oldest first)`, ['Leaf', 'Change', 'Published', 'Hotline', 'Reference', 'Verified by', 'Reason', 'Check'],
             leaves.map((item) => [String(item.index), describe(item.parsed), time(item.parsed.publishedAt), item.parsed.hotline ?? '—',
               item.parsed.reference ?? '—', (item.parsed.verifiedBy ?? []).join(', ') || '—', item.parsed.reason ?? '—',
               h('button', { type: 'button', 'aria-label': `Verify leaf ${item.index}`, onclick: () => check.verify(item) }, 'Verify')]),
-            { id: 'history-table' }));
+            { id: 'history-table' }),
+        decisions.length === 0 ? h('p', { id: 'no-decisions' }, 'No recorded human decision names this entry.') : decisionsTable(decisions, check.verify));
     } catch (error) {
       result.replaceChildren(problem(error));
     }

@@ -5,6 +5,13 @@ function issueForm(onIssued) {
   const role = h('select', { id: 'issue-role', name: 'role' }, ['hotline', 'isp', 'auditor', 'admin'].map((r) => h('option', { value: r }, r)));
   const organisation = h('input', { id: 'issue-organisation', name: 'organisation', required: true, pattern: '[a-z0-9-]{1,64}', autocomplete: 'off' });
   const lists = h('input', { id: 'issue-lists', name: 'lists', placeholder: 'eu, uk or *', autocomplete: 'off' });
+  // an ISP key's feed entitlement: the readable list, or only hashed ids (docs/hashed-feed.md)
+  const feed = h('select', { id: 'issue-feed', name: 'feed' },
+    h('option', { value: 'plain' }, 'plain (expressions)'), h('option', { value: 'hashed' }, 'hashed (ids only)'));
+  const feedField = h('label', { id: 'issue-feed-field' }, 'Feed (ISP keys)', feed);
+  const showFeed = () => { feedField.hidden = role.value !== 'isp'; };
+  role.addEventListener('change', showFeed);
+  showFeed();
   const reason = h('input', { id: 'issue-reason', name: 'reason', required: true, maxlength: 1000, autocomplete: 'off' });
   const result = h('div', { id: 'issued', 'aria-live': 'polite' });
   const form = h('form', {
@@ -16,12 +23,14 @@ function issueForm(onIssued) {
       try {
         const { data } = await api('/api/v1/admin/keys', {
           method: 'POST',
-          body: { role: role.value, organisation: organisation.value, lists: names.length > 0 ? names : undefined, reason: reason.value.trim() },
+          body: { role: role.value, organisation: organisation.value, lists: names.length > 0 ? names : undefined,
+            feed: role.value === 'isp' ? feed.value : undefined, reason: reason.value.trim() },
         });
         result.replaceChildren(h('div', { class: 'secret', role: 'status' },
-          h('p', {}, h('strong', {}, `New ${data.info.role} key for ${data.info.organisation}. `), 'Copy it now: it is shown only this once and the service keeps only its hash.'),
+          h('p', {}, h('strong', {}, `New ${data.info.role} key for ${data.info.organisation}${data.info.feed ? ` (${data.info.feed} feed)` : ''}. `), 'Copy it now: it is shown only this once and the service keeps only its hash.'),
           h('p', {}, h('code', { id: 'issued-key' }, data.key))));
         form.reset();
+        showFeed();
         await onIssued();
       } catch (error) {
         result.replaceChildren(problem(error));
@@ -31,6 +40,7 @@ function issueForm(onIssued) {
   h('label', {}, 'Role', role),
   h('label', {}, 'Organisation', organisation),
   h('label', {}, 'Lists (ISP keys)', lists),
+  feedField,
   h('label', {}, 'Reason (logged)', reason),
   h('button', { type: 'submit' }, 'Issue key'));
   return h('section', { 'aria-labelledby': 'issue-heading' }, h('h2', { id: 'issue-heading' }, 'Issue a key'), form, result);
@@ -64,8 +74,8 @@ run(async () => {
   const listing = h('div', { id: 'key-list' });
   const reload = async () => {
     const { data } = await api('/api/v1/admin/keys');
-    listing.replaceChildren(table('Keys (newest first; secrets are never shown again)', ['Key id', 'Role', 'Organisation', 'Lists', 'Issued', 'State'],
-      data.keys.map((key) => [h('code', {}, key.keyId), key.role, key.organisation, key.lists.join(', ') || '—', time(key.created), revokeCell(key, reload)]),
+    listing.replaceChildren(table('Keys (newest first; secrets are never shown again)', ['Key id', 'Role', 'Organisation', 'Lists', 'Feed', 'Issued', 'State'],
+      data.keys.map((key) => [h('code', {}, key.keyId), key.role, key.organisation, key.lists.join(', ') || '—', key.feed ?? '—', time(key.created), revokeCell(key, reload)]),
       { id: 'keys' }));
   };
   mount(issueForm(reload), h('section', { 'aria-labelledby': 'keys-heading' }, h('h2', { id: 'keys-heading' }, 'All keys'), listing));

@@ -1,0 +1,73 @@
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace BlocklistService.Functions.Stores;
+
+/// <summary>
+/// One HTTP request's view of storage: once a storage call made for the request has failed as unavailable (every try
+/// spent, see <see cref="StorageFailures"/>), later calls of the same request fail at once instead of spending the
+/// request-path retry policy again. Without it a request that first falls back past a failed read (a key verified
+/// before the outage, a stale list head) and then needs storage again would wait for two full retry sequences and
+/// miss the request's 5 s budget. Outside a request (the publisher, start-up, background work) it does nothing.
+/// </summary>
+public sealed class RequestStorageScope : HttpPipelinePolicy
+{
+    private static readonly AsyncLocal<Failure?> Current = new();
+
+    /// <summary>
+    /// Starts the scope of the current request; it lasts for the async flow that called it (middleware), so it ends
+    /// with the request.
+    /// </summary>
+    public static void Begin() => Current.Value = new Failure();
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        ProcessAsync(message, pipeline, async: false).AsTask().GetAwaiter().GetResult();
+
+    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        ProcessAsync(message, pipeline, async: true);
+
+    private static async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
+    {
+        var scope = Current.Value;
+        if (scope?.What is { } earlier)
+        {
+            // status 0, like a refused connection: StorageFailures maps it to 503 storage-unavailable
+            throw new RequestFailedException(0, $"storage already failed for this request ({earlier}); not tried again");
+        }
+
+        try
+        {
+            if (async)
+            {
+                await ProcessNextAsync(message, pipeline);
+            }
+            else
+            {
+                ProcessNext(message, pipeline);
+            }
+        }
+        catch (Exception e) when (scope is not null && StorageFailures.IsUnavailable(e, message.CancellationToken))
+        {
+            scope.What = e.GetType().Name;
+            throw;
+        }
+
+        if (scope is not null && message.HasResponse && StorageFailures.IsUnavailableStatus(message.Response.Status))
+        {
+            scope.What = $"status {message.Response.Status}";
+        }
+    }
+
+    /// <summary>The first failure of the request, if any (shared by the calls it makes concurrently).</summary>
+    private sealed class Failure
+    {
+        private volatile string? _what;
+
+        public string? What
+        {
+            get => _what;
+            set => _what ??= value;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Stores;
+using BlocklistService.Functions.Tests.Support;
+using BlocklistService.Testing;
+using Xunit.Abstractions;
+
+namespace BlocklistService.Functions.Tests.Reliability;
+
+/// <summary>
+/// The real server over HTTP on an Azurite of its own that is really taken away: killed (connections refused: the SDK
+/// throws <see cref="Azure.RequestFailedException"/> with status 0) and frozen with SIGSTOP (connections accepted, no
+/// answer: every try hits the network timeout and the SDK throws an <see cref="AggregateException"/> of
+/// <see cref="TaskCanceledException"/>s). Both shapes must become 503 <c>storage-unavailable</c> with Retry-After
+/// inside the request-path budget, with production's request-path retry policy; and once storage is back, a retried
+/// submission with the same Idempotency-Key is accepted exactly once.
+/// </summary>
+public sealed class AzuriteOutageTests(ITestOutputHelper output)
+{
+    /// <summary>Production's request-path policy (the test factory relaxes it for loaded machines; here it is the subject).</summary>
+    private static readonly Dictionary<string, string?> ProductionRequestPath = new()
+    {
+        ["Storage:RequestPath:NetworkTimeout"] = StorageRetryOptions.RequestPathDefaults().NetworkTimeout.ToString(),
+        ["Storage:RequestPath:MaxRetries"] = StorageRetryOptions.RequestPathDefaults().MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Auth:KeyCacheTtl"] = "00:00:01",
+    };
+
+    /// <summary>The budget a request that needs storage has (issue 17).</summary>
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
+
+    public enum Fault
+    {
+        Killed,
+        Frozen,
+    }
+
+    [Theory]
+    [InlineData(Fault.Killed)]
+    [InlineData(Fault.Frozen)]
+    public async Task Every_storage_route_answers_503_with_Retry_After_within_the_budget_and_a_retry_lands_once(Fault fault)
+    {
+        var location = Path.Combine(Path.GetTempPath(), Azurite.UniqueName("outage"));
+        var azurite = await Azurite.StartOwnAsync(location);
+        try
+        {
+            await using var api = PublishApi.Create(azurite.ConnectionString, ProductionRequestPath);
+            var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "outage-hotline");
+            var (auditor, _) = await api.ClientForAsync(Roles.Auditor, "outage-auditor");
+            var (isp, _) = await api.ClientForAsync(Roles.Isp, "outage-isp-known", "*");
+            var (_, unusedKey) = await api.ClientForAsync(Roles.Isp, "outage-isp", "eu");
+            var neverSeen = api.WithKey(unusedKey.Value);
+
+            var (admin, _) = await api.ClientForAsync(Roles.Admin, "outage-admin");
+            var first = await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://outage.example/before")), "outage-before"));
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+            var firstId = (await first.JsonAsync()).GetProperty("submissionId").GetString();
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish before the outage"))).StatusCode);
+
+            // The known keys are verified once while storage answers; the other ISP key never is.
+            Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/api/v1/audit/log/checkpoint")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await isp.GetAsync("/api/v1/lists/eu/updates?since=0")).StatusCode);
+
+            await BreakAsync(azurite, fault);
+            var answers = new List<(string Route, HttpResponseMessage Response, TimeSpan Elapsed)>();
+            async Task TimeAsync(string route, Func<Task<HttpResponseMessage>> send)
+            {
+                var clock = Stopwatch.StartNew();
+                var response = await send();
+                answers.Add((route, response, clock.Elapsed));
+            }
+
+            await TimeAsync("submission", () => hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://outage.example/during")), "outage-during")));
+            await TimeAsync("submission status", () => hotline.GetAsync($"/api/v1/submissions/{firstId}"));
+            await TimeAsync("audit checkpoint", () => auditor.GetAsync("/api/v1/audit/log/checkpoint"));
+            await TimeAsync("key never verified", () => neverSeen.GetAsync("/api/v1/lists/eu/updates?since=0"));
+            await TimeAsync("list never read", () => isp.GetAsync("/api/v1/lists/uk/updates?since=0"));
+            await TimeAsync("readiness", () => api.CreateClient().GetAsync("/api/health/ready"));
+            var live = await api.CreateClient().GetAsync("/api/health");
+            await RepairAsync(azurite, fault);
+
+            var timings = string.Join(", ", answers.Select(a => $"{a.Route} {(int)a.Response.StatusCode} in {a.Elapsed.TotalSeconds:0.00} s"));
+            output.WriteLine($"{fault}: {timings}");
+            foreach (var (route, response, elapsed) in answers)
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{route}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                Assert.Equal("urn:blocklist:problem:storage-unavailable", (await response.JsonAsync()).GetProperty("type").GetString());
+                Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, $"{route}: no Retry-After");
+                Assert.True(elapsed < Budget, $"{route} answered too late; all: {timings}");
+            }
+
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            Assert.Equal("unreachable", (await live.JsonAsync()).GetProperty("storage").GetProperty("status").GetString());
+
+            // Storage is back: the refused submission, retried with its key, is accepted, and a second retry names the same submission.
+            var retried = await RetryUntilAcceptedAsync(hotline, "outage-during");
+            var again = await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://outage.example/during")), "outage-during"));
+            Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+            Assert.Equal(retried, (await again.JsonAsync()).GetProperty("submissionId").GetString());
+            var status = await (await hotline.GetAsync($"/api/v1/submissions/{retried}")).JsonAsync();
+            Assert.Equal(1, status.GetProperty("items").GetArrayLength());
+        }
+        finally
+        {
+            await azurite.DisposeAsync();
+            Directory.Delete(location, recursive: true);
+        }
+    }
+
+    private static async Task BreakAsync(Azurite azurite, Fault fault)
+    {
+        if (fault == Fault.Killed)
+        {
+            // Azurite (not Table Storage) saves its on-disk database every 5 s; a kill sooner would lose what the
+            // test wrote before it, which is Azurite's property, not the service's.
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            await azurite.KillAsync();
+        }
+        else
+        {
+            azurite.Freeze();
+        }
+
+        // Anything cached for longer than this (keys, readiness) has expired by the time the requests go out.
+        await Task.Delay(TimeSpan.FromMilliseconds(2200));
+    }
+
+    private static async Task RepairAsync(Azurite azurite, Fault fault)
+    {
+        if (fault == Fault.Killed)
+        {
+            await azurite.RestartAsync();
+        }
+        else
+        {
+            azurite.Thaw();
+        }
+    }
+
+    /// <summary>What a hotline client does: the same body and Idempotency-Key after each Retry-After, until 202.</summary>
+    private static async Task<string> RetryUntilAcceptedAsync(HttpClient hotline, string idempotencyKey)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var response = await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://outage.example/during")), idempotencyKey));
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                return (await response.JsonAsync()).GetProperty("submissionId").GetString()!;
+            }
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        throw new TimeoutException("the submission was not accepted within 20 tries after storage came back");
+    }
+}
