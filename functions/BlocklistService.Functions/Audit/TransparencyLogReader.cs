@@ -31,8 +31,7 @@ public sealed record StoredProof(IReadOnlyList<byte[]> Hashes, int StorageReads)
 public sealed class TransparencyLogReader(AuditStorage storage)
 {
     public const int LeavesPerPartition = LogLayout.LeavesPerPartition;
-    public const string CheckpointsFolder = "checkpoints/";
-    public const string CurrentCheckpoint = "checkpoint.json";
+    public const string CurrentCheckpoint = LogLayout.CurrentCheckpoint;
 
     /// <summary>The log's size and root as the head row records them (size 0 and the empty root before any append).</summary>
     public async Task<(long Size, byte[] Root)> GetHeadAsync(CancellationToken cancellationToken)
@@ -171,7 +170,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
 
     /// <summary>The signed checkpoint of <paramref name="size"/> (or the current one when null); null when none exists.</summary>
     public Task<SignedBlob?> GetCheckpointAsync(long? size, CancellationToken cancellationToken) =>
-        GetSignedAsync(StorageNames.LogContainer, size is { } s ? string.Create(CultureInfo.InvariantCulture, $"{CheckpointsFolder}{s}.json") : CurrentCheckpoint, cancellationToken);
+        GetSignedAsync(StorageNames.LogContainer, size is { } s ? LogLayout.CheckpointAt(s) : CurrentCheckpoint, cancellationToken);
 
     /// <summary>The signed versioned manifest of a list, or null when that version does not exist.</summary>
     public Task<SignedBlob?> GetManifestAsync(ListName list, long version, CancellationToken cancellationToken) =>

@@ -49,6 +49,12 @@ public static class LogLayout
 
     public static string Key(long value) => value.ToString("D12", CultureInfo.InvariantCulture);
 
+    /// <summary>The <c>log</c> container's current checkpoint (overwritten, no-cache).</summary>
+    public const string CurrentCheckpoint = "checkpoint.json";
+
+    /// <summary>The <c>log</c> container's immutable checkpoint of the tree at <paramref name="size"/>.</summary>
+    public static string CheckpointAt(long size) => string.Create(CultureInfo.InvariantCulture, $"checkpoints/{size}.json");
+
     /// <summary>A leaf row: its canonical bytes (as text), the list and version that appended it, and <c>PublishedThrough</c>.</summary>
     public static Row LeafRow(long index, byte[] leaf, string list, long version, DateTimeOffset publishedThrough) =>
         new(LeafPartition(index), Key(index), new Dictionary<string, object?>

@@ -214,14 +214,14 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         var after = changed.ToDictionary(c => c.Tile, c => c.Hashes);
         var root = Convert.ToHexStringLower(LogTiles.Root(size, tile => after.TryGetValue(tile, out var hashes) ? hashes : LogLayout.TileHashes(edge[tile])!));
         var checkpoint = new Checkpoint(size, root, at, files.KeyId).ToJson();
-        await files.WriteImmutableAsync(names.LogContainer, $"checkpoints/{size}.json", checkpoint, "application/json", cancellationToken);
+        await files.WriteImmutableAsync(names.LogContainer, LogLayout.CheckpointAt(size), checkpoint, "application/json", cancellationToken);
         await rows.UpsertAsync(names.LogBatches, [BatchRow(key, start, count, size, root)], cancellationToken);
 
         try
         {
             var committed = new LogHeadState(size, root, Pending: null, through == DateTimeOffset.MinValue ? null : through);
             await rows.UpdateAsync(names.LogHead, LogLayout.ToRow(committed), head.ETag, cancellationToken);
-            await files.OverwriteAsync(names.LogContainer, "checkpoint.json", checkpoint, "application/json", cancellationToken);
+            await files.OverwriteAsync(names.LogContainer, LogLayout.CurrentCheckpoint, checkpoint, "application/json", cancellationToken);
         }
         catch (RowConflictException)
         {
