@@ -13,6 +13,6 @@ public sealed record PlanInput(
     DateTimeOffset Now,
     TimeSpan ManifestLifetime,
     IReadOnlyList<string> PendingSubmissions,
-    IReadOnlyList<JournalItem> Items,
+    IReadOnlyList<PendingChange> Items,
     IReadOnlyList<DueExpiry> DueExpiries,
     IReadOnlyDictionary<EntryId, EntryState> Entries);

@@ -7,7 +7,7 @@ namespace BlocklistService.Functions.Ingest;
 
 /// <summary>
 /// The <c>submissions</c> table's codec, used by ingest (<see cref="SubmissionJournal"/>) and the publisher
-/// (<see cref="JournalReader"/>): PK submission id; RK <c>item-{index:D5}</c> for each <see cref="JournalItem"/> and
+/// (<see cref="JournalReader"/>): PK submission id; RK <c>item-{index:D5}</c> for each <see cref="SubmittedItem"/> and
 /// <c>head</c> for the <see cref="SubmissionHead"/> (the commit point). Each hotline also has an index partition,
 /// PK <c>hotline-{escaped organisation}</c>, RK <c>{inverted received ticks D19}-{submission id}</c> (newest first), one
 /// row per committed submission, so a hotline's submissions are listed without a scan (<see cref="IndexRow"/>).
@@ -52,7 +52,7 @@ public static class SubmissionRows
 
     public static bool IsItemRow(string rowKey) => rowKey.StartsWith(FirstItemRow, StringComparison.Ordinal);
 
-    public static Row ToRow(string submissionId, string hotline, JournalItem item) => new(submissionId, ItemRowKey(item.Index), new Dictionary<string, object?>
+    public static Row ToRow(string submissionId, string hotline, SubmittedItem item) => new(submissionId, ItemRowKey(item.Index), new Dictionary<string, object?>
     {
         ["Index"] = item.Index,
         ["Hotline"] = hotline,
@@ -77,7 +77,7 @@ public static class SubmissionRows
     public static Row ResultRow(string submissionId, int index, ItemResult result, string? reason) =>
         new(submissionId, ItemRowKey(index), new Dictionary<string, object?> { ["Result"] = result.ToWireName(), ["Reason"] = reason ?? string.Empty });
 
-    public static JournalItem ItemFromRow(Row row) => new()
+    public static SubmittedItem ItemFromRow(Row row) => new()
     {
         Index = row.GetInt32("Index") ?? int.Parse(row.RowKey.AsSpan(FirstItemRow.Length), CultureInfo.InvariantCulture),
         Result = ItemResultNames.Parse(row.GetString("Result")),

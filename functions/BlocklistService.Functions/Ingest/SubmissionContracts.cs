@@ -29,10 +29,10 @@ public sealed record SubmissionStatus(string SubmissionId, DateTimeOffset Receiv
 /// An item whose lists a hold rejection dropped (and none is pending) is <c>rejected</c> with reason
 /// <c>rejected-by-hold</c> and <see cref="Hold"/> naming the hold.
 public sealed record ItemStatus(
-    int Index, string State, string? Reason, string? Action, string? EntryId, string? Expression, IReadOnlyList<ListState> Lists, string? Reference = null, string? Hold = null);
+    int Index, string State, string? Reason, string? Action, string? EntryId, string? Expression, IReadOnlyList<ItemListState> Lists, string? Reference = null, string? Hold = null);
 
 /// <summary>An item in one list: <c>pending</c>, <c>published</c> in <see cref="Version"/>, or <c>rejected-by-hold</c> (<see cref="Hold"/>).</summary>
-public sealed record ListState(string List, string State, long? Version, string? Hold = null);
+public sealed record ItemListState(string List, string State, long? Version, string? Hold = null);
 
 /// <summary>One submission in a hotline's list: when it came, how many items, and how many are in each state now.</summary>
 public sealed record SubmissionSummary(string SubmissionId, DateTimeOffset Received, int Items, IReadOnlyDictionary<string, int> States);

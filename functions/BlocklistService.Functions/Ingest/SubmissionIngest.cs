@@ -130,10 +130,10 @@ public sealed class SubmissionIngest(
 
             var perList = item.Lists
                 .Select(list => published.TryGetValue((item.Index, list), out var version)
-                    ? new ListState(list, "published", version)
+                    ? new ItemListState(list, "published", version)
                     : dropped.TryGetValue(list, out var hold)
-                        ? new ListState(list, RejectedByHold, null, hold)
-                        : new ListState(list, "pending", null))
+                        ? new ItemListState(list, RejectedByHold, null, hold)
+                        : new ItemListState(list, "pending", null))
                 .ToList();
 
             // not published as asked: every list is settled and a hold rejection dropped at least one of them
@@ -161,7 +161,7 @@ public sealed class SubmissionIngest(
         return Receipt(head, items);
     }
 
-    private async Task CompleteAsync(SubmissionHead head, IReadOnlyList<JournalItem> items, CancellationToken cancellationToken)
+    private async Task CompleteAsync(SubmissionHead head, IReadOnlyList<SubmittedItem> items, CancellationToken cancellationToken)
     {
         await journal.IndexAsync(head, cancellationToken);
         await journal.MarkPendingAsync(
@@ -176,7 +176,7 @@ public sealed class SubmissionIngest(
         await journal.MarkCompletedAsync(head.SubmissionId, cancellationToken);
     }
 
-    private static SubmissionReceipt Receipt(SubmissionHead head, IReadOnlyList<JournalItem> items) => new(
+    private static SubmissionReceipt Receipt(SubmissionHead head, IReadOnlyList<SubmittedItem> items) => new(
         head.SubmissionId,
         head.Received,
         head.Accepted,

@@ -23,7 +23,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, Protect
     private const int MaxAnalystId = 64;
 
     /// <summary>Parses and validates; either the items (every one accepted, rejected or held) or the body error.</summary>
-    public (IReadOnlyList<JournalItem>? Items, SubmissionBodyError? Error) Validate(
+    public (IReadOnlyList<SubmittedItem>? Items, SubmissionBodyError? Error) Validate(
         ReadOnlyMemory<byte> body, string hotline, IReadOnlySet<string> existingLists)
     {
         // The one client JSON policy (UTF-8, depth, duplicate keys, lone surrogates), naming the field it refuses.
@@ -54,7 +54,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, Protect
             }
 
             var context = new ItemContext(options.Value, protectedHosts, hotline, existingLists, time.GetUtcNow());
-            var items = new List<JournalItem>(count);
+            var items = new List<SubmittedItem>(count);
             var index = 0;
             foreach (var element in itemsElement.EnumerateArray())
             {
@@ -67,7 +67,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, Protect
 
     private sealed record ItemContext(IngestOptions Options, ProtectedHosts ProtectedHosts, string Hotline, IReadOnlySet<string> Lists, DateTimeOffset Now);
 
-    private static JournalItem ValidateItem(JsonElement element, int index, ItemContext context)
+    private static SubmittedItem ValidateItem(JsonElement element, int index, ItemContext context)
     {
         var prefix = $"items[{index}]";
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -82,7 +82,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, Protect
         if (element.ValueKind != JsonValueKind.Object)
         {
             Fail(string.Empty, "invalid-item", "must be a JSON object");
-            return new JournalItem { Index = index, Result = ItemResult.Rejected, Reason = firstReason, Errors = errors };
+            return new SubmittedItem { Index = index, Result = ItemResult.Rejected, Reason = firstReason, Errors = errors };
         }
 
         var action = ReadString(element, "action", out var actionError);
@@ -237,7 +237,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, Protect
             }
         }
 
-        return new JournalItem
+        return new SubmittedItem
         {
             Index = index,
             Result = result,

@@ -2,7 +2,6 @@ using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Publishing;
 using BlocklistService.Functions.Ingest;
 using BlocklistService.Functions.Stores;
-using JournalItem = BlocklistService.Domain.Publishing.JournalItem;
 
 namespace BlocklistService.Functions.Publishing;
 
@@ -26,10 +25,10 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
     }
 
     /// <summary>The items of one submission for <paramref name="list"/>; null when the submission has no head yet.</summary>
-    public async Task<IReadOnlyList<JournalItem>?> ItemsAsync(string submissionId, string list, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PendingChange>?> ItemsAsync(string submissionId, string list, CancellationToken cancellationToken)
     {
         SubmissionHead? head = null;
-        var items = new List<Ingest.JournalItem>();
+        var items = new List<Ingest.SubmittedItem>();
         await foreach (var row in rows.QueryAsync(names.Submissions, submissionId, null, null, cancellationToken))
         {
             if (row.RowKey == SubmissionRows.HeadRow)
@@ -56,7 +55,7 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
         }
 
         var accepted = head.Received;
-        var result = new List<JournalItem>();
+        var result = new List<PendingChange>();
         foreach (var item in items)
         {
             if (item.Result != ItemResult.Accepted || !item.Lists.Contains(list, StringComparer.Ordinal))
@@ -74,7 +73,7 @@ public sealed class JournalReader(IRowStore rows, PublishStorageNames names)
                 continue;
             }
 
-            result.Add(new JournalItem(
+            result.Add(new PendingChange(
                 submissionId,
                 item.Index,
                 accepted,

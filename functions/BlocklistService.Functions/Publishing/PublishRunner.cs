@@ -193,7 +193,7 @@ public sealed class PublishRunner(
         var journal = new JournalReader(rows, _names);
         var pending = await journal.PendingAsync(list, cancellationToken);
         var consumed = new List<string>();
-        var items = new List<JournalItem>();
+        var items = new List<PendingChange>();
         foreach (var submission in pending)
         {
             var found = await journal.ItemsAsync(submission, list, cancellationToken);

@@ -65,7 +65,7 @@ public sealed class SubmissionJournal(IRowStore rows)
     /// <see cref="ParallelBatches"/> at a time. Returns only when every one succeeded; after a failure no further
     /// transaction starts and the failure is thrown, so the head (the commit point) is never written over a gap.
     /// </summary>
-    public async Task WriteItemsAsync(string submissionId, string hotline, IReadOnlyList<JournalItem> items, CancellationToken cancellationToken)
+    public async Task WriteItemsAsync(string submissionId, string hotline, IReadOnlyList<SubmittedItem> items, CancellationToken cancellationToken)
     {
         var batches = (items.Count + BatchSize - 1) / BatchSize;
         await Parallel.ForAsync(0, batches, new ParallelOptions { MaxDegreeOfParallelism = ParallelBatches, CancellationToken = cancellationToken },
@@ -143,9 +143,9 @@ public sealed class SubmissionJournal(IRowStore rows)
         await rows.SubmitAsync(SubmissionRows.Table, [RowAction.Merge(SubmissionRows.CompletedRow(submissionId))], cancellationToken);
 
     /// <summary>Every item row of a submission, in index order.</summary>
-    public async Task<IReadOnlyList<JournalItem>> ReadItemsAsync(string submissionId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SubmittedItem>> ReadItemsAsync(string submissionId, CancellationToken cancellationToken)
     {
-        var items = new List<JournalItem>();
+        var items = new List<SubmittedItem>();
         await foreach (var row in rows.QueryAsync(SubmissionRows.Table, submissionId, SubmissionRows.FirstItemRow, SubmissionRows.AfterLastItemRow, cancellationToken))
         {
             items.Add(SubmissionRows.ItemFromRow(row));
@@ -155,7 +155,7 @@ public sealed class SubmissionJournal(IRowStore rows)
     }
 
     /// <summary>One item row, or null.</summary>
-    public async Task<JournalItem?> ReadItemAsync(string submissionId, int index, CancellationToken cancellationToken)
+    public async Task<SubmittedItem?> ReadItemAsync(string submissionId, int index, CancellationToken cancellationToken)
     {
         var row = await rows.GetAsync(SubmissionRows.Table, submissionId, ItemRowKey(index), cancellationToken);
         return row is null ? null : SubmissionRows.ItemFromRow(row);

@@ -23,7 +23,7 @@ public sealed class UpdateFeedTests
         Assert.Equal("v/5/manifest.json", changes.ManifestPath);
         Assert.Equal(TimeSpan.FromSeconds(90), changes.MinimumWait);
         Assert.Equal(
-            [new UpdateStep(true, 4, "v/4/snapshot.json.gz", "v/4/manifest.json"), new UpdateStep(false, 5, "v/5/delta.json.gz", "v/5/manifest.json")],
+            [new FetchStep(true, 4, "v/4/snapshot.json.gz", "v/4/manifest.json"), new FetchStep(false, 5, "v/5/delta.json.gz", "v/5/manifest.json")],
             changes.Steps);
     }
 

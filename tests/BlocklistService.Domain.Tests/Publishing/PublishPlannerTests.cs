@@ -8,11 +8,11 @@ public sealed class PublishPlannerTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
 
-    private static JournalItem Item(string submission, int index, JournalAction action, string expression, string hotline, int reviewDays = 30, int acceptedMinute = 0) =>
+    private static PendingChange Item(string submission, int index, JournalAction action, string expression, string hotline, int reviewDays = 30, int acceptedMinute = 0) =>
         new(submission, index, Now.AddMinutes(-60 + acceptedMinute), action, EntryId.ForExpression(expression), expression, EntryScope.Exact,
             "csam", hotline, $"{hotline}-ref-{submission}-{index}", Now.AddDays(-1), Now.AddDays(reviewDays));
 
-    private static PlanInput Input(IReadOnlyList<JournalItem> items, IReadOnlyDictionary<EntryId, EntryState>? entries = null,
+    private static PlanInput Input(IReadOnlyList<PendingChange> items, IReadOnlyDictionary<EntryId, EntryState>? entries = null,
         IReadOnlyList<DueExpiry>? expiries = null, long version = 4, long count = 10) =>
         new("eu", version, count, Now, TimeSpan.FromDays(7), items.Select(i => i.SubmissionId).Distinct().ToList(), items,
             expiries ?? [], entries ?? new Dictionary<EntryId, EntryState>());

@@ -79,7 +79,7 @@ public sealed class PublishWorld : IDisposable
     public async Task<string> SubmitAsync(string hotline, params (string Action, string Expression, string List, int ReviewDays)[] items)
     {
         var id = $"sub{Interlocked.Increment(ref _submissions):D6}";
-        var rows = items.Select((item, index) => SubmissionRows.ToRow(id, hotline, new Functions.Ingest.JournalItem
+        var rows = items.Select((item, index) => SubmissionRows.ToRow(id, hotline, new Functions.Ingest.SubmittedItem
         {
             Index = index,
             Result = ItemResult.Accepted,

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using BlocklistService.Cli.Service;
+using BlocklistService.Domain.Acceptance;
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Signing;
@@ -192,6 +193,7 @@ public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, strin
         var checksum = new LtHash16();
         var cursor = 0;
         string? previousSha = null;
+        long previousVersion = 0;
         long lastLogSize = 0;
         foreach (var (version, bytes, signature) in manifests)
         {
@@ -209,9 +211,10 @@ public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, strin
                 throw new Discrepancy($"manifest {list.Value} version {version} states list {manifest.List.Value} version {manifest.Version}", null, list.Value, version);
             }
 
-            if (manifest.PreviousManifestSha256 != previousSha)
+            // the hash chain, under the same rule a syncing ISP applies
+            if (VersionAcceptance.CheckChain(manifest, previousVersion, previousSha) is { } broken)
             {
-                throw new Discrepancy($"manifest {list.Value} version {version}: previous-manifest hash {manifest.PreviousManifestSha256 ?? "null"} is not the SHA-256 of version {version - 1} ({previousSha ?? "null"})", null, list.Value, version);
+                throw new Discrepancy($"manifest {list.Value} version {version}: {broken.Message}", null, list.Value, version);
             }
 
             for (; cursor < ofList.Count && ofList[cursor].Leaf.Version <= version; cursor++)
@@ -242,7 +245,7 @@ public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, strin
             }
 
             var count = backings.Count;
-            if (manifest.EntryCount != count || manifest.StateHash != checksum.StateHash)
+            if (VersionAcceptance.CheckState(manifest, checksum.StateHash, count) is not null)
             {
                 throw new Discrepancy(
                     $"manifest {list.Value} version {version} states {manifest.EntryCount} entries with state hash {manifest.StateHash}; replaying the log gives {count} entries with {checksum.StateHash}",
@@ -251,6 +254,7 @@ public sealed class AuditVerifier(HttpClient http, SignatureVerifier keys, strin
 
             lastLogSize = manifest.Log.Size;
             previousSha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            previousVersion = version;
         }
 
         if (cursor < ofList.Count)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using BlocklistService.Cli.Exports;
 using BlocklistService.Cli.State;
+using BlocklistService.Domain.Acceptance;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Signing;
 
@@ -108,37 +109,21 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
         var previousVersion = held.Version;
         if (changes.Steps.Count == 0 && changes.Version <= held.Version)
         {
-            if (changes.Version < held.Version)
-            {
-                throw Refusal.Of("rollback", $"the service reports list {List} at version {changes.Version}, lower than version {held.Version} held here");
-            }
-
+            Refusal.ThrowIf(VersionAcceptance.CheckReportedVersion(List, held.Version, changes.Version));
             return await UpToDateAsync(held, cursor, changes, cancellationToken);
         }
 
         var (manifestBytes, manifestSignature, manifest) = await FetchManifestAsync(changes.ManifestPath, null, cancellationToken);
-        if (manifest.Version < held.Version)
-        {
-            throw Refusal.Of("rollback", $"the service's manifest is for version {manifest.Version}, lower than version {held.Version} held here (a rollback is never applied)");
-        }
-
+        var manifestSha256 = Sha256(manifestBytes);
+        Refusal.ThrowIf(VersionAcceptance.CheckOffered(held.Version, held.ManifestSha256, manifest, manifestSha256));
         if (manifest.Version == held.Version)
         {
-            if (held.ManifestSha256 is { } heldSha && heldSha != Sha256(manifestBytes))
-            {
-                throw Refusal.Of("fork", $"the service's manifest for version {manifest.Version} differs from the one accepted here for that version");
-            }
-
             return await UpToDateAsync(held, cursor, changes, cancellationToken);
         }
 
-        if (manifest.Expires <= time.GetUtcNow())
-        {
-            throw Refusal.Of("expired", $"the manifest of version {manifest.Version} expired at {Time(manifest.Expires)} (a frozen or replayed feed)");
-        }
-
+        Refusal.ThrowIf(VersionAcceptance.CheckNotExpired(manifest, time.GetUtcNow()));
         var steps = changes.Steps.Count > 0 ? changes.Steps : Derive(held, manifest);
-        CheckSteps(steps, held, manifest);
+        Refusal.ThrowIf(VersionAcceptance.CheckSteps(steps.Select(s => s.Step).ToList(), held.Version, manifest.Version));
 
         store.DeleteLeftovers(List);
         var working = held;
@@ -155,10 +140,7 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
                     (stepManifestBytes, _, stepManifest) = await FetchManifestAsync(step.ManifestPath, step.Version, cancellationToken);
                 }
 
-                if (stepManifest.Version != step.Version)
-                {
-                    throw Refusal.Of("steps", $"{step.ManifestPath} is the manifest of version {stepManifest.Version}, not {step.Version}");
-                }
+                Refusal.ThrowIf(VersionAcceptance.CheckStepManifest(step.Step, stepManifest, step.ManifestPath));
 
                 HeldList next;
                 if (step.IsSnapshot)
@@ -177,10 +159,7 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
                 applied.Add(step.Path);
             }
 
-            if (working.Version != manifest.Version || working.ManifestSha256 != Sha256(manifestBytes))
-            {
-                throw Refusal.Of("steps", $"the steps end at version {working.Version}, not at the current version {manifest.Version}");
-            }
+            Refusal.ThrowIf(VersionAcceptance.CheckArrived(working.Version, working.ManifestSha256, manifest, manifestSha256));
         }
         catch
         {
@@ -274,59 +253,28 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
     /// <summary>Freeze detection: holding an expired manifest while the service offers nothing newer is an error, not "up to date".</summary>
     private void CheckFresh(HeldList held)
     {
-        if (held.Manifest is { } bytes && Manifest.FromJson(bytes).TryGetValue(out var manifest) && manifest.Expires <= time.GetUtcNow())
+        if (held.Manifest is { } bytes && Manifest.FromJson(bytes).TryGetValue(out var manifest))
         {
-            throw Refusal.Of("frozen", $"the newest version the service offers is {held.Version}, whose manifest expired at {Time(manifest.Expires)}; the feed looks frozen (the list kept here may be stale)");
+            Refusal.ThrowIf(VersionAcceptance.CheckFresh(manifest, time.GetUtcNow()));
         }
     }
 
-    private static List<UpdateStep> Derive(HeldList held, Manifest manifest)
+    private static List<FetchStep> Derive(HeldList held, Manifest manifest)
     {
-        var steps = new List<UpdateStep>();
+        var steps = new List<FetchStep>();
         var from = held.Version;
         if ((held.Version == 0 || held.ManifestSha256 is null) && manifest.Snapshot is { } snapshot)
         {
-            steps.Add(new UpdateStep(true, snapshot.Version, snapshot.Path, ArtifactPaths.RelativeManifest(snapshot.Version)));
+            steps.Add(new FetchStep(true, snapshot.Version, snapshot.Path, ArtifactPaths.RelativeManifest(snapshot.Version)));
             from = snapshot.Version;
         }
 
         for (var v = from + 1; v <= manifest.Version; v++)
         {
-            steps.Add(new UpdateStep(false, v, ArtifactPaths.RelativeDelta(v), ArtifactPaths.RelativeManifest(v)));
+            steps.Add(new FetchStep(false, v, ArtifactPaths.RelativeDelta(v), ArtifactPaths.RelativeManifest(v)));
         }
 
         return steps;
-    }
-
-    private void CheckSteps(IReadOnlyList<UpdateStep> steps, HeldList held, Manifest manifest)
-    {
-        var expected = held.Version + 1;
-        for (var i = 0; i < steps.Count; i++)
-        {
-            var step = steps[i];
-            if (step.IsSnapshot)
-            {
-                if (i != 0 || step.Version < 1 || step.Version > manifest.Version)
-                {
-                    throw Refusal.Of("steps", $"the updates answer names a snapshot of version {step.Version} at position {i}; only a first step may be a snapshot, of a version up to {manifest.Version}");
-                }
-
-                expected = step.Version + 1;
-                continue;
-            }
-
-            if (step.Version != expected)
-            {
-                throw Refusal.Of("steps", $"the updates answer skips from version {expected - 1} to a delta producing {step.Version}");
-            }
-
-            expected++;
-        }
-
-        if (expected - 1 != manifest.Version)
-        {
-            throw Refusal.Of("steps", $"the updates answer's steps end at version {expected - 1}, the current manifest is version {manifest.Version}");
-        }
     }
 
     private async Task<(byte[] Bytes, byte[] Signature, Manifest Manifest)> FetchManifestAsync(string path, long? version, CancellationToken cancellationToken)
@@ -356,15 +304,7 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
             throw Refusal.Of("signature", $"{what} ({path}) names key {manifest.KeyId}: {named}");
         }
 
-        if (manifest.Feed != options.Feed)
-        {
-            throw Refusal.Of("malformed", $"{what} ({path}) is a manifest of the {manifest.Feed.ToWireName()} feed, not of the {options.Feed.ToWireName()} feed synced here");
-        }
-
-        if (manifest.List != List)
-        {
-            throw Refusal.Of("malformed", $"{what} ({path}) is for list '{manifest.List}', not '{List}'");
-        }
+        Refusal.ThrowIf(VersionAcceptance.CheckIdentity(manifest, List, options.Feed, $"{what} ({path})"));
 
         return (bytes, signature, manifest);
     }
@@ -373,15 +313,7 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
     private async Task<byte[]> FetchVouchedAsync(ArtifactFile file, Manifest manifest, CancellationToken cancellationToken)
     {
         var bytes = await feed.DownloadAsync(List, file.Path, file.Size, progress?.Download(file.Path, file.Size), cancellationToken);
-        if (bytes.Length != file.Size)
-        {
-            throw Refusal.Of("hash", $"{file.Path} is {bytes.Length} bytes, the manifest of version {manifest.Version} says {file.Size} (truncated or altered)");
-        }
-
-        if (!file.Matches(bytes))
-        {
-            throw Refusal.Of("hash", $"the SHA-256 of {file.Path} is {Sha256(bytes)}, the manifest of version {manifest.Version} says {file.Sha256} (altered in storage or in transit)");
-        }
+        Refusal.ThrowIf(VersionAcceptance.CheckFile(file, bytes, manifest));
 
         var signature = await feed.DownloadAsync(List, file.Path + ArtifactPaths.SignatureSuffix, MaxSignatureBytes, null, cancellationToken);
         if (keys.Check(bytes, signature, manifest.KeyId) is { } problem)
@@ -392,14 +324,10 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
         return bytes;
     }
 
-    private async Task<HeldList> LoadSnapshotAsync(UpdateStep step, Manifest manifest, byte[] manifestBytes, CancellationToken cancellationToken)
+    private async Task<HeldList> LoadSnapshotAsync(FetchStep step, Manifest manifest, byte[] manifestBytes, CancellationToken cancellationToken)
     {
-        if (manifest.Snapshot is not { } reference || reference.Version != step.Version || reference.Path != step.Path)
-        {
-            throw Refusal.Of("steps", $"the manifest of version {manifest.Version} does not vouch for a snapshot at {step.Path}");
-        }
-
-        var bytes = await FetchVouchedAsync(reference.File, manifest, cancellationToken);
+        Refusal.ThrowIf(VersionAcceptance.CheckSnapshotVouched(step.Step, step.Path, manifest));
+        var bytes = await FetchVouchedAsync(manifest.Snapshot!.File, manifest, cancellationToken);
         var path = store.TemporaryStatePath(List);
         using var writer = new StateFileWriter(path);
         SnapshotContent snapshot;
@@ -417,18 +345,15 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
             throw Refusal.Of("malformed", $"{step.Path} holds list '{snapshot.List}' version {snapshot.Version}, not '{List}' version {step.Version}");
         }
 
-        CheckState(snapshot.Checksum.StateHash, snapshot.Count, manifest);
+        Refusal.ThrowIf(VersionAcceptance.CheckState(manifest, snapshot.Checksum.StateHash, snapshot.Count));
         var list = HeldList.Written(List, snapshot.Version, snapshot.Count, snapshot.Checksum, manifestBytes, path, options.Feed);
         writer.Finish(list.Header(time.GetUtcNow()));
         return list;
     }
 
-    private async Task<MergedDelta> ApplyDeltaAsync(HeldList working, UpdateStep step, Manifest manifest, byte[] manifestBytes, CancellationToken cancellationToken)
+    private async Task<MergedDelta> ApplyDeltaAsync(HeldList working, FetchStep step, Manifest manifest, byte[] manifestBytes, CancellationToken cancellationToken)
     {
-        if (working.ManifestSha256 is { } previous && manifest.PreviousManifestSha256 != previous)
-        {
-            throw Refusal.Of("chain", $"the manifest of version {manifest.Version} names previous manifest {manifest.PreviousManifestSha256 ?? "none"}, but the manifest of version {working.Version} accepted here is {previous}");
-        }
+        Refusal.ThrowIf(VersionAcceptance.CheckChain(manifest, working.Version, working.ManifestSha256));
 
         var bytes = await FetchVouchedAsync(manifest.Delta, manifest, cancellationToken);
         Func<MergedDelta> merge;
@@ -471,7 +396,7 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
 
         try
         {
-            CheckState(merged.List.Checksum.StateHash, merged.List.Count, manifest);
+            Refusal.ThrowIf(VersionAcceptance.CheckState(manifest, merged.List.Checksum.StateHash, merged.List.Count));
         }
         catch
         {
@@ -480,19 +405,6 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
         }
 
         return merged;
-    }
-
-    private static void CheckState(string stateHash, long count, Manifest manifest)
-    {
-        if (stateHash != manifest.StateHash)
-        {
-            throw Refusal.Of("state-hash", $"after applying version {manifest.Version} the state hash is {stateHash}, the manifest says {manifest.StateHash} (the list would differ from the published one)");
-        }
-
-        if (count != manifest.EntryCount)
-        {
-            throw Refusal.Of("state-hash", $"after applying version {manifest.Version} the list holds {count} entries, the manifest says {manifest.EntryCount}");
-        }
     }
 
     private async Task<IReadOnlyList<ExportResult>> ExportIfStaleAsync(HeldList held, SyncCursor cursor, CancellationToken cancellationToken) =>
@@ -591,5 +503,4 @@ public sealed class ListSynchronizer(UpdateFeed feed, SignatureVerifier keys, Lo
 
     private static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

@@ -4,17 +4,26 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using BlocklistService.Cli.Service;
 using BlocklistService.Domain.Lists;
+using BlocklistService.Domain.Publishing;
+using BlocklistService.Domain.Urls;
 
 namespace BlocklistService.Cli.Sync;
 
-/// <summary>One file to fetch on the way to the current version: a snapshot or a delta, and the manifest of its version.</summary>
-public sealed record UpdateStep(bool IsSnapshot, long Version, string Path, string ManifestPath);
+/// <summary>
+/// Where to fetch one step on the way to the current version: a snapshot or a delta at <see cref="Path"/>, and the
+/// manifest of its version at <see cref="ManifestPath"/>.
+/// </summary>
+public sealed record FetchStep(bool IsSnapshot, long Version, string Path, string ManifestPath)
+{
+    /// <summary>The step as the acceptance rules see it.</summary>
+    public UpdateStep Step => new(IsSnapshot ? UpdatePath.Snapshot : UpdatePath.Delta, Version);
+}
 
 /// <summary>What <c>GET /api/v1/lists/{list}/updates?since=N</c> answered.</summary>
 public abstract record PollAnswer
 {
     /// <summary>200: the current version, the steps to it (none when nothing changed), its manifest's path, the wait.</summary>
-    public sealed record Changes(long Version, TimeSpan MinimumWait, string ManifestPath, IReadOnlyList<UpdateStep> Steps, string? ETag) : PollAnswer;
+    public sealed record Changes(long Version, TimeSpan MinimumWait, string ManifestPath, IReadOnlyList<FetchStep> Steps, string? ETag) : PollAnswer;
 
     /// <summary>304: nothing changed since the ETag.</summary>
     public sealed record NotModified(TimeSpan? MinimumWait) : PollAnswer;
@@ -178,7 +187,7 @@ public sealed class UpdateFeed(ServiceClient service, TimeProvider time, ListFee
                 }
             }
 
-            var steps = new List<UpdateStep>();
+            var steps = new List<FetchStep>();
             if (root.TryGetProperty("steps", out var stepsElement) && stepsElement.ValueKind != JsonValueKind.Null)
             {
                 if (stepsElement.ValueKind != JsonValueKind.Array)
@@ -207,7 +216,7 @@ public sealed class UpdateFeed(ServiceClient service, TimeProvider time, ListFee
                         throw Malformed($"steps[{index}] states a kind or version other than its path {path}");
                     }
 
-                    steps.Add(new UpdateStep(isSnapshot, stepVersion, path, ArtifactPaths.RelativeManifest(stepVersion)));
+                    steps.Add(new FetchStep(isSnapshot, stepVersion, path, ArtifactPaths.RelativeManifest(stepVersion)));
                     index++;
                 }
             }
@@ -251,4 +260,13 @@ public static class Refusal
     /// <summary>A refusal with code <c>refused-{rule}</c>.</summary>
     public static CliException Of(string rule, string problem) =>
         new($"refused-{rule}", $"Update refused: {problem}.", "The last good state and the exports were kept as they were. If it persists, tell the service's operator; sync retries later.");
+
+    /// <summary>Throws the refusal when an acceptance rule (<see cref="Domain.Acceptance.VersionAcceptance"/>) failed.</summary>
+    public static void ThrowIf(Rejection? rejection)
+    {
+        if (rejection is not null)
+        {
+            throw Of(rejection.Code, rejection.Message);
+        }
+    }
 }

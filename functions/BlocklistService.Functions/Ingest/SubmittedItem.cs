@@ -6,7 +6,7 @@ public enum ItemResult
     /// <summary>Valid and journaled; the publisher will apply it.</summary>
     Accepted,
 
-    /// <summary>Invalid; never applied. <see cref="JournalItem.Reason"/> says why.</summary>
+    /// <summary>Invalid; never applied. <see cref="SubmittedItem.Reason"/> says why.</summary>
     Rejected,
 
     /// <summary>Valid but touching a protected host: waits for an admin to approve or reject it.</summary>
@@ -34,9 +34,10 @@ public static class ItemResultNames
 
 /// <summary>
 /// One item of a submission as journaled: the request's fields (canonical where they were valid) and the outcome.
-/// Rows are deterministic in the request body, so a retry rewrites identical rows.
+/// Rows are deterministic in the request body, so a retry rewrites identical rows. The publisher reads the accepted
+/// ones back per list as <see cref="Domain.Publishing.PendingChange"/>.
 /// </summary>
-public sealed record JournalItem
+public sealed record SubmittedItem
 {
     public required int Index { get; init; }
 

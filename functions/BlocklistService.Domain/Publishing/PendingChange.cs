@@ -13,11 +13,12 @@ public enum JournalAction
 }
 
 /// <summary>
-/// One accepted submission item for one list, as the journal holds it. <see cref="Accepted"/> (the submission's
+/// One accepted submission item for one list, as the publisher reads it from the journal: a change waiting for the
+/// next version of that list (the request-side record with its outcome is <c>Ingest.SubmittedItem</c>). <see cref="Accepted"/> (the submission's
 /// acceptance time) only orders items inside one version; which items are pending is decided by the pending
 /// markers, never by a clock.
 /// </summary>
-public sealed record JournalItem(
+public sealed record PendingChange(
     string SubmissionId,
     int Index,
     DateTimeOffset Accepted,
