@@ -99,7 +99,7 @@ public sealed class PublishScaleBenchmark : IBenchmark
         foreach (var chunk in items.Chunk(100))
         {
             var id = $"s{submission++:D6}";
-            await rows.UpsertAsync(names.Submissions, chunk.Select((item, index) => Functions.Ingest.SubmissionRows.ToRow(id, "h1", new Functions.Ingest.JournalItem
+            await rows.UpsertAsync(names.Submissions, chunk.Select((item, index) => Functions.Ingest.SubmissionRows.ToRow(id, "h1", new Functions.Ingest.SubmittedItem
             {
                 Index = index,
                 Result = Functions.Ingest.ItemResult.Accepted,
