@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using BlocklistService.Cli.State;
 
 namespace BlocklistService.Cli.Sync;
@@ -11,8 +12,6 @@ namespace BlocklistService.Cli.Sync;
 /// </summary>
 public sealed record SyncCursor(long Since = 0, string? ETag = null, DateTimeOffset? NextPollNotBefore = null, long? ExportedVersion = null, string? ExportedFormats = null, IReadOnlyList<ExportFingerprint>? ExportedFiles = null)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static async Task<SyncCursor> ReadAsync(string path, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
@@ -22,7 +21,7 @@ public sealed record SyncCursor(long Since = 0, string? ETag = null, DateTimeOff
 
         try
         {
-            return JsonSerializer.Deserialize<SyncCursor>(await File.ReadAllBytesAsync(path, cancellationToken), Json) ?? new SyncCursor();
+            return JsonSerializer.Deserialize(await File.ReadAllBytesAsync(path, cancellationToken), SyncCursorJson.Default.SyncCursor) ?? new SyncCursor();
         }
         catch (JsonException)
         {
@@ -35,7 +34,7 @@ public sealed record SyncCursor(long Since = 0, string? ETag = null, DateTimeOff
             path,
             async (writer, ct) =>
             {
-                await writer.WriteLineAsync(JsonSerializer.Serialize(this, Json).AsMemory(), ct);
+                await writer.WriteLineAsync(JsonSerializer.Serialize(this, SyncCursorJson.Default.SyncCursor).AsMemory(), ct);
                 return true;
             },
             cancellationToken);
@@ -51,3 +50,11 @@ public sealed record ExportFingerprint(string Format, string Options, long Versi
     public bool MatchesDisk() =>
         File.Exists(Path) && new FileInfo(Path) is var info && info.Length == Length && info.LastWriteTimeUtc.Ticks == LastWriteTicks;
 }
+
+/// <summary>
+/// <c>sync.json</c>'s serializer, generated at build time: no reflection when a cold <c>sync</c> starts (the
+/// reflection path failed on linux-arm64 under emulation, and costs start-up time everywhere).
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(SyncCursor))]
+internal sealed partial class SyncCursorJson : JsonSerializerContext;
