@@ -18,7 +18,11 @@ namespace BlocklistService.Functions.Endpoints;
 /// </summary>
 public static class AdminReviewEndpoints
 {
-    public sealed record HeldItems(IReadOnlyList<HeldItem> Items);
+    /// <summary>Items held at ingest, and listed whole-host entries whose host became protected since (<see cref="ListedReview"/>).</summary>
+    public sealed record HeldItems(IReadOnlyList<HeldItem> Items, IReadOnlyList<ListedReview> Listed);
+
+    /// <summary>A decision on a listed entry: <c>kept</c> (stays listed) or <c>delisted</c> (its backings withdrawn; the next version removes it).</summary>
+    public sealed record ListedDecision(string List, string EntryId, string Result, long DecisionIndex);
 
     public sealed record ReviewDecision(string SubmissionId, int Index, string Result, long DecisionIndex);
 
@@ -28,11 +32,65 @@ public static class AdminReviewEndpoints
         group.MapGet("/", ListAsync).WithName("ListHeldItems").WithSummary("Items held for review (protected hosts)");
         group.MapPost("/{submissionId}/items/{index}/approve", ApproveAsync).WithName("ApproveHeldItem").WithSummary("Approve a held item");
         group.MapPost("/{submissionId}/items/{index}/reject", RejectAsync).WithName("RejectHeldItem").WithSummary("Reject a held item");
+        group.MapPost("/listed/{list}/{entryId}/keep", KeepAsync).WithName("KeepListedEntry")
+            .WithSummary("Keep listed a whole-host entry whose host became protected ({reason})");
+        group.MapPost("/listed/{list}/{entryId}/delist", DelistAsync).WithName("DelistListedEntry")
+            .WithSummary("Delist a whole-host entry whose host became protected ({reason}): its backings are withdrawn and the next version removes it");
         return routes;
     }
 
-    private static async Task<Ok<HeldItems>> ListAsync(ReviewQueue reviews, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new HeldItems(await reviews.ListAsync(cancellationToken)));
+    private static async Task<Ok<HeldItems>> ListAsync(ReviewQueue reviews, ListedReviews listed, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new HeldItems(await reviews.ListAsync(cancellationToken), await listed.ListAsync(cancellationToken)));
+
+    private static Task<Results<Ok<ListedDecision>, ProblemHttpResult>> KeepAsync(
+        string list, string entryId, DecisionRequest? body, ListedReviews listed, DecisionLog decisions, SubmissionIngest ingest,
+        ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        DecideListedAsync(list, entryId, keep: true, body, listed, decisions, ingest, user, loggers, cancellationToken);
+
+    private static Task<Results<Ok<ListedDecision>, ProblemHttpResult>> DelistAsync(
+        string list, string entryId, DecisionRequest? body, ListedReviews listed, DecisionLog decisions, SubmissionIngest ingest,
+        ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        DecideListedAsync(list, entryId, keep: false, body, listed, decisions, ingest, user, loggers, cancellationToken);
+
+    private static async Task<Results<Ok<ListedDecision>, ProblemHttpResult>> DecideListedAsync(
+        string list, string entryId, bool keep, DecisionRequest? body, ListedReviews listed, DecisionLog decisions, SubmissionIngest ingest,
+        ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (!ListName.TryParse(list, out var name) || !EntryId.TryParse(entryId, out var id) ||
+            await listed.GetAsync(list, entryId, cancellationToken) is not { } review)
+        {
+            return Problems.NotFound("listed entry under review");
+        }
+
+        var (reason, invalid) = DecisionRequest.Check(body);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        // The decision leaf first (once per queued review and outcome), then the withdrawals, then the queue row: a
+        // crash in between leaves the review waiting, and repeating the same decision finishes the steps.
+        var kind = keep ? DecisionKind.ReviewApprove : DecisionKind.ReviewReject;
+        var decisionId = $"listed-{(keep ? "keep" : "delist")}-{list}-{entryId}-{ListedReviewRows.Instance(review)}";
+        var logged = await decisions.AppendAsync(decisionId, kind, DecisionLog.ActorOf(user), reason!, new DecisionSubject
+        {
+            List = name,
+            Entries = [id],
+            Disposition = keep ? "keep-listed" : "delist",
+        }, cancellationToken);
+        if (!keep && EntryScopeNames.TryParse(review.Scope, out var scope))
+        {
+            foreach (var hotline in review.Hotlines)
+            {
+                await BackingWithdrawal.JournalAsync(ingest, decisionId, hotline, [new WithdrawnEntry(list, id, review.Expression, scope)], cancellationToken);
+            }
+        }
+
+        await listed.RemoveAsync(list, entryId, cancellationToken);
+        loggers.CreateLogger(typeof(AdminReviewEndpoints)).LogInformation(
+            "Listed entry {List}/{EntryId} on protected host {Host} {Decision} by {AdminKeyId}", list, entryId, review.ProtectedHost, keep ? "kept" : "delisted", user.KeyId());
+        return TypedResults.Ok(new ListedDecision(list, entryId, keep ? "kept" : "delisted", logged.Index));
+    }
 
     private static Task<Results<Ok<ReviewDecision>, ProblemHttpResult>> ApproveAsync(
         string submissionId, string index, DecisionRequest? body, SubmissionJournal journal, ReviewQueue reviews, DecisionLog decisions,

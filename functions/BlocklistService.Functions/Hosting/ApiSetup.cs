@@ -49,6 +49,7 @@ public static class ApiSetup
         services.AddSingleton<SubmissionJournal>();
         services.AddSingleton<PublicationStore>();
         services.AddSingleton<ReviewQueue>();
+        services.AddSingleton<ListedReviews>();
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<IngestOptions>>().Value.BuildProtectedHosts());
         services.AddSingleton<SubmissionValidator>();
         services.AddSingleton<SubmissionIngest>();

@@ -77,6 +77,7 @@ public static class PublishingServices
         services.TryAddSingleton<HeadNotifier>();
         services.AddHostedService(provider => provider.GetRequiredService<HeadNotifier>());
         services.AddStartupStep<PublishStorageStartup>();
+        services.AddStartupStep<ProtectedHostSweep>();
         services.AddHostedService<LocalPublishScheduler>();
 
         return services;

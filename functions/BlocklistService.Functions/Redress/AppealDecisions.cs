@@ -146,26 +146,6 @@ public sealed class AppealDecisions(
     }
 
     /// <summary>Journals the removal of <paramref name="concerns"/> on behalf of <paramref name="hotline"/>; the same body under the same key on every retry.</summary>
-    private async Task WithdrawAsync(string ticket, string hotline, IReadOnlyList<ConcernedEntry> concerns, CancellationToken cancellationToken)
-    {
-        var items = new JsonArray();
-        foreach (var group in concerns.GroupBy(c => (c.Id, c.Expression, c.Scope)).OrderBy(g => g.Key.Id.Hex, StringComparer.Ordinal))
-        {
-            items.Add(new JsonObject
-            {
-                ["action"] = "remove",
-                ["url"] = "http://" + group.Key.Expression,
-                ["scope"] = group.Key.Scope.ToWireName(),
-                ["lists"] = new JsonArray(group.Select(c => c.List).Order(StringComparer.Ordinal).Select(l => (JsonNode?)JsonValue.Create(l)).ToArray()),
-            });
-        }
-
-        var body = Encoding.UTF8.GetBytes(new JsonObject { ["items"] = items }.ToJsonString());
-        var outcome = await ingest.SubmitAsync(hotline, DecisionId(ticket), body, cancellationToken);
-        // KeyReused: journaled by an earlier attempt, whose body named backings since published away
-        if (outcome is not (IngestOutcome.Journaled { Receipt.Rejected: 0 } or IngestOutcome.KeyReused))
-        {
-            throw new InvalidOperationException($"appeal {ticket}: the withdrawal for {hotline} was not journaled whole ({outcome})");
-        }
-    }
+    private Task WithdrawAsync(string ticket, string hotline, IReadOnlyList<ConcernedEntry> concerns, CancellationToken cancellationToken) =>
+        BackingWithdrawal.JournalAsync(ingest, DecisionId(ticket), hotline, concerns.Select(c => new WithdrawnEntry(c.List, c.Id, c.Expression, c.Scope)).ToList(), cancellationToken);
 }

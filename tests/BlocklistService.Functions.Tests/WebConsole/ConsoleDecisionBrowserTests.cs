@@ -166,6 +166,53 @@ public sealed class ConsoleDecisionBrowserTests(AzuriteFixture storage, Chromium
         Assert.All(items, row => Assert.Contains($"rejected-by-hold (hold {rejectedHold})", row));
     }
 
+    [Fact]
+    public async Task An_admin_keeps_or_delists_whole_host_entries_whose_host_became_protected_from_the_review_page()
+    {
+        var pem = Path.Combine(Path.GetTempPath(), Azurite.UniqueName("key") + ".pem");
+        using (var signer = Domain.Signing.PemArtifactSigner.Generate())
+        {
+            await File.WriteAllTextAsync(pem, signer.ToPkcs8Pem());
+        }
+
+        var shared = new Dictionary<string, string?> { ["Storage:TablePrefix"] = Azurite.UniqueName("t")[..13], ["Signing:PemPath"] = pem };
+        await using (var before = await ConsoleServer.StartAsync(storage.ConnectionString, shared))
+        {
+            var hotline = await before.IssueAsync(Roles.Hotline, "hotline-a");
+            await before.SubmitAsync(hotline.Value, Payloads.Body(Fresh(Payloads.Add("http://files.newly.example/", "host")), Fresh(Payloads.Add("http://cdn.newly.example/", "host"))));
+            await before.PublishAsync((await before.IssueAsync(Roles.Admin, "operator")).Value);
+        }
+
+        // restarted with newly.example protected: both listed whole-host entries wait for a decision
+        await using var server = await ConsoleServer.StartAsync(storage.ConnectionString, new Dictionary<string, string?>(shared) { ["Ingest:ProtectedHosts:0"] = "newly.example" });
+        var page = await server.SignInAsync(chromium.Browser, Roles.Admin, "duty-officer");
+        var dashboardCount = await page.Locator("#review-count").InnerTextAsync();
+        await page.GotoAsync("/console/reviews");
+        await page.WaitForSelectorAsync("#listed-reviews tbody tr");
+        var rows = await page.Locator("#listed-reviews tbody tr").AllInnerTextsAsync();
+        await ConsolePageChecks.CheckAsync(page, "admin-reviews-newly-protected");
+        await page.ClickAsync("button[aria-label='Delist files.newly.example/ in eu']");
+        var missingReason = await page.Locator("#listed-reviews [role=alert]").InnerTextAsync();
+        await page.FillAsync("input[aria-label='Reason for files.newly.example/ in eu']", "the host serves ordinary users");
+        await page.ClickAsync("button[aria-label='Delist files.newly.example/ in eu']");
+        await page.WaitForSelectorAsync("#listed-reviews .ok:text('Delisted')");
+        await page.FillAsync("input[aria-label='Reason for cdn.newly.example/ in eu']", "dedicated to the abuse site");
+        await page.ClickAsync("button[aria-label='Keep listed cdn.newly.example/ in eu']");
+        await page.WaitForSelectorAsync("#listed-reviews .ok:text('Kept listed')");
+        await ConsolePageChecks.ScreenshotAsync(page, "admin-reviews-newly-protected-decided");
+        var admin = await server.IssueAsync(Roles.Admin, "checker");
+        var left = await (await server.Client(admin.Value).GetAsync("/api/v1/admin/reviews")).JsonAsync();
+        await server.PublishAsync(admin.Value);
+        var lists = await (await server.Client(admin.Value).GetAsync("/api/v1/admin/lists")).JsonAsync();
+
+        Assert.Equal("2", dashboardCount);
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, row => Assert.Contains("\teu\tnewly.example\thotline-a\t", row));
+        Assert.StartsWith("reason:", missingReason);
+        Assert.Equal(0, left.GetProperty("listed").GetArrayLength());
+        Assert.Equal((2L, 1L), (Version(lists, "eu"), Count(lists, "eu")));
+    }
+
     /// <summary>Decides the one held eu version over the API (If-Match: its digest) and returns its id.</summary>
     private static async Task<string> DecideAsync(HttpClient admin, string verdict, object body)
     {

@@ -9,7 +9,7 @@ async function admin() {
   const behind = isps.data.isps.filter((isp) => isp.lists.some((list) => (list.lag ?? 0) > 0));
   mount(
     h('ul', { class: 'tiles' },
-      h('li', {}, h('a', { href: '/console/reviews' }, h('strong', { id: 'review-count' }, String(reviews.data.items.length)), ' items awaiting review')),
+      h('li', {}, h('a', { href: '/console/reviews' }, h('strong', { id: 'review-count' }, String(reviews.data.items.length + (reviews.data.listed ?? []).length)), ' items awaiting review')),
       h('li', {}, h('a', { href: '/console/holds' }, h('strong', { id: 'hold-count' }, String(pendingHolds.length)), ' held versions')),
       h('li', {}, h('a', { href: '/console/isps' }, h('strong', {}, String(behind.length)), ' ISPs behind the current version'))),
     table('Lists', ['List', 'Version', 'Entries', 'Last publish', 'Next publish run'],

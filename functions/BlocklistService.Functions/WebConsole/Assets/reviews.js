@@ -1,5 +1,6 @@
 // Admin: items held because they touch a protected host; approve or reject each one, with a reason (it is logged).
-import { api, h, mount, problem, run, table } from './common.js';
+// Also whole-host entries listed before their host became protected: keep each listed, or delist it.
+import { api, h, mount, problem, run, table, time } from './common.js';
 
 async function decide(item, verdict, reason, status) {
   if (reason.value.trim().length === 0) {
@@ -15,6 +16,40 @@ async function decide(item, verdict, reason, status) {
   } catch (error) {
     status.replaceChildren(problem(error));
   }
+}
+
+async function decideListed(review, verdict, reason, status) {
+  if (reason.value.trim().length === 0) {
+    status.replaceChildren(h('span', { class: 'error', role: 'alert' }, 'reason: write why; it is recorded with the decision.'));
+    reason.focus();
+    return;
+  }
+  status.replaceChildren('Saving…');
+  try {
+    const { data } = await api(`/api/v1/admin/reviews/listed/${encodeURIComponent(review.list)}/${encodeURIComponent(review.entryId)}/${verdict}`,
+      { method: 'POST', body: { reason: reason.value.trim() } });
+    status.replaceChildren(h('span', { class: 'ok' }, data.result === 'kept' ? 'Kept listed' : 'Delisted: the next version removes it'));
+    status.closest('tr')?.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+  } catch (error) {
+    status.replaceChildren(problem(error));
+  }
+}
+
+function listedTable(listed) {
+  return table('Listed whole-host entries on hosts now protected', ['Expression', 'List', 'Protected host', 'Backed by', 'Queued', 'Decision'],
+    listed.map((review) => {
+      const status = h('span', { class: 'status', 'aria-live': 'polite' });
+      const label = `${review.expression} in ${review.list}`;
+      const reason = h('input', { type: 'text', maxlength: 1000, 'aria-label': `Reason for ${label}`, placeholder: 'reason (required)' });
+      return [
+        h('code', {}, review.expression), review.list, review.protectedHost, review.hotlines.join(', ') || '—', time(review.queued),
+        h('span', { class: 'row' },
+          reason,
+          h('button', { type: 'button', 'aria-label': `Keep listed ${label}`, onclick: () => decideListed(review, 'keep', reason, status) }, 'Keep listed'),
+          h('button', { type: 'button', class: 'danger', 'aria-label': `Delist ${label}`, onclick: () => decideListed(review, 'delist', reason, status) }, 'Delist'),
+          status),
+      ];
+    }), { id: 'listed-reviews' });
 }
 
 run(async () => {
@@ -34,5 +69,7 @@ run(async () => {
             h('button', { type: 'button', class: 'danger', 'aria-label': `Reject ${label}`, onclick: () => decide(item, 'reject', reason, status) }, 'Reject'),
             status),
         ];
-      }), { id: 'reviews' }));
+      }), { id: 'reviews' }),
+    h('p', {}, 'When the protected hosts change, whole-host entries already listed on a host now protected wait here. They stay listed until decided: keep one listed, or delist it (every backing is withdrawn and the next version removes it).'),
+    listedTable(data.listed ?? []));
 });

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using BlocklistService.Domain.Lists;
+using BlocklistService.Domain.Signing;
+using BlocklistService.Domain.Transparency;
+using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Hosting;
+using BlocklistService.Functions.Publishing;
+using BlocklistService.Functions.Tests.Endpoints;
+using BlocklistService.Functions.Tests.Support;
+using BlocklistService.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BlocklistService.Functions.Tests.Decisions;
+
+/// <summary>
+/// A host that becomes protected by a configuration change (over HTTP on Azurite, the same storage restarted with a new
+/// setting): whole-host entries already listed on it are put up for review once, stay listed until decided, and an
+/// admin keeps or delists each with a logged reason.
+/// </summary>
+public sealed class ProtectedHostSweepTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
+{
+    [Fact]
+    public async Task Whole_host_entries_on_a_newly_protected_host_are_put_up_for_review_once_and_kept_or_delisted_with_a_reason()
+    {
+        var shared = SharedStorage();
+        JsonElement before;
+        await using (var first = PublishApi.Create(storage.ConnectionString, shared))
+        {
+            var (hotline, _) = await first.ClientForAsync(Roles.Hotline, "sweep-hotline");
+            var (other, _) = await first.ClientForAsync(Roles.Hotline, "second-hotline");
+            var (admin, _) = await first.ClientForAsync(Roles.Admin, "operator");
+            await ListEndpointTests.SubmitAsync(hotline, Payloads.Add("http://files.newly.example/", "host"), Payloads.Add("http://cdn.later.example/", "host"),
+                Payloads.Add("http://newly.example/page/1"), Payloads.Add("http://unrelated.example/", "host"));
+            await ListEndpointTests.SubmitAsync(other, Payloads.Add("http://files.newly.example/", "host"));
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"))).StatusCode);
+            before = await (await admin.GetAsync("/api/v1/admin/reviews")).JsonAsync();
+        }
+
+        // the operator protects newly.example and later.example; the restarted service sweeps the listed entries
+        var protecting = new Dictionary<string, string?>(shared) { ["Ingest:ProtectedHosts:0"] = "newly.example", ["Ingest:ProtectedHosts:1"] = "later.example" };
+        await using var api = PublishApi.Create(storage.ConnectionString, protecting);
+        var (admin2, adminKey) = await api.ClientForAsync(Roles.Admin, "duty-officer");
+        var (isp, _) = await api.ClientForAsync(Roles.Isp, "isp-sweep", "eu");
+        var queued = await (await admin2.GetAsync("/api/v1/admin/reviews")).JsonAsync();
+        await api.Services.GetServices<IStartupStep>().OfType<ProtectedHostSweep>().Single().RunAsync(CancellationToken.None);
+        var sweptAgain = await (await admin2.GetAsync("/api/v1/admin/reviews")).JsonAsync();
+        var stillListed = await ListEndpointTests.SyncAsync(isp, ListState.Empty(ListName.Parse("eu")));
+
+        Assert.Equal(0, before.GetProperty("listed").GetArrayLength());
+        var listed = queued.GetProperty("listed").EnumerateArray().OrderBy(r => r.GetProperty("expression").GetString()).ToList();
+        Assert.Equal(["cdn.later.example/", "files.newly.example/"], listed.Select(r => r.GetProperty("expression").GetString()));
+        Assert.Equal(["later.example", "newly.example"], listed.Select(r => r.GetProperty("protectedHost").GetString()));
+        Assert.Equal(["second-hotline", "sweep-hotline"], listed[1].GetProperty("hotlines").EnumerateArray().Select(h => h.GetString()));
+        Assert.Equal(queued.GetProperty("listed").ToString(), sweptAgain.GetProperty("listed").ToString());
+        Assert.Equal(4, stillListed.Count);
+
+        var cdn = listed[0];
+        var files = listed[1];
+        var keepPath = $"/api/v1/admin/reviews/listed/eu/{cdn.GetProperty("entryId").GetString()}/keep";
+        var delistPath = $"/api/v1/admin/reviews/listed/eu/{files.GetProperty("entryId").GetString()}/delist";
+        var noReason = await admin2.PostAsync(keepPath, Payloads.Reason(" "));
+        var (hotlineNow, _) = await api.ClientForAsync(Roles.Hotline, "sweep-hotline");
+        var notAdmin = await hotlineNow.PostAsync(keepPath, Payloads.Reason("mine"));
+        var unknown = await admin2.PostAsync($"/api/v1/admin/reviews/listed/eu/{new string('a', 64)}/keep", Payloads.Reason("x"));
+        var kept = await admin2.PostAsync(keepPath, Payloads.Reason("cdn.later.example serves only the abuse site"));
+        var delisted = await admin2.PostAsync(delistPath, Payloads.Reason("files.newly.example hosts the service's ordinary users"));
+        var again = await admin2.PostAsync(delistPath, Payloads.Reason("twice"));
+        var after = await (await admin2.GetAsync("/api/v1/admin/reviews")).JsonAsync();
+        Assert.Equal(HttpStatusCode.OK, (await admin2.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish the delisting"))).StatusCode);
+        var published = await ListEndpointTests.SyncAsync(isp, stillListed);
+
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        Assert.True((await noReason.JsonAsync()).GetProperty("errors").TryGetProperty("reason", out _));
+        Assert.Equal(HttpStatusCode.Forbidden, notAdmin.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("kept", (await kept.JsonAsync()).GetProperty("result").GetString());
+        Assert.Equal("delisted", (await delisted.JsonAsync()).GetProperty("result").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.Equal(0, after.GetProperty("listed").GetArrayLength());
+        Assert.Equal(["cdn.later.example/", "newly.example/page/1", "unrelated.example/"], published.Entries.Select(e => e.Expression).Order().ToArray());
+
+        // both decisions are log leaves with actor, reason and the entry; the delisting withdrew both hotlines' backings
+        var leaves = await LeavesAsync(api);
+        var decisions = leaves.Where(l => l.Decision?.Subject.Disposition is "keep-listed" or "delist").Select(l => l.Decision!).ToList();
+        Assert.Equal([(DecisionKind.ReviewApprove, "keep-listed"), (DecisionKind.ReviewReject, "delist")], decisions.Select(d => (d.Kind, d.Subject.Disposition!)));
+        Assert.All(decisions, d => Assert.Equal(adminKey.KeyId, d.Actor.KeyId));
+        Assert.Equal(files.GetProperty("entryId").GetString(), Assert.Single(decisions[1].Subject.Entries).Hex);
+        var removal = leaves.Where(l => l.Change is { } c && c.Expression == "files.newly.example/" && c.Version == 2).Select(l => (l.Change!.Kind, l.Change.Hotline)).ToList();
+        Assert.Equal([(LogLeafKind.Withdraw, "second-hotline"), (LogLeafKind.Remove, "sweep-hotline")], removal.OrderBy(r => r.Hotline).ToList());
+    }
+
+    /// <summary>One table prefix and signing key for every server of the test, so a restart sees the same storage.</summary>
+    private static Dictionary<string, string?> SharedStorage()
+    {
+        var pem = Path.Combine(Path.GetTempPath(), Azurite.UniqueName("key") + ".pem");
+        using (var signer = PemArtifactSigner.Generate())
+        {
+            File.WriteAllText(pem, signer.ToPkcs8Pem());
+        }
+
+        return new Dictionary<string, string?> { ["Storage:TablePrefix"] = Azurite.UniqueName("t")[..13], ["Signing:PemPath"] = pem };
+    }
+
+    private static async Task<IReadOnlyList<TransparencyLeaf>> LeavesAsync(ApiFactory api)
+    {
+        var (auditor, _) = await api.ClientForAsync(Roles.Auditor, "leaf-reader");
+        var size = (await (await auditor.GetAsync("/api/v1/audit/log/checkpoint")).JsonAsync()).GetProperty("size").GetInt64();
+        var page = await (await auditor.GetAsync($"/api/v1/audit/log/leaves?start=0&end={size}")).JsonAsync();
+        return page.GetProperty("leaves").EnumerateArray().Select(l => TransparencyLeaf.Parse(Encoding.UTF8.GetBytes(l.GetProperty("leaf").GetString()!)).Value).ToList();
+    }
+}
