@@ -107,25 +107,23 @@ public sealed class PublishRunner(
                    ?? throw new InvalidOperationException($"list '{list}' does not exist");
         await RepairCurrentManifestAsync(list, head, cancellationToken);
 
-        if (head.GetString("PlanName") is { Length: > 0 } inFlight)
-        {
-            var resumed = PlanDocument.FromJson((await blobs.GetAsync(_names.WorkContainer, inFlight, cancellationToken)
-                ?? throw new InvalidOperationException($"plan {inFlight} named by the head of '{list}' is missing")).Content);
-            logger.LogInformation("Resuming plan {Plan} for {List} version {Version}", inFlight, list, resumed.Plan.Version);
-            return await ExecuteAsync(resumed, inFlight, head, ListPublishOutcome.Resumed, cancellationToken)
-                ?? new ListPublishResult(list, ListPublishOutcome.LostRace, resumed.Plan.Version);
-        }
-
+        var inFlight = head.GetString("PlanName") is { Length: > 0 } name ? name : null;
+        var nextVersion = (head.GetInt64("Version") ?? 0) + 1;
+        var hold = inFlight is null ? await rows.GetAsync(_names.Holds, HoldDesk.Partition, HoldId(list, nextVersion), cancellationToken) : null;
+        var holdStatus = hold?.GetString("Status");
         var now = time.GetUtcNow();
         PlanDocument? document;
-        var hold = await rows.GetAsync(_names.Holds, HoldDesk.Partition, HoldId(list, (head.GetInt64("Version") ?? 0) + 1), cancellationToken);
-        switch (hold?.GetString("Status"))
+        switch (PublishDecision.Next(inFlight is not null, holdStatus == HoldDesk.Held, holdStatus == HoldDesk.Approved))
         {
-            case HoldDesk.Held:
-                // the held change set waits for its decision; newer items wait behind it, never join it
-                return new ListPublishResult(list, ListPublishOutcome.Held, (head.GetInt64("Version") ?? 0) + 1);
-            case HoldDesk.Approved:
-                // exactly the approved change set, re-stamped to publish now
+            case ListAction.ResumeInFlight:
+                var resumed = PlanDocument.FromJson((await blobs.GetAsync(_names.WorkContainer, inFlight!, cancellationToken)
+                    ?? throw new InvalidOperationException($"plan {inFlight} named by the head of '{list}' is missing")).Content);
+                logger.LogInformation("Resuming plan {Plan} for {List} version {Version}", inFlight, list, resumed.Plan.Version);
+                return await ExecuteAsync(resumed, inFlight!, head, ListPublishOutcome.Resumed, cancellationToken)
+                    ?? new ListPublishResult(list, ListPublishOutcome.LostRace, resumed.Plan.Version);
+            case ListAction.WaitForHold:
+                return new ListPublishResult(list, ListPublishOutcome.Held, nextVersion);
+            case ListAction.PublishApproved:
                 var held = PlanDocument.FromJson((await blobs.GetAsync(_names.WorkContainer, hold!.GetString("PlanName")!, cancellationToken)
                     ?? throw new InvalidOperationException($"the plan of hold {hold.RowKey} is missing")).Content);
                 document = held with { Plan = ChangeSet.Restamp(held.Plan, now) };
@@ -217,9 +215,7 @@ public sealed class PublishRunner(
         }
 
         var version = head.GetInt64("Version") ?? 0;
-        var lastPublished = head.GetDateTimeOffset("Published");
-        var refreshDue = version == 0 || lastPublished is null || now - lastPublished.Value >= Options.RefreshAfter;
-        if (consumed.Count == 0 && due.Count == 0 && !refreshDue)
+        if (!PublishDecision.IsDue(consumed.Count, due.Count, version, head.GetDateTimeOffset("Published"), now, Options.RefreshAfter))
         {
             return null;
         }
