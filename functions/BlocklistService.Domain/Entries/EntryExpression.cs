@@ -53,7 +53,7 @@ public sealed record EntryExpression
     public EntryId Id { get; }
 
     /// <summary>Validates a submission's URL and scope; never throws for bad input.</summary>
-    public static ParseResult<EntryExpression> Create(string? url, EntryScope scope)
+    public static Result<EntryExpression> Create(string? url, EntryScope scope)
     {
         var parsed = CanonicalUrl.ParseWebUrl(url);
         if (!parsed.TryGetValue(out var canonical))
@@ -66,19 +66,19 @@ public sealed record EntryExpression
             EntryScope.Exact => ForExact(canonical),
             EntryScope.Path => ForPath(canonical),
             EntryScope.Host => ForHost(canonical),
-            _ => ParseResult<EntryExpression>.ForFailure(RejectionCodes.InvalidScope, $"Unknown scope {scope}."),
+            _ => Result<EntryExpression>.Failure(RejectionCodes.InvalidScope, $"Unknown scope {scope}."),
         };
     }
 
     /// <summary>As <see cref="Create(string?, EntryScope)"/> with the scope's wire name (exact, path, host).</summary>
-    public static ParseResult<EntryExpression> Create(string? url, string? scope) =>
+    public static Result<EntryExpression> Create(string? url, string? scope) =>
         EntryScopeNames.TryParse(scope, out var parsed)
             ? Create(url, parsed)
-            : ParseResult<EntryExpression>.ForFailure(RejectionCodes.InvalidScope, "The scope must be one of exact, path, host.");
+            : Result<EntryExpression>.Failure(RejectionCodes.InvalidScope, "The scope must be one of exact, path, host.");
 
     public override string ToString() => $"{Scope.ToWireName()} {Expression}";
 
-    private static ParseResult<EntryExpression> ForExact(CanonicalUrl url)
+    private static Result<EntryExpression> ForExact(CanonicalUrl url)
     {
         var path = url.Path;
         var query = url.Query;
@@ -93,18 +93,18 @@ public sealed record EntryExpression
             // looked up only as the full path of that very URL, so it is an exact entry, not a prefix.
             if (path.EndsWith('/') && DepthOf(path) <= MaxPathDepth)
             {
-                return ParseResult<EntryExpression>.ForFailure(
+                return Result<EntryExpression>.Failure(
                     RejectionCodes.ExactIsPrefix,
                     $"'{url.Host}{path}' ends in '/', so it also matches everything below it; submit it with scope path.");
             }
 
-            return ParseResult<EntryExpression>.ForValue(new EntryExpression(url, EntryScope.Exact, url.Host + path));
+            return Result<EntryExpression>.Success(new EntryExpression(url, EntryScope.Exact, url.Host + path));
         }
 
-        return ParseResult<EntryExpression>.ForValue(new EntryExpression(url, EntryScope.Exact, string.Concat(url.Host, path, "?", query)));
+        return Result<EntryExpression>.Success(new EntryExpression(url, EntryScope.Exact, string.Concat(url.Host, path, "?", query)));
     }
 
-    private static ParseResult<EntryExpression> ForPath(CanonicalUrl url)
+    private static Result<EntryExpression> ForPath(CanonicalUrl url)
     {
         var path = url.Path;
         if (!path.EndsWith('/'))
@@ -113,7 +113,7 @@ public sealed record EntryExpression
             var last = path[(path.LastIndexOf('/') + 1)..];
             if (last.Contains('.', StringComparison.Ordinal))
             {
-                return ParseResult<EntryExpression>.ForFailure(
+                return Result<EntryExpression>.Failure(
                     RejectionCodes.PathNamesFile,
                     $"'{path}' names a file, and scope path lists a directory and everything below it; submit the file with scope exact, or its directory ('{path[..(path.Length - last.Length)]}') with scope path; a directory whose name has a dot is written with a trailing '/'.");
             }
@@ -129,31 +129,31 @@ public sealed record EntryExpression
         var depth = DepthOf(path);
         if (depth > MaxPathDepth)
         {
-            return ParseResult<EntryExpression>.ForFailure(
+            return Result<EntryExpression>.Failure(
                 RejectionCodes.PathTooDeep,
                 $"'{path}' is {depth} directories deep; Safe Browsing path prefixes reach at most {MaxPathDepth} (e.g. /a/b/c/), so this would match only the directory URL itself. List a shorter prefix, or the directory URL and the URLs below it with scope exact.");
         }
 
-        return ParseResult<EntryExpression>.ForValue(new EntryExpression(url, EntryScope.Path, url.Host + path));
+        return Result<EntryExpression>.Success(new EntryExpression(url, EntryScope.Path, url.Host + path));
     }
 
-    private static ParseResult<EntryExpression> ForHost(CanonicalUrl url)
+    private static Result<EntryExpression> ForHost(CanonicalUrl url)
     {
         if (url.HostKind != HostKind.Name)
         {
-            return ParseResult<EntryExpression>.ForFailure(
+            return Result<EntryExpression>.Failure(
                 RejectionCodes.IpHostScope,
                 $"'{url.Host}' is an IP address; scope host needs a host name. List a path or exact URLs on the address instead.");
         }
 
-        return ParseResult<EntryExpression>.ForValue(new EntryExpression(url, EntryScope.Host, url.Host + "/"));
+        return Result<EntryExpression>.Success(new EntryExpression(url, EntryScope.Host, url.Host + "/"));
     }
 
     /// <summary>Directories of a path ending in '/': "/a/b/" is 2.</summary>
     private static int DepthOf(string path) => path.AsSpan().Count('/') - 1;
 
-    private static ParseResult<EntryExpression> CoversWholeHost(CanonicalUrl url) =>
-        ParseResult<EntryExpression>.ForFailure(
+    private static Result<EntryExpression> CoversWholeHost(CanonicalUrl url) =>
+        Result<EntryExpression>.Failure(
             RejectionCodes.CoversWholeHost,
             $"'{url.Host}/' would block all of {url.Host} and its subdomains; use scope host if the whole host is dedicated to abuse.");
 }

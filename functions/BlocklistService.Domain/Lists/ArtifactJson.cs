@@ -114,11 +114,11 @@ internal static class ArtifactJson
     }
 
     /// <summary>Decompresses gzip bytes; a failure says why (not gzip, truncated, too large).</summary>
-    public static ArtifactResult<byte[]> Gunzip(ReadOnlySpan<byte> compressed)
+    public static Result<byte[]> Gunzip(ReadOnlySpan<byte> compressed)
     {
         if (compressed.Length < 18 || compressed[0] != 0x1f || compressed[1] != 0x8b)
         {
-            return ArtifactResult<byte[]>.Failure("not gzip data (missing the 1f 8b header)");
+            return Result<byte[]>.Failure("not gzip data (missing the 1f 8b header)");
         }
 
         try
@@ -132,7 +132,7 @@ internal static class ArtifactJson
             {
                 if (output.Length + read > MaxDecompressedBytes)
                 {
-                    return ArtifactResult<byte[]>.Failure($"decompressed size exceeds {MaxDecompressedBytes} bytes");
+                    return Result<byte[]>.Failure($"decompressed size exceeds {MaxDecompressedBytes} bytes");
                 }
 
                 output.Write(chunk, 0, read);
@@ -140,12 +140,12 @@ internal static class ArtifactJson
 
             var data = output.ToArray();
             return GzipTrailer.Matches(compressed, data)
-                ? ArtifactResult<byte[]>.Success(data)
-                : ArtifactResult<byte[]>.Failure("corrupt gzip data: truncated, or the CRC-32/length trailer does not match");
+                ? Result<byte[]>.Success(data)
+                : Result<byte[]>.Failure("corrupt gzip data: truncated, or the CRC-32/length trailer does not match");
         }
         catch (InvalidDataException e)
         {
-            return ArtifactResult<byte[]>.Failure("corrupt gzip data: " + e.Message);
+            return Result<byte[]>.Failure("corrupt gzip data: " + e.Message);
         }
     }
 
@@ -153,14 +153,14 @@ internal static class ArtifactJson
     /// Parses <paramref name="json"/> as one object of format <paramref name="format"/> and runs
     /// <paramref name="read"/> over it; any <see cref="ArtifactFormatException"/> or JSON syntax error becomes a failure.
     /// </summary>
-    public static ArtifactResult<T> Parse<T>(ReadOnlySpan<byte> json, string format, Func<JsonObjectReader, T> read) =>
+    public static Result<T> Parse<T>(ReadOnlySpan<byte> json, string format, Func<JsonObjectReader, T> read) =>
         Parse(json, [format], (root, _) => read(root));
 
     /// <summary>
     /// As <see cref="Parse{T}(ReadOnlySpan{byte}, string, Func{JsonObjectReader, T})"/> for a document that may be any
     /// of <paramref name="formats"/>; <paramref name="read"/> is told which one it is.
     /// </summary>
-    public static ArtifactResult<T> Parse<T>(ReadOnlySpan<byte> json, string[] formats, Func<JsonObjectReader, string, T> read)
+    public static Result<T> Parse<T>(ReadOnlySpan<byte> json, string[] formats, Func<JsonObjectReader, string, T> read)
     {
         var format = formats[0];
         try
@@ -170,21 +170,21 @@ internal static class ArtifactJson
             var actual = root.String("format");
             if (!formats.Contains(actual))
             {
-                return ArtifactResult<T>.Failure($"format: expected {string.Join(" or ", formats.Select(f => $"\"{f}\""))}, found \"{actual}\"");
+                return Result<T>.Failure($"format: expected {string.Join(" or ", formats.Select(f => $"\"{f}\""))}, found \"{actual}\"");
             }
 
             format = actual;
             var value = read(root, actual);
             root.EnsureNoOtherProperties();
-            return ArtifactResult<T>.Success(value);
+            return Result<T>.Success(value);
         }
         catch (JsonException e)
         {
-            return ArtifactResult<T>.Failure($"{format}: not valid JSON: {e.Message}");
+            return Result<T>.Failure($"{format}: not valid JSON: {e.Message}");
         }
         catch (ArtifactFormatException e)
         {
-            return ArtifactResult<T>.Failure(e.Message);
+            return Result<T>.Failure(e.Message);
         }
     }
 }

@@ -139,7 +139,7 @@ public sealed class Delta
     public byte[] ToGzip() => ArtifactJson.Gzip(ToJson());
 
     /// <summary>Parses canonical JSON; rejects another format, missing or unknown fields, unsorted or duplicate ids.</summary>
-    public static ArtifactResult<Delta> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
+    public static Result<Delta> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
     {
         var list = root.List("list");
         var from = root.Integer("fromVersion", 0);
@@ -177,9 +177,9 @@ public sealed class Delta
     });
 
     /// <summary>Parses the stored <c>delta.json.gz</c> bytes.</summary>
-    public static ArtifactResult<Delta> FromGzip(ReadOnlySpan<byte> gzip)
+    public static Result<Delta> FromGzip(ReadOnlySpan<byte> gzip)
     {
         var json = ArtifactJson.Gunzip(gzip);
-        return json.IsSuccess ? FromJson(json.Value) : ArtifactResult<Delta>.Failure($"{Format}: {json.Error}");
+        return json.IsSuccess ? FromJson(json.Value) : Result<Delta>.Failure($"{Format}: {json.Error}");
     }
 }

@@ -69,7 +69,7 @@ public sealed class HashedDelta
     public byte[] ToGzip() => ArtifactJson.Gzip(ToJson());
 
     /// <summary>Parses canonical JSON; rejects another format, missing or unknown fields, unsorted or duplicate ids.</summary>
-    public static ArtifactResult<HashedDelta> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
+    public static Result<HashedDelta> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
     {
         var list = root.List("list");
         var from = root.Integer("fromVersion", 0);
@@ -107,9 +107,9 @@ public sealed class HashedDelta
     });
 
     /// <summary>Parses the stored <c>delta.json.gz</c> bytes.</summary>
-    public static ArtifactResult<HashedDelta> FromGzip(ReadOnlySpan<byte> gzip)
+    public static Result<HashedDelta> FromGzip(ReadOnlySpan<byte> gzip)
     {
         var json = ArtifactJson.Gunzip(gzip);
-        return json.IsSuccess ? FromJson(json.Value) : ArtifactResult<HashedDelta>.Failure($"{Format}: {json.Error}");
+        return json.IsSuccess ? FromJson(json.Value) : Result<HashedDelta>.Failure($"{Format}: {json.Error}");
     }
 }

@@ -47,7 +47,7 @@ public sealed class HashedSnapshot
 
     public byte[] ToGzip() => ArtifactJson.Gzip(ToJson());
 
-    public static ArtifactResult<HashedSnapshot> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
+    public static Result<HashedSnapshot> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
     {
         var list = root.List("list");
         var version = root.Integer("version", 0);
@@ -66,9 +66,9 @@ public sealed class HashedSnapshot
         return new HashedSnapshot(list, version, entries.ToArray());
     });
 
-    public static ArtifactResult<HashedSnapshot> FromGzip(ReadOnlySpan<byte> gzip)
+    public static Result<HashedSnapshot> FromGzip(ReadOnlySpan<byte> gzip)
     {
         var json = ArtifactJson.Gunzip(gzip);
-        return json.IsSuccess ? FromJson(json.Value) : ArtifactResult<HashedSnapshot>.Failure($"{Format}: {json.Error}");
+        return json.IsSuccess ? FromJson(json.Value) : Result<HashedSnapshot>.Failure($"{Format}: {json.Error}");
     }
 }

@@ -46,11 +46,11 @@ public sealed class ListState
     public static ListState Empty(ListName list) => new(list, 0, [], new(StringComparer.Ordinal), new LtHash16());
 
     /// <summary>A state holding <paramref name="entries"/> at <paramref name="version"/>; fails on a duplicate id.</summary>
-    public static ArtifactResult<ListState> FromEntries(ListName list, long version, IEnumerable<ListEntry> entries)
+    public static Result<ListState> FromEntries(ListName list, long version, IEnumerable<ListEntry> entries)
     {
         if (version < 0)
         {
-            return ArtifactResult<ListState>.Failure("version: must not be negative");
+            return Result<ListState>.Failure("version: must not be negative");
         }
 
         var state = new ListState(list, version, new Dictionary<EntryKey, StoredEntry>(entries.TryGetNonEnumeratedCount(out var n) ? n : 0), new(StringComparer.Ordinal), new LtHash16());
@@ -58,16 +58,16 @@ public sealed class ListState
         {
             if (!state._entries.TryAdd(EntryKey.From(entry.Id), state.Store(entry)))
             {
-                return ArtifactResult<ListState>.Failure($"entries: id {entry.Id} appears twice");
+                return Result<ListState>.Failure($"entries: id {entry.Id} appears twice");
             }
         }
 
         state._checksum.Update([], state._entries.Keys.ToList());
-        return ArtifactResult<ListState>.Success(state);
+        return Result<ListState>.Success(state);
     }
 
     /// <summary>The state a snapshot describes.</summary>
-    public static ArtifactResult<ListState> FromSnapshot(Snapshot snapshot) => FromEntries(snapshot.List, snapshot.Version, snapshot.Entries);
+    public static Result<ListState> FromSnapshot(Snapshot snapshot) => FromEntries(snapshot.List, snapshot.Version, snapshot.Entries);
 
     public bool Contains(EntryId id) => _entries.ContainsKey(EntryKey.From(id));
 
@@ -88,29 +88,29 @@ public sealed class ListState
     /// held, every added id absent once the removes are done) and returns the checksum it would produce, without
     /// changing anything. Cost: one SHAKE128 per change. A client compares the result with the manifest first.
     /// </summary>
-    public ArtifactResult<LtHash16> ChecksumAfter(Delta delta)
+    public Result<LtHash16> ChecksumAfter(Delta delta)
     {
         var problem = Validate(delta);
         if (problem is not null)
         {
-            return ArtifactResult<LtHash16>.Failure(problem);
+            return Result<LtHash16>.Failure(problem);
         }
 
         var checksum = _checksum.Clone();
         checksum.Update(delta.Removes.Select(EntryKey.From).ToList(), delta.Adds.Select(entry => EntryKey.From(entry.Id)).ToList());
-        return ArtifactResult<LtHash16>.Success(checksum);
+        return Result<LtHash16>.Success(checksum);
     }
 
     /// <summary>
     /// Applies <paramref name="delta"/> in place and returns this state, or fails without changing anything
     /// (wrong list, wrong version, removing an absent id, adding a present one).
     /// </summary>
-    public ArtifactResult<ListState> Apply(Delta delta)
+    public Result<ListState> Apply(Delta delta)
     {
         var after = ChecksumAfter(delta);
         if (!after.IsSuccess)
         {
-            return ArtifactResult<ListState>.Failure(after.Error!);
+            return Result<ListState>.Failure(after.Error!);
         }
 
         foreach (var id in delta.Removes)
@@ -125,7 +125,7 @@ public sealed class ListState
 
         _checksum = after.Value;
         Version = delta.ToVersion;
-        return ArtifactResult<ListState>.Success(this);
+        return Result<ListState>.Success(this);
     }
 
     /// <summary>An independent copy (e.g. the last good state a client keeps while trying an update).</summary>

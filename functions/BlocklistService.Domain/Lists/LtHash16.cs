@@ -32,11 +32,11 @@ public sealed class LtHash16 : IEquatable<LtHash16>
     private LtHash16(ushort[] lanes) => _lanes = lanes;
 
     /// <summary>Restores a checksum from its 2048 bytes (as stored in the list head).</summary>
-    public static ArtifactResult<LtHash16> FromBytes(ReadOnlySpan<byte> bytes)
+    public static Result<LtHash16> FromBytes(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length != ByteLength)
         {
-            return ArtifactResult<LtHash16>.Failure($"checksum: expected {ByteLength} bytes, found {bytes.Length}");
+            return Result<LtHash16>.Failure($"checksum: expected {ByteLength} bytes, found {bytes.Length}");
         }
 
         var lanes = new ushort[LaneCount];
@@ -45,7 +45,7 @@ public sealed class LtHash16 : IEquatable<LtHash16>
             lanes[i] = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]);
         }
 
-        return ArtifactResult<LtHash16>.Success(new LtHash16(lanes));
+        return Result<LtHash16>.Success(new LtHash16(lanes));
     }
 
     /// <summary>The checksum of a set of ids (each must appear once; the order does not matter).</summary>

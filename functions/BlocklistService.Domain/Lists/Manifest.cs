@@ -114,7 +114,7 @@ public sealed record Manifest
     /// (the delta at this version, the snapshot at its version ≤ this one), expires after created, and a previous
     /// manifest hash present exactly when version &gt; 1.
     /// </summary>
-    public static ArtifactResult<Manifest> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, [Format, HashedFormat], (root, format) =>
+    public static Result<Manifest> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, [Format, HashedFormat], (root, format) =>
     {
         var list = root.List("list");
         var version = root.Integer("version", 1);

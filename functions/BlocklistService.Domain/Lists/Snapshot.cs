@@ -60,7 +60,7 @@ public sealed class Snapshot
 
     public byte[] ToGzip() => ArtifactJson.Gzip(ToJson());
 
-    public static ArtifactResult<Snapshot> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
+    public static Result<Snapshot> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
     {
         var list = root.List("list");
         var version = root.Integer("version", 0);
@@ -79,9 +79,9 @@ public sealed class Snapshot
         return new Snapshot(list, version, entries.ToArray());
     });
 
-    public static ArtifactResult<Snapshot> FromGzip(ReadOnlySpan<byte> gzip)
+    public static Result<Snapshot> FromGzip(ReadOnlySpan<byte> gzip)
     {
         var json = ArtifactJson.Gunzip(gzip);
-        return json.IsSuccess ? FromJson(json.Value) : ArtifactResult<Snapshot>.Failure($"{Format}: {json.Error}");
+        return json.IsSuccess ? FromJson(json.Value) : Result<Snapshot>.Failure($"{Format}: {json.Error}");
     }
 }

@@ -70,7 +70,7 @@ public sealed class UrlMatcher
     public UrlMatch Match(string? url)
     {
         var parsed = CanonicalUrl.Parse(url);
-        return parsed.TryGetValue(out var canonical) ? Match(canonical) : new UrlMatch(null, null, null, parsed.Failure);
+        return parsed.TryGetValue(out var canonical) ? Match(canonical) : new UrlMatch(null, null, null, parsed.Rejection);
     }
 
     /// <summary>The first listed expression of <paramref name="url"/>, most specific first.</summary>

@@ -111,7 +111,7 @@ public sealed class KeySet
     });
 
     /// <summary>Parses and checks a key set: every key id is the hash of its P-256 key, keys ordered and distinct, signer among them or (genesis) the only key.</summary>
-    public static ArtifactResult<KeySet> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
+    public static Result<KeySet> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
     {
         var sequence = root.Integer("sequence", 1);
         var created = root.Time("created");

@@ -30,11 +30,11 @@ public sealed class PemArtifactSigner : IArtifactSigner, IDisposable
     public static PemArtifactSigner Generate() => new(ECDsa.Create(ECCurve.NamedCurves.nistP256));
 
     /// <summary>Loads a P-256 private key from PEM text (<c>PRIVATE KEY</c> PKCS#8 or <c>EC PRIVATE KEY</c>).</summary>
-    public static ArtifactResult<PemArtifactSigner> FromPem(string pem)
+    public static Result<PemArtifactSigner> FromPem(string pem)
     {
         if (!PemEncoding.TryFind(pem, out var fields) || pem.AsSpan()[fields.Label] is not ("PRIVATE KEY" or "EC PRIVATE KEY"))
         {
-            return ArtifactResult<PemArtifactSigner>.Failure("signing key: no -----BEGIN PRIVATE KEY----- (or EC PRIVATE KEY) block");
+            return Result<PemArtifactSigner>.Failure("signing key: no -----BEGIN PRIVATE KEY----- (or EC PRIVATE KEY) block");
         }
 
         var key = ECDsa.Create();
@@ -44,15 +44,15 @@ public sealed class PemArtifactSigner : IArtifactSigner, IDisposable
             if (!PublicKeys.IsP256(key))
             {
                 key.Dispose();
-                return ArtifactResult<PemArtifactSigner>.Failure("signing key: not an EC P-256 key");
+                return Result<PemArtifactSigner>.Failure("signing key: not an EC P-256 key");
             }
 
-            return ArtifactResult<PemArtifactSigner>.Success(new PemArtifactSigner(key));
+            return Result<PemArtifactSigner>.Success(new PemArtifactSigner(key));
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             key.Dispose();
-            return ArtifactResult<PemArtifactSigner>.Failure("signing key: not an EC private key in PEM: " + e.Message);
+            return Result<PemArtifactSigner>.Failure("signing key: not an EC private key in PEM: " + e.Message);
         }
     }
 

@@ -18,11 +18,11 @@ public static class PublicKeys
     /// Reads a <c>PUBLIC KEY</c> PEM block and checks it is an EC P-256 key; returns its SubjectPublicKeyInfo DER,
     /// re-encoded canonically so the key id does not depend on how the PEM was produced.
     /// </summary>
-    public static ArtifactResult<byte[]> SpkiFromPem(string pem)
+    public static Result<byte[]> SpkiFromPem(string pem)
     {
         if (!PemEncoding.TryFind(pem, out var fields) || !pem.AsSpan()[fields.Label].SequenceEqual(PemLabel))
         {
-            return ArtifactResult<byte[]>.Failure("publicKeyPem: no -----BEGIN PUBLIC KEY----- block");
+            return Result<byte[]>.Failure("publicKeyPem: no -----BEGIN PUBLIC KEY----- block");
         }
 
         try
@@ -30,12 +30,12 @@ public static class PublicKeys
             using var key = ECDsa.Create();
             key.ImportFromPem(pem.AsSpan()[fields.Location]);
             return IsP256(key)
-                ? ArtifactResult<byte[]>.Success(key.ExportSubjectPublicKeyInfo())
-                : ArtifactResult<byte[]>.Failure("publicKeyPem: not an EC P-256 key");
+                ? Result<byte[]>.Success(key.ExportSubjectPublicKeyInfo())
+                : Result<byte[]>.Failure("publicKeyPem: not an EC P-256 key");
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
-            return ArtifactResult<byte[]>.Failure("publicKeyPem: not an EC public key: " + e.Message);
+            return Result<byte[]>.Failure("publicKeyPem: not an EC public key: " + e.Message);
         }
     }
 

@@ -45,7 +45,7 @@ public sealed class SignatureVerifier : IDisposable
     }
 
     /// <summary>Pins keys given as <c>PUBLIC KEY</c> PEM text; fails naming the first one that is not a P-256 public key.</summary>
-    public static ArtifactResult<SignatureVerifier> FromPem(IEnumerable<string> pems)
+    public static Result<SignatureVerifier> FromPem(IEnumerable<string> pems)
     {
         var spkis = new List<ReadOnlyMemory<byte>>();
         var index = 0;
@@ -54,14 +54,14 @@ public sealed class SignatureVerifier : IDisposable
             var spki = PublicKeys.SpkiFromPem(pem);
             if (!spki.IsSuccess)
             {
-                return ArtifactResult<SignatureVerifier>.Failure($"key {index}: {spki.Error}");
+                return Result<SignatureVerifier>.Failure($"key {index}: {spki.Error}");
             }
 
             spkis.Add(spki.Value);
             index++;
         }
 
-        return ArtifactResult<SignatureVerifier>.Success(FromSpki(spkis));
+        return Result<SignatureVerifier>.Success(FromSpki(spkis));
     }
 
     public bool IsPinned(string keyId) => _keys.ContainsKey(keyId);

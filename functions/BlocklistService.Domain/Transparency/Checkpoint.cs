@@ -24,6 +24,6 @@ public sealed record Checkpoint(long Size, string RootHash, DateTimeOffset Time,
     /// <summary>The root as 32 bytes.</summary>
     public byte[] RootBytes() => Convert.FromHexString(RootHash);
 
-    public static ArtifactResult<Checkpoint> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
+    public static Result<Checkpoint> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
         new Checkpoint(root.Integer("size", 0), root.Sha256Hex("rootHash"), root.Time("time"), root.Sha256Hex("keyId")));
 }

@@ -227,7 +227,7 @@ public sealed record DecisionLeaf
     /// <summary>SHA-256(0x00 ‖ <see cref="ToJson"/>).</summary>
     public byte[] LeafHash() => MerkleHash.Leaf(ToJson());
 
-    public static ArtifactResult<DecisionLeaf> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
+    public static Result<DecisionLeaf> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
     {
         var kindText = root.String("decision");
         if (!DecisionKindNames.TryParse(kindText, out var kind))
@@ -306,20 +306,20 @@ public sealed record TransparencyLeaf(LogLeaf? Change, DecisionLeaf? Decision)
     /// <summary>The list the leaf names, if any.</summary>
     public ListName? List => Change?.List ?? Decision!.Subject.List;
 
-    public static ArtifactResult<TransparencyLeaf> Parse(ReadOnlySpan<byte> json)
+    public static Result<TransparencyLeaf> Parse(ReadOnlySpan<byte> json)
     {
         // canonical leaves begin with their format, which decides the parser
         if (json.StartsWith("{\"format\":\"blocklist-decision/1\""u8))
         {
             var decision = DecisionLeaf.FromJson(json);
             return decision.IsSuccess
-                ? ArtifactResult<TransparencyLeaf>.Success(new TransparencyLeaf(null, decision.Value))
-                : ArtifactResult<TransparencyLeaf>.Failure(decision.Error!);
+                ? Result<TransparencyLeaf>.Success(new TransparencyLeaf(null, decision.Value))
+                : Result<TransparencyLeaf>.Failure(decision.Error!);
         }
 
         var change = LogLeaf.FromJson(json);
         return change.IsSuccess
-            ? ArtifactResult<TransparencyLeaf>.Success(new TransparencyLeaf(change.Value, null))
-            : ArtifactResult<TransparencyLeaf>.Failure(change.Error!);
+            ? Result<TransparencyLeaf>.Success(new TransparencyLeaf(change.Value, null))
+            : Result<TransparencyLeaf>.Failure(change.Error!);
     }
 }

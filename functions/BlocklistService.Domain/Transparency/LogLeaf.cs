@@ -125,7 +125,7 @@ public sealed record LogLeaf
     /// <summary>SHA-256(0x00 ‖ <see cref="ToJson"/>).</summary>
     public byte[] LeafHash() => MerkleHash.Leaf(ToJson());
 
-    public static ArtifactResult<LogLeaf> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
+    public static Result<LogLeaf> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
     {
         var kindText = root.String("kind");
         if (!LogLeafKindNames.TryParse(kindText, out var kind))

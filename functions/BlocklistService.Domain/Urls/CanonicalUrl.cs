@@ -81,11 +81,11 @@ public sealed class CanonicalUrl : IEquatable<CanonicalUrl>
     /// a scheme without "//" (mailto:, javascript:), a port that is not a number, or more than
     /// <see cref="MaxInputLength"/> characters.
     /// </summary>
-    public static ParseResult<CanonicalUrl> Parse(string? url) =>
-        url is null ? ParseResult<CanonicalUrl>.ForFailure(RejectionCodes.Empty, "The URL is empty.") : UrlCanonicalizer.Canonicalize(url.AsSpan(), strict: false);
+    public static Result<CanonicalUrl> Parse(string? url) =>
+        url is null ? Result<CanonicalUrl>.Failure(RejectionCodes.Empty, "The URL is empty.") : UrlCanonicalizer.Canonicalize(url.AsSpan(), strict: false);
 
     /// <summary>As <see cref="Parse(string?)"/>, over raw bytes (for URLs that are not valid UTF-8, as seen in logs).</summary>
-    public static ParseResult<CanonicalUrl> Parse(ReadOnlySpan<byte> url) => UrlCanonicalizer.Canonicalize(url, strict: false);
+    public static Result<CanonicalUrl> Parse(ReadOnlySpan<byte> url) => UrlCanonicalizer.Canonicalize(url, strict: false);
 
     /// <summary>
     /// Canonicalizes a URL that is to be listed, refusing what cannot be a web URL: schemes other than http and
@@ -93,8 +93,8 @@ public sealed class CanonicalUrl : IEquatable<CanonicalUrl>
     /// which the rules remove), user-info, ports above 65535, and hosts that are not an IPv4 address, a bracketed
     /// IPv6 address or a DNS name of at least two labels of [a-z0-9-_] (after punycode) within 253 characters.
     /// </summary>
-    public static ParseResult<CanonicalUrl> ParseWebUrl(string? url) =>
-        url is null ? ParseResult<CanonicalUrl>.ForFailure(RejectionCodes.Empty, "The URL is empty.") : UrlCanonicalizer.Canonicalize(url.AsSpan(), strict: true);
+    public static Result<CanonicalUrl> ParseWebUrl(string? url) =>
+        url is null ? Result<CanonicalUrl>.Failure(RejectionCodes.Empty, "The URL is empty.") : UrlCanonicalizer.Canonicalize(url.AsSpan(), strict: true);
 
     /// <summary>
     /// The host strings Safe Browsing looks up, most specific first: the host itself and, for names, the suffixes

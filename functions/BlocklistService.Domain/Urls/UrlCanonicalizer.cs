@@ -36,7 +36,7 @@ internal static class UrlCanonicalizer
     private static readonly SearchValues<byte> AnyControl = SearchValues.Create(
         "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0A\x0B\x0C\x0D\x0E\x0F\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1A\x1B\x1C\x1D\x1E\x1F\x7F"u8);
 
-    public static ParseResult<CanonicalUrl> Canonicalize(ReadOnlySpan<char> input, bool strict)
+    public static Result<CanonicalUrl> Canonicalize(ReadOnlySpan<char> input, bool strict)
     {
         if (input.Length > (strict ? CanonicalUrl.MaxWebUrlLength : CanonicalUrl.MaxInputLength))
         {
@@ -60,7 +60,7 @@ internal static class UrlCanonicalizer
         }
     }
 
-    public static ParseResult<CanonicalUrl> Canonicalize(ReadOnlySpan<byte> input, bool strict)
+    public static Result<CanonicalUrl> Canonicalize(ReadOnlySpan<byte> input, bool strict)
     {
         if (input.Length > (strict ? CanonicalUrl.MaxWebUrlLength : CanonicalUrl.MaxInputLength))
         {
@@ -83,13 +83,13 @@ internal static class UrlCanonicalizer
         }
     }
 
-    private static ParseResult<CanonicalUrl> TooLong(bool strict) => Fail(
+    private static Result<CanonicalUrl> TooLong(bool strict) => Fail(
         RejectionCodes.UrlTooLong,
         $"The URL is longer than {(strict ? CanonicalUrl.MaxWebUrlLength : CanonicalUrl.MaxInputLength)} characters.");
 
-    private static ParseResult<CanonicalUrl> Fail(string code, string message) => ParseResult<CanonicalUrl>.ForFailure(code, message);
+    private static Result<CanonicalUrl> Fail(string code, string message) => Result<CanonicalUrl>.Failure(code, message);
 
-    private static ParseResult<CanonicalUrl> CanonicalizeInPlace(Span<byte> url, bool strict)
+    private static Result<CanonicalUrl> CanonicalizeInPlace(Span<byte> url, bool strict)
     {
         // 1. Tab, CR and LF go; in strict mode any other control character refuses the URL. Most URLs have none:
         // one vectorized search finds the first, and only the rest is copied byte by byte.
@@ -247,7 +247,7 @@ internal static class UrlCanonicalizer
             var failure = AppendHost(host, strict, ref output, out var kind);
             if (failure is not null)
             {
-                return ParseResult<CanonicalUrl>.ForFailure(failure);
+                return Result<CanonicalUrl>.Failure(failure);
             }
 
             var hostLength = output.Length - hostStart;
@@ -266,7 +266,7 @@ internal static class UrlCanonicalizer
                 output.AppendEscaped(pathAndQuery[(queryIndex + 1)..]);
             }
 
-            return ParseResult<CanonicalUrl>.ForValue(new CanonicalUrl(
+            return Result<CanonicalUrl>.Success(new CanonicalUrl(
                 output.ToString(), scheme.Length, hostStart, hostLength, pathStart, pathLength, queryStart, kind));
         }
         finally

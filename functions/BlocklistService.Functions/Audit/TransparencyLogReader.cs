@@ -31,15 +31,14 @@ public sealed record StoredProof(IReadOnlyList<byte[]> Hashes, int StorageReads)
 public sealed class TransparencyLogReader(AuditStorage storage)
 {
     public const int LeavesPerPartition = LogLayout.LeavesPerPartition;
-    public const string CheckpointsFolder = "checkpoints/";
-    public const string CurrentCheckpoint = "checkpoint.json";
+    public const string CurrentCheckpoint = LogLayout.CurrentCheckpoint;
 
     /// <summary>The log's size and root as the head row records them (size 0 and the empty root before any append).</summary>
     public async Task<(long Size, byte[] Root)> GetHeadAsync(CancellationToken cancellationToken)
     {
-        var head = await storage.Rows.GetAsync(StorageNames.LogHead, LogLayout.HeadPartition, LogLayout.HeadRow, cancellationToken);
-        return head?.GetString("Root") is { Length: 64 } root
-            ? (head.GetInt64("Size") ?? 0, Convert.FromHexString(root))
+        var row = await storage.Rows.GetAsync(StorageNames.LogHead, LogLayout.HeadPartition, LogLayout.HeadRow, cancellationToken);
+        return row is not null && LogLayout.FromHeadRow(row) is { Root.Length: 64 } head
+            ? (head.Size, Convert.FromHexString(head.Root))
             : (0, MerkleHash.Empty());
     }
 
@@ -58,9 +57,9 @@ public sealed class TransparencyLogReader(AuditStorage storage)
             var to = Key(Math.Min(end, (bucket + 1) * LeavesPerPartition));
             await foreach (var row in storage.Rows.QueryAsync(StorageNames.LogLeaves, partition, from, to, cancellationToken))
             {
-                if (long.TryParse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && row.GetString(LogLayout.LeafProperty) is { } text)
+                if (LogLayout.LeafIndex(row) is { } index && LogLayout.LeafBytes(row) is { } bytes)
                 {
-                    yield return new StoredLeaf(index, Encoding.UTF8.GetBytes(text));
+                    yield return new StoredLeaf(index, bytes);
                 }
             }
         }
@@ -70,7 +69,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
     public async Task<StoredLeaf?> GetLeafAsync(long index, CancellationToken cancellationToken)
     {
         var row = await storage.Rows.GetAsync(StorageNames.LogLeaves, LogLayout.LeafPartition(index), Key(index), cancellationToken);
-        return row?.GetString(LogLayout.LeafProperty) is { } text ? new StoredLeaf(index, Encoding.UTF8.GetBytes(text)) : null;
+        return row is not null && LogLayout.LeafBytes(row) is { } bytes ? new StoredLeaf(index, bytes) : null;
     }
 
     /// <summary>
@@ -87,7 +86,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
         {
             var middle = low + (high - low) / 2;
             var row = await storage.Rows.GetAsync(StorageNames.LogLeaves, LogLayout.LeafPartition(middle), Key(middle), cancellationToken);
-            var through = row?.GetDateTimeOffset(LogLayout.PublishedThroughProperty);
+            var through = row is null ? null : LogLayout.PublishedThrough(row);
             if (through is { } t && t < from)
             {
                 low = middle + 1;
@@ -111,7 +110,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
         {
             var (tile, width) = (wanted.Key, wanted.Value);
             var row = await storage.Rows.GetAsync(StorageNames.LogTiles, LogLayout.TilePartition(tile), Key(tile.Index), cancellationToken);
-            var hashes = row?.GetBinary(LogLayout.HashesProperty);
+            var hashes = LogLayout.TileHashes(row);
             return hashes is not null && hashes.Length >= width * MerkleHash.Length
                 ? (tile, hashes)
                 : throw new InvalidOperationException($"log {tile} is missing or has fewer than {width} hashes");
@@ -149,7 +148,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
         var (from, to) = LogLayout.HistoryRange(id.Hex);
         await foreach (var row in storage.Rows.QueryAsync(StorageNames.LogHistory, LogLayout.HistoryPartition(id.Hex), from, to, cancellationToken))
         {
-            indexes.AddRange(LogLayout.ParseIndexes(row.GetString(LogLayout.IndexesProperty)));
+            indexes.AddRange(LogLayout.HistoryIndexes(row));
         }
 
         var (size, _) = await head;
@@ -171,7 +170,7 @@ public sealed class TransparencyLogReader(AuditStorage storage)
 
     /// <summary>The signed checkpoint of <paramref name="size"/> (or the current one when null); null when none exists.</summary>
     public Task<SignedBlob?> GetCheckpointAsync(long? size, CancellationToken cancellationToken) =>
-        GetSignedAsync(StorageNames.LogContainer, size is { } s ? string.Create(CultureInfo.InvariantCulture, $"{CheckpointsFolder}{s}.json") : CurrentCheckpoint, cancellationToken);
+        GetSignedAsync(StorageNames.LogContainer, size is { } s ? LogLayout.CheckpointAt(s) : CurrentCheckpoint, cancellationToken);
 
     /// <summary>The signed versioned manifest of a list, or null when that version does not exist.</summary>
     public Task<SignedBlob?> GetManifestAsync(ListName list, long version, CancellationToken cancellationToken) =>

@@ -91,7 +91,7 @@ public static class AppealEndpoints
         var url = CanonicalUrl.Parse(request.Url);
         if (!url.TryGetValue(out var canonical))
         {
-            return Problems.Field(400, "invalid-appeal", "Invalid appeal", "url", $"is not a web URL: {url.Failure!.Message}");
+            return Problems.Field(400, "invalid-appeal", "Invalid appeal", "url", $"is not a web URL: {url.Rejection!.Message}");
         }
 
         if (Text(request.Contact, settings.MaxContactLength, multiline: false) is { } badContact)

@@ -73,7 +73,7 @@ public static class AuditEndpoints
         }
 
         var parsed = EntryExpression.Create(url, scope ?? "exact");
-        if (parsed.Failure is { } failure)
+        if (parsed.Rejection is { } failure)
         {
             var field = failure.Code == RejectionCodes.InvalidScope ? "scope" : "url";
             return Problems.Field(400, "invalid-url", "Invalid URL or scope", field, failure.Message);

@@ -8,7 +8,7 @@ namespace BlocklistService.Functions.Endpoints;
 /// <summary>
 /// The Functions host's readiness probe (<c>GET /</c>), the public liveness check (<c>GET /api/health</c>: 200 while
 /// the process serves, with storage reachability reported beside it) and storage readiness
-/// (<c>GET /api/health/ready</c>: 200 when storage answers, 503 <c>storage-unavailable</c> with Retry-After when not).
+/// (<c>GET /api/health/ready</c>: 200 when start-up has prepared storage and it answers, 503 <c>storage-unavailable</c> with Retry-After when not).
 /// </summary>
 public static class HealthEndpoints
 {
@@ -34,15 +34,15 @@ public static class HealthEndpoints
     private static async Task<Results<Ok<StorageHealth>, ProblemHttpResult>> StorageReadyAsync(
         StorageReadiness storage, HttpContext context, CancellationToken cancellationToken)
     {
-        var probe = await storage.CheckAsync(cancellationToken);
+        var probe = await storage.ReadyAsync(cancellationToken);
         if (probe.Reachable)
         {
             return TypedResults.Ok(View(probe));
         }
 
-        context.Response.Headers.RetryAfter = StorageFailures.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers.RetryAfter = storage.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         return Problems.Field(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable", "storage",
-            $"no answer from storage ({probe.Failure}); checked {probe.CheckedAt:O}");
+            $"not ready ({probe.Failure}); checked {probe.CheckedAt:O}");
     }
 
     private static StorageHealth View(StorageProbe probe) =>

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace BlocklistService.Functions.Hosting;
 
 /// <summary>
-/// Until start-up storage preparation has finished, a request that needs storage waits up to
+/// Until start-up storage preparation has finished (as <see cref="StorageReadiness"/> says), a request that needs storage waits up to
 /// <see cref="StartupOptions.RequestWait"/> and then gets 503 <c>urn:blocklist:problem:storage-unavailable</c> with
 /// <c>Retry-After</c>. Every request also gets its <see cref="RequestStorageScope"/> here. The readiness probe, liveness, the OpenAPI document and the stop page never touch storage.
 /// </summary>
@@ -31,15 +31,15 @@ public static class StorageReadinessGate
         {
             // From here on, everything this request asks of storage shares one failure (RequestStorageScope).
             RequestStorageScope.Begin();
-            var readiness = context.RequestServices.GetService<StorageStartup>();
-            if (readiness is null || readiness.IsReady || IsStorageFree(context.Request.Path))
+            var readiness = context.RequestServices.GetService<StorageReadiness>();
+            if (readiness is null || readiness.IsPrepared || IsStorageFree(context.Request.Path))
             {
                 await next(context);
                 return;
             }
 
             var wait = context.RequestServices.GetRequiredService<IOptions<StartupOptions>>().Value.RequestWait;
-            if (await readiness.WaitAsync(wait, context.RequestAborted))
+            if (await readiness.WaitPreparedAsync(wait, context.RequestAborted))
             {
                 await next(context);
                 return;

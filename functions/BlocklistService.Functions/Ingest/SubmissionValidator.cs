@@ -114,7 +114,7 @@ public sealed class SubmissionValidator(IOptions<IngestOptions> options, Protect
             var created = EntryExpression.Create(url, scope);
             if (!created.TryGetValue(out expression!))
             {
-                Fail("url", created.Failure!.Code, created.Failure.Message);
+                Fail("url", created.Rejection!.Code, created.Rejection.Message);
                 expression = null;
             }
         }

@@ -132,9 +132,9 @@ public sealed class HeadNotifier(IRowStore rows, ListReader reader, PublishStora
 
         foreach (var list in watched)
         {
-            if (await rows.GetAsync(names.Lists, PublishRunner.ListsPartition, list, cancellationToken) is { } head)
+            if (await rows.GetAsync(names.Lists, ListHeadRows.Partition, list, cancellationToken) is { } head)
             {
-                Observe(list, head.GetInt64("Version") ?? 0);
+                Observe(list, ListHeadRows.FromRow(head).Version);
             }
         }
     }

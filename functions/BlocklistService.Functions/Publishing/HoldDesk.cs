@@ -1,4 +1,3 @@
-using System.Text.Json;
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Publishing;
@@ -49,7 +48,7 @@ public enum HoldRejection
 /// </summary>
 public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner runner, DecisionLog decisions, ProtectedHosts protectedHosts, PublishStorageNames names, TimeProvider time)
 {
-    public const string Partition = "hold";
+    public const string Partition = HoldRows.Partition;
     public const string Held = "held";
     public const string Approved = "approved";
     public const string Rejected = "rejected";
@@ -65,7 +64,7 @@ public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner run
         var holds = new List<Hold>();
         await foreach (var row in rows.QueryAsync(names.Holds, Partition, null, null, cancellationToken))
         {
-            holds.Add(ToHold(row));
+            holds.Add(HoldRows.FromRow(row).Hold);
         }
 
         return holds.OrderByDescending(h => h.Held).ToList();
@@ -80,8 +79,9 @@ public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner run
             return null;
         }
 
-        var hold = ToHold(row);
-        var plan = await PlanOfAsync(row, cancellationToken);
+        var stored = HoldRows.FromRow(row);
+        var hold = stored.Hold;
+        var plan = await PlanOfAsync(stored, cancellationToken);
         if (plan is null)
         {
             // a hold recorded before holds kept their change set: counts only
@@ -109,7 +109,8 @@ public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner run
             return (HoldDecision.NotFound, null, null, null);
         }
 
-        var hold = ToHold(row);
+        var stored = HoldRows.FromRow(row);
+        var hold = stored.Hold;
         if (hold.Status != Held)
         {
             return (HoldDecision.AlreadyDecided, hold, null, null);
@@ -120,18 +121,18 @@ public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner run
             return (HoldDecision.StaleDigest, hold, null, null);
         }
 
-        var plan = await PlanOfAsync(row, cancellationToken);
-        var logged = await decisions.AppendAsync($"hold-approve-{id}-{Instance(row)}", DecisionKind.HoldApprove, actor, reason,
+        var plan = await PlanOfAsync(stored, cancellationToken);
+        var logged = await decisions.AppendAsync($"hold-approve-{id}-{stored.InstanceKey}", DecisionKind.HoldApprove, actor, reason,
             Subject(hold, plan, null), cancellationToken);
         try
         {
-            await rows.UpdateAsync(names.Holds, With(row, Approved), row.ETag, cancellationToken);
+            await rows.UpdateAsync(names.Holds, HoldRows.ToRow(stored.WithStatus(Approved)), stored.ETag, cancellationToken);
         }
         catch (RowConflictException)
         {
             // decided meanwhile (another admin, or this request retried): report what stands
-            var now = await rows.GetAsync(names.Holds, Partition, id, cancellationToken);
-            return now is null || now.GetString("Status") != Approved ? (HoldDecision.AlreadyDecided, now is null ? hold : ToHold(now), null, logged) : (HoldDecision.Done, ToHold(now), null, logged);
+            var now = await rows.GetAsync(names.Holds, Partition, id, cancellationToken) is { } found ? HoldRows.FromRow(found).Hold : null;
+            return now is null || now.Status != Approved ? (HoldDecision.AlreadyDecided, now ?? hold, null, logged) : (HoldDecision.Done, now, null, logged);
         }
 
         var published = await runner.PublishListAsync(hold.List, cancellationToken);
@@ -147,7 +148,8 @@ public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner run
             return (HoldDecision.NotFound, null, null);
         }
 
-        var hold = ToHold(row);
+        var stored = HoldRows.FromRow(row);
+        var hold = stored.Hold;
         if (hold.Status != Held)
         {
             return (HoldDecision.AlreadyDecided, hold, null);
@@ -158,15 +160,16 @@ public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner run
             return (HoldDecision.StaleDigest, hold, null);
         }
 
-        var plan = await PlanOfAsync(row, cancellationToken);
+        var plan = await PlanOfAsync(stored, cancellationToken);
         var disposition = rejection == HoldRejection.Reject ? "reject" : "keep-pending";
-        var logged = await decisions.AppendAsync($"hold-reject-{id}-{Instance(row)}", DecisionKind.HoldReject, actor, reason,
+        var logged = await decisions.AppendAsync($"hold-reject-{id}-{stored.InstanceKey}", DecisionKind.HoldReject, actor, reason,
             Subject(hold, plan, disposition), cancellationToken);
 
         // archive first, then drop the items (if asked), then free the version: a crash in between leaves the hold
         // held, and repeating the same decision finishes the steps
-        var rejected = With(row, Rejected) with { RowKey = $"{id}-rejected-{time.GetUtcNow().ToUnixTimeSeconds()}" };
-        await rows.UpsertAsync(names.Holds, [rejected], cancellationToken);
+        var rejected = stored.WithStatus(Rejected);
+        rejected = rejected with { Hold = rejected.Hold with { Id = HoldRows.RejectedRowKey(id, time.GetUtcNow()) } };
+        await rows.UpsertAsync(names.Holds, [HoldRows.ToRow(rejected)], cancellationToken);
         if (rejection == HoldRejection.Reject)
         {
             // the submissions' status says why their items never appear (rejected by this hold), before the markers go
@@ -179,7 +182,7 @@ public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner run
         }
 
         await rows.DeleteAsync(names.Holds, [(Partition, id)], cancellationToken);
-        return (HoldDecision.Done, ToHold(rejected), logged);
+        return (HoldDecision.Done, rejected.Hold, logged);
     }
 
     /// <summary>Marks every held hold of <paramref name="list"/> superseded (the list was published past it); their items stay pending.</summary>
@@ -187,11 +190,12 @@ public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner run
     {
         await foreach (var row in rows.QueryAsync(names.Holds, Partition, null, null, cancellationToken))
         {
-            if (row.GetString("List") == list && row.GetString("Status") == Held)
+            var stored = HoldRows.FromRow(row);
+            if (stored.Hold.List == list && stored.Hold.Status == Held)
             {
                 try
                 {
-                    await rows.UpdateAsync(names.Holds, With(row, Superseded), row.ETag, cancellationToken);
+                    await rows.UpdateAsync(names.Holds, HoldRows.ToRow(stored.WithStatus(Superseded)), stored.ETag, cancellationToken);
                 }
                 catch (RowConflictException)
                 {
@@ -201,8 +205,8 @@ public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner run
         }
     }
 
-    private async Task<PublishPlan?> PlanOfAsync(Row row, CancellationToken cancellationToken) =>
-        row.GetString("PlanName") is { Length: > 0 } name && await blobs.GetAsync(names.WorkContainer, name, cancellationToken) is { } blob
+    private async Task<PublishPlan?> PlanOfAsync(StoredHold hold, CancellationToken cancellationToken) =>
+        hold.PlanName is { } name && await blobs.GetAsync(names.WorkContainer, name, cancellationToken) is { } blob
             ? PlanDocument.FromJson(blob.Content).Plan
             : null;
 
@@ -222,25 +226,5 @@ public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner run
         };
     }
 
-    /// <summary>Which hold of a version this is: a decision is logged once per hold, and a later hold of the same version is another one.</summary>
-    private static string Instance(Row row) =>
-        row.GetString("Instance") is { Length: > 0 } instance ? instance : (row.GetDateTimeOffset("Held") ?? DateTimeOffset.UnixEpoch).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     private static readonly IReadOnlyDictionary<string, int> Empty = new Dictionary<string, int>();
-
-    private static Row With(Row row, string status) =>
-        row with { Properties = new Dictionary<string, object?>(row.Properties) { ["Status"] = status } };
-
-    private static Hold ToHold(Row row) => new(
-        row.RowKey,
-        row.GetString("List") ?? string.Empty,
-        row.GetInt64("Version") ?? 0,
-        row.GetInt64("Listed") ?? 0,
-        row.GetInt64("Unlisted") ?? 0,
-        row.GetInt64("Changes") ?? 0,
-        row.GetInt64("CountBefore") ?? 0,
-        row.GetDateTimeOffset("Held"),
-        row.GetString("Status") ?? string.Empty,
-        row.GetString("Digest"),
-        JsonSerializer.Deserialize<List<string>>(row.GetString("Submissions") ?? "[]") ?? []);
 }

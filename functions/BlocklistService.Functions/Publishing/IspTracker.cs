@@ -17,8 +17,8 @@ public sealed record IspListStatus(
 public sealed record IspStatus(string KeyId, string Organisation, bool Revoked, DateTimeOffset? LastContact, IReadOnlyList<IspListStatus> Lists);
 
 /// <summary>
-/// Records ISP polls in the <c>isps</c> table (PK <c>isp</c>, RK key id; per list <c>Since_{list}</c> and
-/// <c>Polled_{list}</c>, '-' in list names written as '_', which names cannot contain) and reports every ISP key's lag.
+/// Records ISP polls in the <c>isps</c> table (<see cref="IspRows"/>: one row per ISP key, the latest poll per list)
+/// and reports every ISP key's lag.
 /// The version reported is the one the client says it has applied (<c>X-Blocklist-Applied-Version</c>, sent by
 /// <c>blocklist sync</c>), falling back to its <c>since</c>.
 /// A poll is noted in memory (no I/O on the request) when its <c>since</c> changed or
@@ -28,7 +28,7 @@ public sealed record IspStatus(string KeyId, string Organisation, bool Revoked, 
 /// </summary>
 public sealed class IspTracker(IRowStore rows, PublishStorageNames names, ApiKeyStore keys, IOptions<PublishingOptions> options, TimeProvider time)
 {
-    public const string Partition = "isp";
+    public const string Partition = IspRows.Partition;
     private readonly ConcurrentDictionary<(string KeyId, string List), (long Since, DateTimeOffset At)> _recorded = new();
     private readonly ConcurrentDictionary<(string KeyId, string List), Poll> _pending = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
@@ -99,19 +99,18 @@ public sealed class IspTracker(IRowStore rows, PublishStorageNames names, ApiKey
 
     private async Task WriteAsync(string keyId, IReadOnlyList<(string List, Poll Poll)> polls, CancellationToken cancellationToken)
     {
-        var existing = await rows.GetAsync(names.Isps, Partition, keyId, cancellationToken);
-        var properties = existing is null ? new Dictionary<string, object?>() : new Dictionary<string, object?>(existing.Properties);
-        var latest = existing?.GetDateTimeOffset("LastContact");
+        var existing = await rows.GetAsync(names.Isps, Partition, keyId, cancellationToken) is { } row ? IspRows.FromRow(row) : null;
+        var lists = new Dictionary<string, IspListPoll>(existing?.Lists ?? new Dictionary<string, IspListPoll>(), StringComparer.Ordinal);
+        var organisation = existing?.Organisation;
+        var latest = existing?.LastContact;
         foreach (var (list, poll) in polls)
         {
-            properties["Organisation"] = poll.Organisation;
-            properties[SinceProperty(list)] = poll.Since;
-            properties[PolledProperty(list)] = poll.At;
+            organisation = poll.Organisation;
+            lists[list] = new IspListPoll(poll.Since, poll.At);
             latest = latest is { } l && l > poll.At ? l : poll.At;
         }
 
-        properties["LastContact"] = latest;
-        await rows.UpsertAsync(names.Isps, [new Row(Partition, keyId, properties)], cancellationToken);
+        await rows.UpsertAsync(names.Isps, [IspRows.ToRow(new IspPolls(keyId, organisation, latest, lists))], cancellationToken);
     }
 
     /// <summary>Every ISP key (revoked ones too), with its lists' reported versions and lag behind the current versions.</summary>
@@ -136,17 +135,17 @@ public sealed class IspTracker(IRowStore rows, PublishStorageNames names, ApiKey
 
             if (!published.TryGetValue((list, applied + 1), out var at))
             {
-                at = (await rows.GetAsync(names.Versions, list, LogLayout.Key(applied + 1), cancellationToken))?.GetDateTimeOffset("Created");
+                at = await rows.GetAsync(names.Versions, list, VersionRows.RowKey(applied + 1), cancellationToken) is { } row ? VersionRows.FromRow(row)?.Created : null;
                 published[(list, applied + 1)] = at;
             }
 
             return at is { } t ? Math.Max(0, (now - t).TotalMinutes) : null;
         }
 
-        var polls = new Dictionary<string, Row>(StringComparer.Ordinal);
+        var polls = new Dictionary<string, IspPolls>(StringComparer.Ordinal);
         await foreach (var row in rows.QueryAsync(names.Isps, Partition, null, null, cancellationToken))
         {
-            polls[row.RowKey] = row;
+            polls[row.RowKey] = IspRows.FromRow(row);
         }
 
         var result = new List<IspStatus>();
@@ -158,19 +157,16 @@ public sealed class IspTracker(IRowStore rows, PublishStorageNames names, ApiKey
             foreach (var list in lists)
             {
                 var version = current.GetValueOrDefault(list);
-                long? reported = poll?.GetInt64(SinceProperty(list));
+                var listPoll = poll?.Lists.GetValueOrDefault(list);
+                long? reported = listPoll?.Since;
                 var minutes = reported is { } applied ? await MinutesBehindAsync(list, applied) : null;
-                statuses.Add(new IspListStatus(list, version, reported, reported is { } r ? Math.Max(0, version - r) : null, poll?.GetDateTimeOffset(PolledProperty(list)),
+                statuses.Add(new IspListStatus(list, version, reported, reported is { } r ? Math.Max(0, version - r) : null, listPoll?.Polled,
                     reported, minutes is { } shown ? Math.Round(shown, 2) : null, minutes is { } m && m > options.Value.IspLagAlert.TotalMinutes));
             }
 
-            result.Add(new IspStatus(key.KeyId, key.Organisation, key.IsRevoked, poll?.GetDateTimeOffset("LastContact"), statuses));
+            result.Add(new IspStatus(key.KeyId, key.Organisation, key.IsRevoked, poll?.LastContact, statuses));
         }
 
         return result;
     }
-
-    private static string SinceProperty(string list) => "Since_" + list.Replace('-', '_');
-
-    private static string PolledProperty(string list) => "Polled_" + list.Replace('-', '_');
 }

@@ -23,29 +23,6 @@ public sealed record PublishedHead(string List, long Version, string? ManifestSh
     }
 }
 
-/// <summary>
-/// The <c>lists</c> table's head rows: PK <c>list</c>, RK list name. The API creates a head at version 0
-/// (<see cref="New"/>); <see cref="PublishRunner"/> claims it with <c>PlanName</c> and commits each version onto it
-/// (<c>Version</c>, <c>EntryCount</c>, <c>Checksum</c>, <c>ManifestSha256</c>, <c>SnapshotVersion</c>,
-/// <c>SnapshotSha256</c>, <c>SnapshotSize</c>, <c>DeltaBytesSinceSnapshot</c>, <c>Published</c>); readers decode the
-/// published part with <see cref="FromRow"/>.
-/// </summary>
-public static class ListHeadRows
-{
-    public const string Partition = "list";
-
-    /// <summary>The head of a list that has no version yet.</summary>
-    public static Row New(string list) => new(Partition, list, new Dictionary<string, object?> { ["Version"] = 0L, ["EntryCount"] = 0L });
-
-    public static PublishedHead FromRow(Row row) => new(
-        row.RowKey,
-        row.GetInt64("Version") ?? 0,
-        row.GetString("ManifestSha256"),
-        row.GetInt64("SnapshotVersion") ?? 0,
-        row.GetString("SnapshotSha256"),
-        row.GetInt64("SnapshotSize") ?? 0);
-}
-
 /// <summary>One file of an update: what it is, where it is (relative to the list) and what it must hash to.</summary>
 public sealed record UpdateFile(string Kind, long Version, string Path, string Sha256, long Size);
 
@@ -213,9 +190,13 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
         }
 
         var deltas = new Dictionary<long, (string Sha256, long Size)>();
-        await foreach (var row in rows.QueryAsync(names.Versions, head.List, Key(from), Key(head.Version + 1), cancellationToken))
+        var (fromKey, toKey) = VersionRows.Range(from, head.Version);
+        await foreach (var row in rows.QueryAsync(names.Versions, head.List, fromKey, toKey, cancellationToken))
         {
-            deltas[long.Parse(row.RowKey, CultureInfo.InvariantCulture)] = (row.GetString("DeltaSha256") ?? string.Empty, row.GetInt64("DeltaSize") ?? 0);
+            if (VersionRows.FromRow(row) is { } version)
+            {
+                deltas[version.Version] = (version.DeltaSha256, version.DeltaSize);
+            }
         }
 
         var plan = UpdatePath.Plan(since, head.Version, head.SnapshotVersion, head.SnapshotSize, v => deltas.TryGetValue(v, out var d) ? d.Size : long.MaxValue / 4);
@@ -238,8 +219,6 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
 
     /// <summary>True for files that never change once written (everything under <c>v/</c>).</summary>
     public static bool IsImmutable(string relativePath) => relativePath.StartsWith("v/", StringComparison.Ordinal);
-
-    private static string Key(long version) => version.ToString("D12", CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"\A(manifest\.json|v/[1-9][0-9]{0,17}/(delta\.json\.gz|snapshot\.json\.gz|manifest\.json))(\.sig)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex ServablePath();

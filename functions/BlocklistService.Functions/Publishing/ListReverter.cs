@@ -40,20 +40,19 @@ public sealed class ListReverter(IRowStore rows, PublishRunner runner, HoldDesk 
 {
     public async Task<RevertResult> RevertAsync(string list, long toVersion, string reason, DecisionActor actor, CancellationToken cancellationToken)
     {
-        if (!ListName.TryParse(list, out var name) || await rows.GetAsync(names.Lists, PublishRunner.ListsPartition, list, cancellationToken) is null)
+        if (!ListName.TryParse(list, out var name) || await runner.HeadAsync(list, cancellationToken) is not { } head)
         {
             return new RevertResult(RevertOutcome.UnknownList, 0, null, 0, 0, null);
         }
 
         // finish a version another publisher has in flight, so the revert builds on a committed head
-        var head = (await rows.GetAsync(names.Lists, PublishRunner.ListsPartition, list, cancellationToken))!;
-        if (head.GetString("PlanName") is { Length: > 0 })
+        if (head.InFlightPlan is not null)
         {
             await runner.PublishListAsync(list, cancellationToken);
-            head = (await rows.GetAsync(names.Lists, PublishRunner.ListsPartition, list, cancellationToken))!;
+            head = (await runner.HeadAsync(list, cancellationToken))!;
         }
 
-        var version = head.GetInt64("Version") ?? 0;
+        var version = head.Version;
         if (toVersion < 1 || toVersion >= version)
         {
             return new RevertResult(RevertOutcome.NotAnEarlierVersion, version, null, 0, 0, null);
@@ -83,7 +82,7 @@ public sealed class ListReverter(IRowStore rows, PublishRunner runner, HoldDesk 
             Entries = touched.Count <= DecisionSubject.MaxEntries ? touched : [],
         }, cancellationToken);
 
-        var plan = RevertPlanner.Plan(new RevertInput(list, version, head.GetInt64("EntryCount") ?? 0, time.GetUtcNow(), options.Value.ManifestLifetime, toVersion, unlist, relist));
+        var plan = RevertPlanner.Plan(new RevertInput(list, version, head.EntryCount, time.GetUtcNow(), options.Value.ManifestLifetime, toVersion, unlist, relist));
         var document = runner.DocumentFor(head, plan);
         if (LtHash16.FromBytes(document.Checksum).Value.StateHash != target.StateHash)
         {
@@ -106,12 +105,12 @@ public sealed class ListReverter(IRowStore rows, PublishRunner runner, HoldDesk 
     /// </summary>
     public async Task<RevertPreview> PreviewAsync(string list, long toVersion, CancellationToken cancellationToken)
     {
-        if (!ListName.TryParse(list, out var name) || await rows.GetAsync(names.Lists, PublishRunner.ListsPartition, list, cancellationToken) is not { } head)
+        if (!ListName.TryParse(list, out var name) || await runner.HeadAsync(list, cancellationToken) is not { } head)
         {
             return new RevertPreview(RevertOutcome.UnknownList, 0, toVersion, 0, 0, 0, null);
         }
 
-        var version = head.GetInt64("Version") ?? 0;
+        var version = head.Version;
         if (toVersion < 1 || toVersion >= version)
         {
             return new RevertPreview(RevertOutcome.NotAnEarlierVersion, version, toVersion, 0, 0, 0, null);
@@ -130,7 +129,7 @@ public sealed class ListReverter(IRowStore rows, PublishRunner runner, HoldDesk 
         var indexes = new List<long>();
         await foreach (var row in rows.QueryAsync(names.LogHistory, LogLayout.HistoryPartition(id.Hex), from, to, cancellationToken))
         {
-            indexes.AddRange(LogLayout.ParseIndexes(row.GetString("Indexes")).Where(i => i < logSize));
+            indexes.AddRange(LogLayout.HistoryIndexes(row).Where(i => i < logSize));
         }
 
         var backings = new Dictionary<string, LogLeaf>(StringComparer.Ordinal);

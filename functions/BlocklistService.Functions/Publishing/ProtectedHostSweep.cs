@@ -39,7 +39,7 @@ public sealed class ProtectedHostSweep(
                     continue;
                 }
 
-                var entry = PublishRunner.ReadEntry(id, row);
+                var entry = EntryRows.FromRow(id, row);
                 if (!entry.IsListed || entry.Scope != EntryScope.Host || protectedHosts.CoveringHost(ProtectedHosts.HostOf(entry.Expression)) is not { } host)
                 {
                     continue;

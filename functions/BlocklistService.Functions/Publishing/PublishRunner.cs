@@ -103,11 +103,10 @@ public sealed class PublishRunner(
     /// <summary>Publishes one list: resumes its in-flight plan, or plans, claims and executes the next version.</summary>
     public async Task<ListPublishResult> PublishListAsync(string list, CancellationToken cancellationToken)
     {
-        var head = await rows.GetAsync(_names.Lists, ListsPartition, list, cancellationToken)
-                   ?? throw new InvalidOperationException($"list '{list}' does not exist");
+        var head = await HeadAsync(list, cancellationToken) ?? throw new InvalidOperationException($"list '{list}' does not exist");
         await RepairCurrentManifestAsync(list, head, cancellationToken);
 
-        if (head.GetString("PlanName") is { Length: > 0 } inFlight)
+        if (head.InFlightPlan is { } inFlight)
         {
             var resumed = PlanDocument.FromJson((await blobs.GetAsync(_names.WorkContainer, inFlight, cancellationToken)
                 ?? throw new InvalidOperationException($"plan {inFlight} named by the head of '{list}' is missing")).Content);
@@ -118,27 +117,27 @@ public sealed class PublishRunner(
 
         var now = time.GetUtcNow();
         PlanDocument? document;
-        var hold = await rows.GetAsync(_names.Holds, HoldDesk.Partition, HoldId(list, (head.GetInt64("Version") ?? 0) + 1), cancellationToken);
-        switch (hold?.GetString("Status"))
+        var hold = await rows.GetAsync(_names.Holds, HoldRows.Partition, HoldId(list, head.Version + 1), cancellationToken) is { } holdRow ? HoldRows.FromRow(holdRow) : null;
+        switch (hold?.Hold.Status)
         {
             case HoldDesk.Held:
                 // the held change set waits for its decision; newer items wait behind it, never join it
-                return new ListPublishResult(list, ListPublishOutcome.Held, (head.GetInt64("Version") ?? 0) + 1);
+                return new ListPublishResult(list, ListPublishOutcome.Held, head.Version + 1);
             case HoldDesk.Approved:
                 // exactly the approved change set, re-stamped to publish now
-                var held = PlanDocument.FromJson((await blobs.GetAsync(_names.WorkContainer, hold!.GetString("PlanName")!, cancellationToken)
-                    ?? throw new InvalidOperationException($"the plan of hold {hold.RowKey} is missing")).Content);
+                var heldBlob = hold!.PlanName is { } heldPlan ? await blobs.GetAsync(_names.WorkContainer, heldPlan, cancellationToken) : null;
+                var held = PlanDocument.FromJson((heldBlob ?? throw new InvalidOperationException($"the plan of hold {hold.Hold.Id} is missing")).Content);
                 document = held with { Plan = ChangeSet.Restamp(held.Plan, now) };
                 break;
             default:
                 document = await PlanAsync(list, head, now, cancellationToken);
                 if (document is null)
                 {
-                    return new ListPublishResult(list, ListPublishOutcome.NothingPending, head.GetInt64("Version") ?? 0);
+                    return new ListPublishResult(list, ListPublishOutcome.NothingPending, head.Version);
                 }
 
                 var guard = new ChangeGuard(Options.HoldShare, Options.HoldChanges, Options.HoldMinimumChanges);
-                if (guard.MustHold(head.GetInt64("EntryCount") ?? 0, document.Plan.ChangeCount))
+                if (guard.MustHold(head.EntryCount, document.Plan.ChangeCount))
                 {
                     await HoldAsync(list, document, cancellationToken);
                     return new ListPublishResult(list, ListPublishOutcome.Held, document.Plan.Version);
@@ -151,7 +150,7 @@ public sealed class PublishRunner(
     }
 
     /// <summary>Writes <paramref name="document"/>'s plan, claims the list's head for it (If-Match) and executes it.</summary>
-    internal async Task<ListPublishResult> ClaimAndExecuteAsync(string list, Row head, PlanDocument document, CancellationToken cancellationToken)
+    internal async Task<ListPublishResult> ClaimAndExecuteAsync(string list, ListHead head, PlanDocument document, CancellationToken cancellationToken)
     {
         var plan = document.Plan;
         Step(list, "planned");
@@ -159,11 +158,11 @@ public sealed class PublishRunner(
         await blobs.PutIfAbsentAsync(_names.WorkContainer, planName, document.ToJson(), "application/json", SignedFiles.NoCache, cancellationToken);
         Step(list, "plan-written");
 
-        var claimed = With(head, new() { ["PlanName"] = planName });
+        var claimed = head with { PlanName = planName };
         string etag;
         try
         {
-            etag = await rows.UpdateAsync(_names.Lists, claimed, head.ETag, cancellationToken);
+            etag = await rows.UpdateAsync(_names.Lists, ListHeadRows.ToRow(claimed), head.ETag, cancellationToken);
         }
         catch (RowConflictException)
         {
@@ -189,7 +188,7 @@ public sealed class PublishRunner(
         return PlanDocument.FromJson(blob.Content).Plan.Leaves.Select(l => l.ToLeafBytes()).ToList();
     }
 
-    private async Task<PlanDocument?> PlanAsync(string list, Row head, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<PlanDocument?> PlanAsync(string list, ListHead head, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var journal = new JournalReader(rows, _names);
         var pending = await journal.PendingAsync(list, cancellationToken);
@@ -208,16 +207,16 @@ public sealed class PublishRunner(
         }
 
         var due = new List<DueExpiry>();
-        await foreach (var row in rows.QueryAsync(_names.Expiries, list, null, ExpiryKeyPrefix(now) + ".", cancellationToken))
+        await foreach (var row in rows.QueryAsync(_names.Expiries, list, null, ExpiryRows.DueBefore(now), cancellationToken))
         {
-            if (EntryId.TryParse(row.GetString("Id"), out var id) && row.GetDateTimeOffset("ReviewBy") is { } reviewBy)
+            if (ExpiryRows.FromRow(row) is { } expiry)
             {
-                due.Add(new DueExpiry(id, row.GetString("Hotline")!, reviewBy));
+                due.Add(expiry);
             }
         }
 
-        var version = head.GetInt64("Version") ?? 0;
-        var lastPublished = head.GetDateTimeOffset("Published");
+        var version = head.Version;
+        var lastPublished = head.Published;
         var refreshDue = version == 0 || lastPublished is null || now - lastPublished.Value >= Options.RefreshAfter;
         if (consumed.Count == 0 && due.Count == 0 && !refreshDue)
         {
@@ -227,20 +226,20 @@ public sealed class PublishRunner(
         var entries = new Dictionary<EntryId, EntryState>();
         foreach (var id in items.Select(i => i.Id).Concat(due.Select(d => d.Id)).Distinct())
         {
-            if (await rows.GetAsync(_names.Entries, list, id.Hex, cancellationToken) is { } row)
+            if (await rows.GetAsync(_names.Entries, list, EntryRows.RowKey(id), cancellationToken) is { } row)
             {
-                entries[id] = ReadEntry(id, row);
+                entries[id] = EntryRows.FromRow(id, row);
             }
         }
 
-        var plan = PublishPlanner.Plan(new PlanInput(list, version, head.GetInt64("EntryCount") ?? 0, now, Options.ManifestLifetime, consumed, items, due, entries));
+        var plan = PublishPlanner.Plan(new PlanInput(list, version, head.EntryCount, now, Options.ManifestLifetime, consumed, items, due, entries));
         return DocumentFor(head, plan);
     }
 
     /// <summary>A plan with the facts from the head it builds on: the checksum after it, the manifest chain and the snapshot policy.</summary>
-    internal PlanDocument DocumentFor(Row head, PublishPlan plan)
+    internal PlanDocument DocumentFor(ListHead head, PublishPlan plan)
     {
-        var checksum = head.GetBinary("Checksum") is { } stored ? LtHash16.FromBytes(stored).Value : new LtHash16();
+        var checksum = head.Checksum is { } stored ? LtHash16.FromBytes(stored).Value : new LtHash16();
         foreach (var entry in plan.Listed)
         {
             checksum.Add(entry.Id);
@@ -251,22 +250,22 @@ public sealed class PublishRunner(
             checksum.Remove(id);
         }
 
-        var snapshotVersion = head.GetInt64("SnapshotVersion") ?? 0;
-        var deltaBytes = head.GetInt64("DeltaBytesSinceSnapshot") ?? 0;
+        var snapshotVersion = head.SnapshotVersion;
+        var deltaBytes = head.DeltaBytesSinceSnapshot;
         return new PlanDocument
         {
             Plan = plan,
             Checksum = checksum.ToBytes(),
-            PreviousManifestSha256 = head.GetString("ManifestSha256") is { Length: > 0 } previous ? previous : null,
-            SnapshotDue = SnapshotPolicy.IsDue(plan.Version, snapshotVersion, deltaBytes, head.GetInt64("SnapshotSize") ?? 0, Options.SnapshotEvery),
+            PreviousManifestSha256 = head.ManifestSha256,
+            SnapshotDue = SnapshotPolicy.IsDue(plan.Version, snapshotVersion, deltaBytes, head.SnapshotSize, Options.SnapshotEvery),
             PreviousSnapshotVersion = snapshotVersion,
-            PreviousSnapshotSha256 = head.GetString("SnapshotSha256"),
-            PreviousSnapshotSize = head.GetInt64("SnapshotSize") ?? 0,
+            PreviousSnapshotSha256 = head.SnapshotSha256,
+            PreviousSnapshotSize = head.SnapshotSize,
             DeltaBytesSinceSnapshot = deltaBytes,
         };
     }
 
-    private async Task<ListPublishResult?> ExecuteAsync(PlanDocument document, string planName, Row head, ListPublishOutcome outcome, CancellationToken cancellationToken)
+    private async Task<ListPublishResult?> ExecuteAsync(PlanDocument document, string planName, ListHead head, ListPublishOutcome outcome, CancellationToken cancellationToken)
     {
         var plan = document.Plan;
         var list = plan.List;
@@ -327,44 +326,31 @@ public sealed class PublishRunner(
         await ApplyEntriesAsync(plan, cancellationToken);
         Step(list, "entries");
 
-        var versionKey = plan.Version.ToString("D12", CultureInfo.InvariantCulture);
-        await rows.UpsertAsync(_names.Versions, [new Row(list, versionKey, new Dictionary<string, object?>
-        {
-            ["Created"] = plan.Created,
-            ["EntryCount"] = plan.Count,
-            ["Added"] = (long)plan.Listed.Count,
-            ["Removed"] = (long)plan.Unlisted.Count,
-            ["DeltaSha256"] = deltaFile.Sha256,
-            ["DeltaSize"] = deltaFile.Size,
-            ["ManifestSha256"] = manifestSha,
-            ["SnapshotVersion"] = snapshot?.Version ?? 0,
-            ["SnapshotSize"] = snapshot?.Size ?? 0,
-            ["LogSize"] = batch.Size,
-            ["LogRoot"] = batch.Root,
-            ["Plan"] = planName,
-        })], cancellationToken);
+        await rows.UpsertAsync(_names.Versions, [VersionRows.ToRow(new VersionRecord(
+            list, plan.Version, plan.Created, plan.Count, plan.Listed.Count, plan.Unlisted.Count, deltaFile.Sha256, deltaFile.Size, manifestSha,
+            snapshot?.Version ?? 0, snapshot?.Size ?? 0, batch.Size, batch.Root, planName))], cancellationToken);
         await rows.UpsertAsync(_names.Publications, plan.Publications.Select(PublicationRows.ToRow).ToList(), cancellationToken);
         Step(list, "publications");
 
         await rows.DeleteAsync(_names.Pending, plan.ConsumedSubmissions.Select(s => (list, s)).ToList(), cancellationToken);
         Step(list, "pending");
 
-        var committed = With(head, new()
+        var committed = head with
         {
-            ["Version"] = plan.Version,
-            ["EntryCount"] = plan.Count,
-            ["Checksum"] = document.Checksum,
-            ["ManifestSha256"] = manifestSha,
-            ["SnapshotVersion"] = snapshot?.Version ?? 0,
-            ["SnapshotSha256"] = snapshot?.Sha256,
-            ["SnapshotSize"] = snapshot?.Size ?? 0,
-            ["DeltaBytesSinceSnapshot"] = snapshotDue ? 0 : document.DeltaBytesSinceSnapshot + delta.Length,
-            ["Published"] = plan.Created,
-            ["PlanName"] = string.Empty,
-        });
+            Version = plan.Version,
+            EntryCount = plan.Count,
+            Checksum = document.Checksum,
+            ManifestSha256 = manifestSha,
+            SnapshotVersion = snapshot?.Version ?? 0,
+            SnapshotSha256 = snapshot?.Sha256,
+            SnapshotSize = snapshot?.Size ?? 0,
+            DeltaBytesSinceSnapshot = snapshotDue ? 0 : document.DeltaBytesSinceSnapshot + delta.Length,
+            Published = plan.Created,
+            PlanName = null,
+        };
         try
         {
-            await rows.UpdateAsync(_names.Lists, committed, head.ETag, cancellationToken);
+            await rows.UpdateAsync(_names.Lists, ListHeadRows.ToRow(committed), head.ETag, cancellationToken);
         }
         catch (RowConflictException)
         {
@@ -383,23 +369,9 @@ public sealed class PublishRunner(
     private async Task ApplyEntriesAsync(PublishPlan plan, CancellationToken cancellationToken)
     {
         var list = plan.List;
-        await rows.UpsertAsync(_names.Entries, plan.EntryWrites.Select(e => new Row(list, e.Id.Hex, new Dictionary<string, object?>
-        {
-            ["Expression"] = e.Expression,
-            ["Scope"] = e.Scope.ToWireName(),
-            ["Category"] = e.Category,
-            ["Backings"] = JsonSerializer.Serialize(e.Backings.Select(b => new BackingRow(b.Hotline, b.Reference, b.VerifiedAt, b.ReviewBy, b.SubmissionId, b.ItemIndex))),
-            ["AddedIn"] = e.AddedIn ?? 0,
-            ["RemovedIn"] = e.RemovedIn ?? 0,
-            ["Status"] = e.IsListed ? "listed" : "removed",
-        })).ToList(), cancellationToken);
-        await rows.UpsertAsync(_names.Expiries, plan.ExpiryRowsAdded.Select(r => new Row(list, ExpiryKey(r), new Dictionary<string, object?>
-        {
-            ["Id"] = r.Id.Hex,
-            ["Hotline"] = r.Hotline,
-            ["ReviewBy"] = r.ReviewBy,
-        })).ToList(), cancellationToken);
-        await rows.DeleteAsync(_names.Expiries, plan.ExpiryRowsDeleted.Select(r => (list, ExpiryKey(r))).ToList(), cancellationToken);
+        await rows.UpsertAsync(_names.Entries, plan.EntryWrites.Select(e => EntryRows.ToRow(list, e)).ToList(), cancellationToken);
+        await rows.UpsertAsync(_names.Expiries, plan.ExpiryRowsAdded.Select(r => ExpiryRows.ToRow(list, r)).ToList(), cancellationToken);
+        await rows.DeleteAsync(_names.Expiries, plan.ExpiryRowsDeleted.Select(r => (list, ExpiryRows.RowKey(r))).ToList(), cancellationToken);
     }
 
     /// <summary>The snapshot at the plan's version: the previous snapshot plus the deltas after it, never a scan of the entries.</summary>
@@ -434,9 +406,9 @@ public sealed class PublishRunner(
     }
 
     /// <summary>A crash between the head commit and the current-manifest overwrite leaves the pointer behind; fix it first.</summary>
-    private async Task RepairCurrentManifestAsync(string list, Row head, CancellationToken cancellationToken)
+    private async Task RepairCurrentManifestAsync(string list, ListHead head, CancellationToken cancellationToken)
     {
-        var version = head.GetInt64("Version") ?? 0;
+        var version = head.Version;
         if (version == 0)
         {
             return;
@@ -445,7 +417,7 @@ public sealed class PublishRunner(
         var listName = ListName.Parse(list);
         await _hashed.RepairCurrentAsync(listName, version, FilesSignedBy, cancellationToken);
         var current = await blobs.GetAsync(_names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), cancellationToken);
-        if (current is not null && Sha256Hex(current.Content) == head.GetString("ManifestSha256"))
+        if (current is not null && Sha256Hex(current.Content) == head.ManifestSha256)
         {
             return;
         }
@@ -470,25 +442,12 @@ public sealed class PublishRunner(
         var digest = ChangeSet.Digest(plan.Leaves);
         var planName = $"holds/{list}/{plan.Version.ToString("D12", CultureInfo.InvariantCulture)}-{digest}.json";
         await blobs.PutIfAbsentAsync(_names.WorkContainer, planName, document.ToJson(), "application/json", SignedFiles.NoCache, cancellationToken);
+        var hold = new Hold(id, list, plan.Version, plan.Listed.Count, plan.Unlisted.Count, plan.Leaves.Count, plan.Count - plan.Listed.Count + plan.Unlisted.Count,
+            plan.Created, HoldDesk.Held, digest, plan.ConsumedSubmissions);
         try
         {
-            await rows.AddAsync(_names.Holds, new Row(HoldDesk.Partition, id, new Dictionary<string, object?>
-            {
-                ["List"] = list,
-                ["Version"] = plan.Version,
-                ["Listed"] = (long)plan.Listed.Count,
-                ["Unlisted"] = (long)plan.Unlisted.Count,
-                ["Changes"] = (long)plan.Leaves.Count,
-                ["CountBefore"] = plan.Count - plan.Listed.Count + plan.Unlisted.Count,
-                ["Submissions"] = JsonSerializer.Serialize(plan.ConsumedSubmissions),
-                ["Held"] = plan.Created,
-                ["Status"] = HoldDesk.Held,
-                ["Digest"] = digest,
-                ["PlanName"] = planName,
-
-                // tells this hold from an earlier one of the same version and change set (kept pending after a rejection)
-                ["Instance"] = Guid.NewGuid().ToString("N"),
-            }), cancellationToken);
+            // the instance tells this hold from an earlier one of the same version and change set (kept pending after a rejection)
+            await rows.AddAsync(_names.Holds, HoldRows.ToRow(new StoredHold(hold, planName, Guid.NewGuid().ToString("N"))), cancellationToken);
             logger.LogWarning("Held {List} version {Version}: {Changes} changes need an admin's approval (digest {Digest})", list, plan.Version, plan.ChangeCount, digest);
         }
         catch (RowConflictException)
@@ -514,26 +473,19 @@ public sealed class PublishRunner(
     }
 
     /// <summary>A hold's id: the list and the version it would have published.</summary>
-    public static string HoldId(string list, long version) => $"{list}-{version.ToString("D12", CultureInfo.InvariantCulture)}";
+    public static string HoldId(string list, long version) => HoldRows.RowKey(list, version);
 
     private void Step(string list, string step) => faults?.AtStep(list, step);
 
     private TransparencyLogStore LogSignedBy(IArtifactSigner signer) => new(rows, new SignedFiles(blobs, signer), this, _names);
 
-    private static Row With(Row row, Dictionary<string, object?> changes)
-    {
-        var properties = new Dictionary<string, object?>(row.Properties);
-        foreach (var (key, value) in changes)
-        {
-            properties[key] = value;
-        }
-
-        return row with { Properties = properties };
-    }
+    /// <summary>The head of <paramref name="list"/> (with its ETag, for a claim), or null when no such list exists.</summary>
+    internal async Task<ListHead?> HeadAsync(string list, CancellationToken cancellationToken) =>
+        await rows.GetAsync(_names.Lists, ListHeadRows.Partition, list, cancellationToken) is { } row ? ListHeadRows.Read(row) : null;
 
     /// <summary>The stored state of an entry of a list (the <c>entries</c> row), or null.</summary>
     internal async Task<EntryState?> EntryAsync(string list, EntryId id, CancellationToken cancellationToken) =>
-        await rows.GetAsync(_names.Entries, list, id.Hex, cancellationToken) is { } row ? ReadEntry(id, row) : null;
+        await rows.GetAsync(_names.Entries, list, EntryRows.RowKey(id), cancellationToken) is { } row ? EntryRows.FromRow(id, row) : null;
 
     /// <summary>
     /// The list's state at <paramref name="version"/>, from the artifacts: the snapshot manifest <paramref name="version"/>
@@ -565,23 +517,5 @@ public sealed class PublishRunner(
         return state;
     }
 
-    /// <summary>An <c>entries</c> row as the publisher wrote it (appeals read the same rows to find what a URL concerns).</summary>
-    internal static EntryState ReadEntry(EntryId id, Row row)
-    {
-        EntryScopeNames.TryParse(row.GetString("Scope"), out var scope);
-        var backings = JsonSerializer.Deserialize<List<BackingRow>>(row.GetString("Backings") ?? "[]") ?? [];
-        var addedIn = row.GetInt64("AddedIn") ?? 0;
-        var removedIn = row.GetInt64("RemovedIn") ?? 0;
-        return new EntryState(id, row.GetString("Expression") ?? string.Empty, scope, row.GetString("Category") ?? string.Empty,
-            backings.Select(b => new Backing(b.Hotline, b.Reference, b.VerifiedAt, b.ReviewBy, b.SubmissionId, b.ItemIndex)).ToList(),
-            addedIn == 0 ? null : addedIn, removedIn == 0 ? null : removedIn);
-    }
-
     private static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    private static string ExpiryKeyPrefix(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
-
-    private static string ExpiryKey(DueExpiry row) => $"{ExpiryKeyPrefix(row.ReviewBy)}-{row.Id.Hex}-{Uri.EscapeDataString(row.Hotline)}";
-
-    private sealed record BackingRow(string Hotline, string Reference, DateTimeOffset VerifiedAt, DateTimeOffset ReviewBy, string SubmissionId, int ItemIndex);
 }

@@ -1,28 +1,33 @@
+using BlocklistService.Functions.Stores;
+
 namespace BlocklistService.Functions.Publishing;
 
-/// <summary>The tables and containers the publisher reads and writes (docs/architecture.md, "Tables and containers").</summary>
+/// <summary>
+/// The tables and containers the publisher reads and writes, as the stores see them: the names fixed in
+/// <see cref="StorageNames"/> (the one place they are spelt), passed around as a value so a caller can be pointed elsewhere.
+/// </summary>
 public sealed record PublishStorageNames
 {
-    public string Lists { get; init; } = "lists";
-    public string Entries { get; init; } = "entries";
-    public string Expiries { get; init; } = "expiries";
-    public string Versions { get; init; } = "versions";
-    public string Pending { get; init; } = "pending";
-    public string Submissions { get; init; } = "submissions";
-    public string Publications { get; init; } = "publications";
-    public string Holds { get; init; } = "holds";
-    public string Isps { get; init; } = "isps";
-    public string LogLeaves { get; init; } = "logleaves";
-    public string LogTiles { get; init; } = "logtiles";
-    public string LogHead { get; init; } = "loghead";
-    public string LogBatches { get; init; } = "logbatches";
-    public string LogHistory { get; init; } = "loghistory";
-    public string Appeals { get; init; } = "appeals";
-    public string ReportMonths { get; init; } = "reportmonths";
-    public string ConsoleSessions { get; init; } = "consolesessions";
-    public string ArtifactsContainer { get; init; } = "artifacts";
-    public string WorkContainer { get; init; } = "work";
-    public string LogContainer { get; init; } = "log";
+    public string Lists { get; init; } = StorageNames.Lists;
+    public string Entries { get; init; } = StorageNames.Entries;
+    public string Expiries { get; init; } = StorageNames.Expiries;
+    public string Versions { get; init; } = StorageNames.Versions;
+    public string Pending { get; init; } = StorageNames.Pending;
+    public string Submissions { get; init; } = StorageNames.Submissions;
+    public string Publications { get; init; } = StorageNames.Publications;
+    public string Holds { get; init; } = StorageNames.Holds;
+    public string Isps { get; init; } = StorageNames.Isps;
+    public string LogLeaves { get; init; } = StorageNames.LogLeaves;
+    public string LogTiles { get; init; } = StorageNames.LogTiles;
+    public string LogHead { get; init; } = StorageNames.LogHead;
+    public string LogBatches { get; init; } = StorageNames.LogBatches;
+    public string LogHistory { get; init; } = StorageNames.LogHistory;
+    public string Appeals { get; init; } = StorageNames.Appeals;
+    public string ReportMonths { get; init; } = StorageNames.ReportMonths;
+    public string ConsoleSessions { get; init; } = StorageNames.ConsoleSessions;
+    public string ArtifactsContainer { get; init; } = StorageNames.ArtifactsContainer;
+    public string WorkContainer { get; init; } = StorageNames.WorkContainer;
+    public string LogContainer { get; init; } = StorageNames.LogContainer;
 
     /// <summary>Every table name, for creating them.</summary>
     public IEnumerable<string> Tables =>

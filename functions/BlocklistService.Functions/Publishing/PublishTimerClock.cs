@@ -51,9 +51,10 @@ public sealed class ListOverview(IRowStore rows, PublishStorageNames names, Publ
         var lists = new List<ListSummary>();
         await foreach (var row in rows.QueryAllAsync(names.Lists, cancellationToken))
         {
-            if (row.PartitionKey == PublishRunner.ListsPartition)
+            if (row.PartitionKey == ListHeadRows.Partition)
             {
-                lists.Add(new ListSummary(row.RowKey, row.GetInt64("Version") ?? 0, row.GetInt64("EntryCount") ?? 0, row.GetDateTimeOffset("Published"), next));
+                var head = ListHeadRows.Read(row);
+                lists.Add(new ListSummary(head.List, head.Version, head.EntryCount, head.Published, next));
             }
         }
 
@@ -64,11 +65,13 @@ public sealed class ListOverview(IRowStore rows, PublishStorageNames names, Publ
     public async Task<IReadOnlyList<VersionSummary>> VersionsAsync(string list, long from, long to, CancellationToken cancellationToken)
     {
         var versions = new List<VersionSummary>();
-        await foreach (var row in rows.QueryAsync(names.Versions, list, LogLayout.Key(from), LogLayout.Key(to + 1), cancellationToken))
+        var (fromKey, toKey) = VersionRows.Range(from, to);
+        await foreach (var row in rows.QueryAsync(names.Versions, list, fromKey, toKey, cancellationToken))
         {
-            versions.Add(new VersionSummary(
-                long.Parse(row.RowKey, System.Globalization.CultureInfo.InvariantCulture), row.GetDateTimeOffset("Created"),
-                row.GetInt64("EntryCount") ?? 0, row.GetInt64("Added") ?? 0, row.GetInt64("Removed") ?? 0));
+            if (VersionRows.FromRow(row) is { } version)
+            {
+                versions.Add(new VersionSummary(version.Version, version.Created, version.EntryCount, version.Added, version.Removed));
+            }
         }
 
         return versions;

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using BlocklistService.Domain.Transparency;
 using BlocklistService.Domain.Publishing;
@@ -27,10 +26,6 @@ public interface ILogBatchSource
 /// </summary>
 public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILogBatchSource source, PublishStorageNames names)
 {
-    private const string HeadPartition = LogLayout.HeadPartition;
-    private const string HeadRow = LogLayout.HeadRow;
-    private const string HashesProperty = LogLayout.HashesProperty;
-
     /// <summary>Transactions or tile writes of one append in flight at a time.</summary>
     private const int Parallelism = 8;
 
@@ -70,15 +65,13 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             // unnoticed, and its leaves would be appended twice. A batch the head still names as pending is completed
             // even when its batch row exists (a publisher stopped between the two), so no caller goes on to publish a
             // manifest naming a log size the head does not have yet.
-            var head = await rows.GetAsync(names.LogHead, HeadPartition, HeadRow, cancellationToken);
-            if (head is not null && head.GetString("PendingPlan") is { Length: > 0 } pendingPlan)
+            var head = await ReadHeadAsync(cancellationToken);
+            if (head?.Pending is { } pending)
             {
-                var pendingList = head.GetString("PendingList")!;
-                var pendingVersion = head.GetInt64("PendingVersion") ?? 0;
-                var pendingLeaves = pendingList == list && pendingVersion == version && pendingPlan == planName && PendingBatchRow(head) == key.Row
+                var pendingLeaves = pending.List == list && pending.Version == version && pending.Plan == planName && pending.BatchRow == key.Row
                     ? leaves
-                    : await source.LeavesAsync(pendingList, pendingVersion, pendingPlan, cancellationToken);
-                await CompleteAsync(head, pendingLeaves, cancellationToken);
+                    : await source.LeavesAsync(pending.List, pending.Version, pending.Plan, cancellationToken);
+                await CompleteAsync(head, pending, pendingLeaves, cancellationToken);
                 continue;
             }
 
@@ -87,11 +80,11 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
                 return done;
             }
 
-            var size = head?.GetInt64("Size") ?? 0;
+            var size = head?.Size ?? 0;
+            var root = head?.Root ?? LogLayout.EmptyRoot;
             if (leaves.Count == 0)
             {
                 // nothing to append: record where the log stood, create-only so every executor agrees
-                var root = head?.GetString("Root") ?? Convert.ToHexStringLower(MerkleHash.Empty());
                 try
                 {
                     await rows.AddAsync(names.LogBatches, BatchRow(key, size, 0, size, root), cancellationToken);
@@ -103,19 +96,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
                 continue;
             }
 
-            var announced = new Row(HeadPartition, HeadRow, new Dictionary<string, object?>
-            {
-                ["Size"] = size,
-                ["Root"] = head?.GetString("Root") ?? Convert.ToHexStringLower(MerkleHash.Empty()),
-                ["PendingList"] = list,
-                ["PendingVersion"] = version,
-                ["PendingPlan"] = planName,
-                ["PendingBatchRow"] = key.Row,
-                ["PendingStart"] = size,
-                ["PendingCount"] = (long)leaves.Count,
-                ["PendingAt"] = at,
-                ["MaxPublishedAt"] = head?.GetDateTimeOffset("MaxPublishedAt"),
-            });
+            var announced = LogLayout.ToRow(new LogHeadState(size, root, new PendingLogBatch(list, version, planName, key.Row, size, leaves.Count, at), head?.MaxPublishedAt));
             try
             {
                 if (head is null)
@@ -137,11 +118,12 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
     /// <summary>The log's current size and root.</summary>
     public async Task<LogHead> GetHeadAsync(CancellationToken cancellationToken)
     {
-        var head = await rows.GetAsync(names.LogHead, HeadPartition, HeadRow, cancellationToken);
-        return head is null
-            ? new LogHead(0, Convert.ToHexStringLower(MerkleHash.Empty()))
-            : new LogHead(head.GetInt64("Size") ?? 0, head.GetString("Root")!);
+        var head = await ReadHeadAsync(cancellationToken);
+        return new LogHead(head?.Size ?? 0, head?.Root ?? LogLayout.EmptyRoot);
     }
+
+    private async Task<LogHeadState?> ReadHeadAsync(CancellationToken cancellationToken) =>
+        await rows.GetAsync(names.LogHead, LogLayout.HeadPartition, LogLayout.HeadRow, cancellationToken) is { } row ? LogLayout.FromHeadRow(row) : null;
 
     /// <summary>Where a version's leaves sit, once its batch is complete.</summary>
     public Task<LogBatch?> GetBatchAsync(string list, long version, CancellationToken cancellationToken) =>
@@ -150,9 +132,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
     private async Task<LogBatch?> GetBatchAsync(BatchKey key, CancellationToken cancellationToken)
     {
         var row = await rows.GetAsync(names.LogBatches, key.List, key.Row, cancellationToken);
-        return row is null
-            ? null
-            : new LogBatch(key.List, key.Version, row.GetInt64("Start") ?? 0, row.GetInt64("Count") ?? 0, row.GetInt64("Size") ?? 0, row.GetString("Root")!);
+        return row is null ? null : LogLayout.FromBatchRow(row, key.Version);
     }
 
     /// <summary>Leaves <paramref name="start"/> … <paramref name="start"/>+<paramref name="count"/>-1 (canonical bytes), as far as they exist.</summary>
@@ -166,7 +146,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
             var to = Math.Min(end, (bucket + 1) * LogLayout.LeavesPerPartition);
             await foreach (var row in rows.QueryAsync(names.LogLeaves, LogLayout.LeafPartition(from), Key(from), Key(to), cancellationToken))
             {
-                result.Add(Encoding.UTF8.GetBytes(row.GetString(LogLayout.LeafProperty)!));
+                result.Add(LogLayout.LeafBytes(row) ?? throw new InvalidOperationException($"log leaf row {row.RowKey} has no leaf"));
             }
         }
 
@@ -175,13 +155,13 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
 
     /// <summary>The stored bottom row of a tile (32 bytes per hash), or null if it was never written.</summary>
     public async Task<byte[]?> GetTileAsync(TileCoordinate tile, CancellationToken cancellationToken) =>
-        (await rows.GetAsync(names.LogTiles, LogLayout.TilePartition(tile), Key(tile.Index), cancellationToken))?.GetBinary(HashesProperty);
+        LogLayout.TileHashes(await rows.GetAsync(names.LogTiles, LogLayout.TilePartition(tile), Key(tile.Index), cancellationToken));
 
     /// <summary>The root of the first <paramref name="size"/> leaves, from its edge tiles (at most one per 8 tree levels).</summary>
     public async Task<byte[]> RootAtAsync(long size, CancellationToken cancellationToken)
     {
         var tiles = await ReadTilesAsync(LogTiles.EdgeTiles(size), cancellationToken);
-        return LogTiles.Root(size, tile => tiles[tile]?.GetBinary(HashesProperty) ?? throw new InvalidOperationException($"log {tile} is missing"));
+        return LogTiles.Root(size, tile => LogLayout.TileHashes(tiles[tile]) ?? throw new InvalidOperationException($"log {tile} is missing"));
     }
 
     private async Task<Dictionary<TileCoordinate, Row?>> ReadTilesAsync(IEnumerable<TileCoordinate> tiles, CancellationToken cancellationToken)
@@ -190,14 +170,10 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         return (await Task.WhenAll(reads)).ToDictionary(r => r.tile, r => r.row);
     }
 
-    private async Task CompleteAsync(Row head, IReadOnlyList<byte[]> leaves, CancellationToken cancellationToken)
+    private async Task CompleteAsync(LogHeadState head, PendingLogBatch pending, IReadOnlyList<byte[]> leaves, CancellationToken cancellationToken)
     {
-        var list = head.GetString("PendingList")!;
-        var version = head.GetInt64("PendingVersion") ?? 0;
-        var key = new BatchKey(list, version, PendingBatchRow(head));
-        var start = head.GetInt64("PendingStart") ?? 0;
-        var count = head.GetInt64("PendingCount") ?? 0;
-        var at = head.GetDateTimeOffset("PendingAt") ?? DateTimeOffset.UnixEpoch;
+        var (list, version, start, count, at) = (pending.List, pending.Version, pending.Start, pending.Count, pending.At);
+        var key = new BatchKey(list, version, pending.BatchRow);
         if (leaves.Count != count)
         {
             throw new InvalidOperationException($"log batch {list}/{version} announced {count} leaves but its plan has {leaves.Count}");
@@ -207,29 +183,23 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         // publishedAt is not (a plan held for approval, or planned before another list's that was appended first),
         // so an export can binary-search where a time range starts
         var parsed = Parse(start, leaves);
-        var through = head.GetDateTimeOffset("MaxPublishedAt") ?? DateTimeOffset.MinValue;
+        var through = head.MaxPublishedAt ?? DateTimeOffset.MinValue;
         var leafRows = new List<Row>(leaves.Count);
         for (var i = 0; i < leaves.Count; i++)
         {
             var index = start + i;
             through = parsed[i].At > through ? parsed[i].At : through;
-            leafRows.Add(new Row(LogLayout.LeafPartition(index), Key(index), new Dictionary<string, object?>
-            {
-                [LogLayout.LeafProperty] = Encoding.UTF8.GetString(leaves[i]),
-                ["List"] = list,
-                ["Version"] = version,
-                [LogLayout.PublishedThroughProperty] = through,
-            }));
+            leafRows.Add(LogLayout.LeafRow(index, leaves[i], list, version, through));
         }
 
         // the edge tiles of the tree before the batch: the only stored hashes an append reads
         var edge = await ReadTilesAsync(LogTiles.EdgeTiles(start), cancellationToken);
-        byte[] EdgeTile(TileCoordinate tile) => edge[tile]?.GetBinary(HashesProperty) ?? throw new InvalidOperationException($"log {tile} is missing");
+        byte[] EdgeTile(TileCoordinate tile) => LogLayout.TileHashes(edge[tile]) ?? throw new InvalidOperationException($"log {tile} is missing");
         var before = Convert.ToHexStringLower(LogTiles.Root(start, EdgeTile));
-        if (before != head.GetString("Root"))
+        if (before != head.Root)
         {
             // everything appended builds on the edge tiles: refuse to extend a log whose stored edge is damaged
-            throw new InvalidOperationException($"the log's edge tiles at size {start} give root {before}, not the committed {head.GetString("Root")}; {string.Join(", ", edge.Keys)} damaged?");
+            throw new InvalidOperationException($"the log's edge tiles at size {start} give root {before}, not the committed {head.Root}; {string.Join(", ", edge.Keys)} damaged?");
         }
 
         var changed = LogTiles.Append(start, leaves.Select(leaf => MerkleHash.Leaf(leaf)).ToList(), EdgeTile);
@@ -242,21 +212,16 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
 
         var size = start + count;
         var after = changed.ToDictionary(c => c.Tile, c => c.Hashes);
-        var root = Convert.ToHexStringLower(LogTiles.Root(size, tile => after.TryGetValue(tile, out var hashes) ? hashes : edge[tile]!.GetBinary(HashesProperty)!));
+        var root = Convert.ToHexStringLower(LogTiles.Root(size, tile => after.TryGetValue(tile, out var hashes) ? hashes : LogLayout.TileHashes(edge[tile])!));
         var checkpoint = new Checkpoint(size, root, at, files.KeyId).ToJson();
-        await files.WriteImmutableAsync(names.LogContainer, $"checkpoints/{size}.json", checkpoint, "application/json", cancellationToken);
+        await files.WriteImmutableAsync(names.LogContainer, LogLayout.CheckpointAt(size), checkpoint, "application/json", cancellationToken);
         await rows.UpsertAsync(names.LogBatches, [BatchRow(key, start, count, size, root)], cancellationToken);
 
         try
         {
-            await rows.UpdateAsync(names.LogHead, new Row(HeadPartition, HeadRow, new Dictionary<string, object?>
-            {
-                ["Size"] = size,
-                ["Root"] = root,
-                ["PendingPlan"] = string.Empty,
-                ["MaxPublishedAt"] = through == DateTimeOffset.MinValue ? null : through,
-            }), head.ETag, cancellationToken);
-            await files.OverwriteAsync(names.LogContainer, "checkpoint.json", checkpoint, "application/json", cancellationToken);
+            var committed = new LogHeadState(size, root, Pending: null, through == DateTimeOffset.MinValue ? null : through);
+            await rows.UpdateAsync(names.LogHead, LogLayout.ToRow(committed), head.ETag, cancellationToken);
+            await files.OverwriteAsync(names.LogContainer, LogLayout.CurrentCheckpoint, checkpoint, "application/json", cancellationToken);
         }
         catch (RowConflictException)
         {
@@ -277,17 +242,17 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         var full = changed.Where(c => c.Hashes.Length == LogTiles.Width * MerkleHash.Length && !edge.ContainsKey(c.Tile)).ToList();
         var growing = changed.Except(full).ToList();
         await Task.WhenAll(
-            UpsertConcurrentlyAsync(names.LogTiles, full.Select(c => TileRow(c.Tile, c.Hashes)).ToList(), cancellationToken),
+            UpsertConcurrentlyAsync(names.LogTiles, full.Select(c => LogLayout.TileRow(c.Tile, c.Hashes)).ToList(), cancellationToken),
             Parallel.ForEachAsync(growing, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
                 async (tile, token) => await GrowTileAsync(tile.Tile, tile.Hashes, edge.GetValueOrDefault(tile.Tile), token)));
     }
 
     private async Task GrowTileAsync(TileCoordinate tile, byte[] hashes, Row? stored, CancellationToken cancellationToken)
     {
-        var row = TileRow(tile, hashes);
+        var row = LogLayout.TileRow(tile, hashes);
         while (true)
         {
-            if (stored?.GetBinary(HashesProperty) is { } existing)
+            if (LogLayout.TileHashes(stored) is { } existing)
             {
                 var overlap = Math.Min(existing.Length, hashes.Length);
                 if (!existing.AsSpan(0, overlap).SequenceEqual(hashes.AsSpan(0, overlap)))
@@ -353,9 +318,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
         }
 
         return byEntry
-            .SelectMany(entry => entry.Value.Chunk(LogLayout.IndexesPerHistoryRow).Select(chunk => new Row(
-                LogLayout.HistoryPartition(entry.Key), LogLayout.HistoryRow(entry.Key, chunk[0]),
-                new Dictionary<string, object?> { [LogLayout.IndexesProperty] = LogLayout.FormatIndexes(chunk) })))
+            .SelectMany(entry => entry.Value.Chunk(LogLayout.IndexesPerHistoryRow).Select(chunk => LogLayout.ToHistoryRow(entry.Key, chunk)))
             .ToList();
     }
 
@@ -365,15 +328,7 @@ public sealed class TransparencyLogStore(IRowStore rows, SignedFiles files, ILog
                 : throw new InvalidOperationException($"log leaf {start + i} is not a valid {LogLeaf.Format} or {DecisionLeaf.Format}: {TransparencyLeaf.Parse(bytes).Error}"))
             .ToList();
 
-    private static Row TileRow(TileCoordinate tile, byte[] hashes) =>
-        new(LogLayout.TilePartition(tile), Key(tile.Index), new Dictionary<string, object?> { [HashesProperty] = hashes });
-
-    private static Row BatchRow(BatchKey key, long start, long count, long size, string root) =>
-        new(key.List, key.Row, new Dictionary<string, object?> { ["Start"] = start, ["Count"] = count, ["Size"] = size, ["Root"] = root });
-
-    /// <summary>The pending batch's <c>logbatches</c> row key (heads announced before decisions existed carry only the version).</summary>
-    private static string PendingBatchRow(Row head) =>
-        head.GetString("PendingBatchRow") is { Length: > 0 } row ? row : Key(head.GetInt64("PendingVersion") ?? 0);
+    private static Row BatchRow(BatchKey key, long start, long count, long size, string root) => LogLayout.BatchRow(key.List, key.Row, start, count, size, root);
 
     /// <summary>A batch's <c>logbatches</c> row: PK the list (or <see cref="DecisionBatches"/>), RK the version D12 (or the decision id).</summary>
     private sealed record BatchKey(string List, long Version, string Row);

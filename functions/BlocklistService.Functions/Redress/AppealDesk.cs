@@ -100,7 +100,7 @@ public sealed class AppealDesk(
     {
         var reads = listNames.SelectMany(list => appeal.Candidates.Select(id => (list, id))).ToList();
         var found = await Task.WhenAll(reads.Select(async read =>
-            await rows.GetAsync(names.Entries, read.list, read.id.Hex, cancellationToken) is { } row && PublishRunner.ReadEntry(read.id, row) is { IsListed: true } entry
+            await rows.GetAsync(names.Entries, read.list, EntryRows.RowKey(read.id), cancellationToken) is { } row && EntryRows.FromRow(read.id, row) is { IsListed: true } entry
                 ? new ConcernedEntry(read.list, entry.Id, entry.Expression, entry.Scope, entry.Backings.Select(b => b.Hotline).Order(StringComparer.Ordinal).ToList())
                 : null));
         return found.OfType<ConcernedEntry>().ToList();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using BlocklistService.Domain.Entries;
 using BlocklistService.Domain.Reporting;
@@ -38,6 +37,9 @@ public static class ReportCodec
     }
 
     public static Row Head(long through) => new(Partition, HeadRow, new Dictionary<string, object?> { ["Through"] = through });
+
+    /// <summary>Where counting resumes: the head row's <c>Through</c> (0 before the first count).</summary>
+    public static long HeadThrough(Row? head) => head?.GetInt64("Through") ?? 0;
 }
 
 /// <summary>
@@ -58,8 +60,8 @@ public sealed class ReportAggregates(IRowStore rows, PublishStorageNames names, 
         while (true)
         {
             var head = await rows.GetAsync(names.ReportMonths, ReportCodec.Partition, ReportCodec.HeadRow, cancellationToken);
-            var through = head?.GetInt64("Through") ?? 0;
-            var size = (await rows.GetAsync(names.LogHead, "log", "head", cancellationToken))?.GetInt64("Size") ?? 0;
+            var through = ReportCodec.HeadThrough(head);
+            var size = await rows.GetAsync(names.LogHead, LogLayout.HeadPartition, LogLayout.HeadRow, cancellationToken) is { } logHead ? LogLayout.FromHeadRow(logHead).Size : 0;
             if (through >= size)
             {
                 return through;
@@ -105,7 +107,16 @@ public sealed class ReportAggregates(IRowStore rows, PublishStorageNames names, 
             if (!touched.TryGetValue(key, out var row))
             {
                 var stored = await rows.GetAsync(names.ReportMonths, ReportCodec.Partition, key, cancellationToken);
-                row = stored is null ? (null, new MonthFigures(), 0) : (stored, ReportCodec.FromRow(stored).Figures, stored.GetInt64("Through") ?? 0);
+                if (stored is null)
+                {
+                    row = (null, new MonthFigures(), 0);
+                }
+                else
+                {
+                    var (_, _, figures, counted) = ReportCodec.FromRow(stored);
+                    row = (stored, figures, counted);
+                }
+
                 touched[key] = row;
             }
 
@@ -152,14 +163,14 @@ public sealed class ReportAggregates(IRowStore rows, PublishStorageNames names, 
         var indexes = new List<long>();
         await foreach (var row in rows.QueryAsync(names.LogHistory, LogLayout.HistoryPartition(id.Hex), fromKey, toKey, cancellationToken))
         {
-            indexes.AddRange(LogLayout.ParseIndexes(row.GetString("Indexes")).Where(i => i < before));
+            indexes.AddRange(LogLayout.HistoryIndexes(row).Where(i => i < before));
         }
 
         DateTimeOffset? since = null;
         foreach (var index in indexes.Distinct().OrderDescending())
         {
             var stored = await rows.GetAsync(names.LogLeaves, LogLayout.LeafPartition(index), LogLayout.Key(index), cancellationToken);
-            if (stored?.GetString("Leaf") is not { } text || LogLeaf.FromJson(Encoding.UTF8.GetBytes(text)) is not { IsSuccess: true } parsed || parsed.Value!.List.Value != list)
+            if (stored is null || LogLayout.LeafBytes(stored) is not { } leaf || LogLeaf.FromJson(leaf) is not { IsSuccess: true } parsed || parsed.Value!.List.Value != list)
             {
                 continue; // a decision leaf, or another list's change
             }
@@ -187,7 +198,7 @@ public sealed class ReportAggregates(IRowStore rows, PublishStorageNames names, 
             await foreach (var row in rows.QueryAsync(names.LogLeaves, LogLayout.LeafPartition(first), LogLayout.Key(first), LogLayout.Key(last), cancellationToken))
             {
                 var index = long.Parse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture);
-                if (row.GetString("Leaf") is { } text && TransparencyLeaf.Parse(Encoding.UTF8.GetBytes(text)) is { IsSuccess: true } parsed)
+                if (LogLayout.LeafBytes(row) is { } leaf && TransparencyLeaf.Parse(leaf) is { IsSuccess: true } parsed)
                 {
                     yield return (index, parsed.Value!);
                 }

@@ -9,9 +9,6 @@ public sealed class StorageAccount([FromKeyedServices(StorageCaller.Publisher)] 
     /// <summary>Creates every table the API uses; idempotent, run at start-up.</summary>
     public async Task CreateTablesAsync(CancellationToken cancellationToken)
     {
-        foreach (var name in StorageNames.ApiTables)
-        {
-            await setup.Table(name).CreateIfNotExistsAsync(cancellationToken);
-        }
+        await setup.CreateTablesAsync(StorageNames.ApiTables, cancellationToken);
     }
 }

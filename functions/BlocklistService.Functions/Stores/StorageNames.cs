@@ -22,6 +22,7 @@ public static class StorageNames
     public const string LogHistory = "loghistory";
     public const string Appeals = "appeals";
     public const string ReportMonths = "reportmonths";
+    public const string ConsoleSessions = "consolesessions";
 
     public const string ArtifactsContainer = "artifacts";
     public const string WorkContainer = "work";

@@ -50,8 +50,8 @@ public sealed class EntryExpressionTests
     [Fact]
     public void Path_depth_limit_follows_the_four_path_prefixes()
     {
-        Assert.True(EntryExpression.Create("http://e.example/1/2/3/", EntryScope.Path).Success);
-        Assert.Equal(RejectionCodes.PathTooDeep, EntryExpression.Create("http://e.example/1/2/3/4/", EntryScope.Path).Failure!.Code);
+        Assert.True(EntryExpression.Create("http://e.example/1/2/3/", EntryScope.Path).IsSuccess);
+        Assert.Equal(RejectionCodes.PathTooDeep, EntryExpression.Create("http://e.example/1/2/3/4/", EntryScope.Path).Rejection!.Code);
     }
 
     [Theory]
@@ -67,7 +67,7 @@ public sealed class EntryExpressionTests
         Assert.True(matcher.Match(url).IsMatch);
         Assert.True(matcher.Match(url + "?q=1").IsMatch);
         Assert.False(matcher.Match(url + "x.html").IsMatch);
-        Assert.Equal(RejectionCodes.PathTooDeep, EntryExpression.Create(url, EntryScope.Path).Failure!.Code);
+        Assert.Equal(RejectionCodes.PathTooDeep, EntryExpression.Create(url, EntryScope.Path).Rejection!.Code);
     }
 
     [Theory]
@@ -75,8 +75,8 @@ public sealed class EntryExpressionTests
     [InlineData("http://e.example/1/2/3/")]
     public void A_directory_within_the_path_prefixes_is_a_prefix_so_exact_is_refused(string url)
     {
-        Assert.Equal(RejectionCodes.ExactIsPrefix, EntryExpression.Create(url, EntryScope.Exact).Failure!.Code);
-        Assert.True(EntryExpression.Create(url, EntryScope.Path).Success);
+        Assert.Equal(RejectionCodes.ExactIsPrefix, EntryExpression.Create(url, EntryScope.Exact).Rejection!.Code);
+        Assert.True(EntryExpression.Create(url, EntryScope.Path).IsSuccess);
     }
 
     [Fact]
@@ -85,8 +85,8 @@ public sealed class EntryExpressionTests
         for (var depth = 1; depth <= 8; depth++)
         {
             var url = "http://e.example/" + string.Concat(Enumerable.Range(1, depth).Select(d => $"d{d}/"));
-            var exact = EntryExpression.Create(url, EntryScope.Exact).Success;
-            var path = EntryExpression.Create(url, EntryScope.Path).Success;
+            var exact = EntryExpression.Create(url, EntryScope.Exact).IsSuccess;
+            var path = EntryExpression.Create(url, EntryScope.Path).IsSuccess;
 
             Assert.True(exact ^ path, $"{url}: exact {exact}, path {path}");
         }
@@ -97,11 +97,11 @@ public sealed class EntryExpressionTests
     [InlineData("http://e.example/c.tar.gz", "/")]
     public void Scope_path_on_a_file_is_refused_and_names_the_directory(string url, string directory)
     {
-        var failure = EntryExpression.Create(url, EntryScope.Path).Failure!;
+        var failure = EntryExpression.Create(url, EntryScope.Path).Rejection!;
 
         Assert.Equal(RejectionCodes.PathNamesFile, failure.Code);
         Assert.Contains($"'{directory}'", failure.Message);
-        Assert.True(EntryExpression.Create(url, EntryScope.Exact).Success);
+        Assert.True(EntryExpression.Create(url, EntryScope.Exact).IsSuccess);
     }
 
     [Theory]
@@ -128,9 +128,9 @@ public sealed class EntryExpressionTests
     [Fact]
     public void Null_url_and_null_scope_are_rejected_not_thrown()
     {
-        Assert.Equal(RejectionCodes.Empty, EntryExpression.Create(null, EntryScope.Exact).Failure!.Code);
-        Assert.Equal(RejectionCodes.InvalidScope, EntryExpression.Create("http://e.example/a", (string?)null).Failure!.Code);
-        Assert.Equal(RejectionCodes.InvalidScope, EntryExpression.Create("http://e.example/a", (EntryScope)42).Failure!.Code);
+        Assert.Equal(RejectionCodes.Empty, EntryExpression.Create(null, EntryScope.Exact).Rejection!.Code);
+        Assert.Equal(RejectionCodes.InvalidScope, EntryExpression.Create("http://e.example/a", (string?)null).Rejection!.Code);
+        Assert.Equal(RejectionCodes.InvalidScope, EntryExpression.Create("http://e.example/a", (EntryScope)42).Rejection!.Code);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public sealed class EntryExpressionTests
     {
         var result = EntryExpression.Create("http://a\u0001b@e.example/", EntryScope.Host);
 
-        Assert.Equal(RejectionCodes.ControlCharacter, result.Failure!.Code);
-        Assert.DoesNotContain('\u0001', result.Failure.Message);
+        Assert.Equal(RejectionCodes.ControlCharacter, result.Rejection!.Code);
+        Assert.DoesNotContain('\u0001', result.Rejection.Message);
     }
 }

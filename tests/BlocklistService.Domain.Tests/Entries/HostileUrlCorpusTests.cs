@@ -36,13 +36,13 @@ public sealed class HostileUrlCorpusTests
 
         if (item.Expect.Rejected is { } code)
         {
-            Assert.False(result.Success, $"expected {code}, got expression {result}");
-            Assert.Equal(code, result.Failure!.Code);
-            Assert.False(string.IsNullOrWhiteSpace(result.Failure.Message));
+            Assert.False(result.IsSuccess, $"expected {code}, got expression {result}");
+            Assert.Equal(code, result.Rejection!.Code);
+            Assert.False(string.IsNullOrWhiteSpace(result.Rejection.Message));
         }
         else
         {
-            Assert.True(result.Success, $"expected {item.Expect.Expression}, got {result.Failure}");
+            Assert.True(result.IsSuccess, $"expected {item.Expect.Expression}, got {result.Rejection}");
             Assert.Equal(item.Expect.Expression, result.Value.Expression);
             Assert.Equal(item.Expect.Id, result.Value.Id.Hex);
             Assert.Equal(item.Scope, result.Value.Scope.ToWireName());

@@ -135,9 +135,9 @@ public sealed class CanonicalUrlTests
     {
         var result = CanonicalUrl.Parse(input);
 
-        Assert.False(result.Success);
-        Assert.Equal(code, result.Failure!.Code);
-        Assert.False(string.IsNullOrWhiteSpace(result.Failure.Message));
+        Assert.False(result.IsSuccess);
+        Assert.Equal(code, result.Rejection!.Code);
+        Assert.False(string.IsNullOrWhiteSpace(result.Rejection.Message));
         Assert.Throws<InvalidOperationException>(() => result.Value);
     }
 
@@ -160,7 +160,7 @@ public sealed class CanonicalUrlTests
     [Fact]
     public void Huge_inputs_are_refused_and_deep_double_encoding_costs_linear_time()
     {
-        Assert.Equal(RejectionCodes.UrlTooLong, CanonicalUrl.Parse("http://a.com/" + new string('a', CanonicalUrl.MaxInputLength)).Failure!.Code);
+        Assert.Equal(RejectionCodes.UrlTooLong, CanonicalUrl.Parse("http://a.com/" + new string('a', CanonicalUrl.MaxInputLength)).Rejection!.Code);
 
         var deep = "http://a.com/%" + string.Concat(Enumerable.Repeat("25", 20_000));
         Assert.Equal("http://a.com/%25", CanonicalUrl.Parse(deep).Value.Value);

@@ -41,7 +41,7 @@ public sealed class CanonicalizationPropertyTests
         }
 
         var again = CanonicalUrl.Parse(canonical.Value);
-        return again.Success && again.Value.Value == canonical.Value && again.Value.HostKind == canonical.HostKind;
+        return again.IsSuccess && again.Value.Value == canonical.Value && again.Value.HostKind == canonical.HostKind;
     }
 
     [Property(Arbitrary = [typeof(CanonicalizationPropertyTests)], MaxTest = 2000)]
@@ -70,12 +70,12 @@ public sealed class CanonicalizationPropertyTests
     public bool Strict_parsing_accepts_a_subset_with_the_same_canonical_form(string url)
     {
         var strict = CanonicalUrl.ParseWebUrl(url);
-        if (!strict.Success)
+        if (!strict.IsSuccess)
         {
             return true;
         }
 
         var lenient = CanonicalUrl.Parse(url);
-        return lenient.Success && lenient.Value.Value == strict.Value.Value;
+        return lenient.IsSuccess && lenient.Value.Value == strict.Value.Value;
     }
 }

@@ -114,7 +114,7 @@ public sealed class LogHistoryTests(AzuriteFixture storage) : IClassFixture<Azur
         public Task<string> AddAsync(string table, Row row, CancellationToken cancellationToken) => inner.AddAsync(table, row, cancellationToken);
 
         public Task<string> UpdateAsync(string table, Row row, string ifMatch, CancellationToken cancellationToken) =>
-            table == "loghead" && row.GetString("PendingPlan") == string.Empty
+            table == "loghead" && LogLayout.FromHeadRow(row).Pending is null // a head naming no pending batch: the commit
                 ? throw new IOException("stopped before the head commit")
                 : inner.UpdateAsync(table, row, ifMatch, cancellationToken);
 

@@ -3,17 +3,16 @@ using System.Net.Http.Json;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Support;
-using BlocklistService.Testing;
 
 namespace BlocklistService.Functions.Tests.Auth;
 
-public sealed class AdminKeyEndpointTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class AdminKeyEndpointTests : IAsyncLifetime
 {
     private ApiFactory _api = null!;
 
     public Task InitializeAsync()
     {
-        _api = new ApiFactory(storage.ConnectionString, new Dictionary<string, string?> { ["RateLimits:PermitsPerWindow"] = "5", ["RateLimits:Window"] = "00:00:30" });
+        _api = ApiFactory.OnMemoryStores(new Dictionary<string, string?> { ["RateLimits:PermitsPerWindow"] = "5", ["RateLimits:Window"] = "00:00:30" });
         return Task.CompletedTask;
     }
 

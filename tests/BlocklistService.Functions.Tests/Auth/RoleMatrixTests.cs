@@ -2,18 +2,17 @@ using System.Net;
 using System.Text;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Tests.Support;
-using BlocklistService.Testing;
 
 namespace BlocklistService.Functions.Tests.Auth;
 
 /// <summary>Every route × every caller: the right role gets through, every other role gets 403, no valid key gets 401.</summary>
-public sealed class RoleMatrixTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class RoleMatrixTests : IAsyncLifetime
 {
     private ApiFactory _api = null!;
 
     public Task InitializeAsync()
     {
-        _api = new ApiFactory(storage.ConnectionString);
+        _api = ApiFactory.OnMemoryStores();
         return Task.CompletedTask;
     }
 

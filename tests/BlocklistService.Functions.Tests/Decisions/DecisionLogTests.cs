@@ -101,12 +101,15 @@ public sealed class DecisionLogTests(AzuriteFixture storage) : IClassFixture<Azu
         public IAsyncEnumerable<Row> QueryAllAsync(string table, CancellationToken cancellationToken) => inner.QueryAllAsync(table, cancellationToken);
 
         public Task<string> AddAsync(string table, Row row, CancellationToken cancellationToken) =>
-            table == "loghead" && row.GetString("PendingPlan") == string.Empty ? throw new IOException("stopped") : inner.AddAsync(table, row, cancellationToken);
+            IsCommit(table, row) ? throw new IOException("stopped") : inner.AddAsync(table, row, cancellationToken);
 
         public Task<string> UpdateAsync(string table, Row row, string ifMatch, CancellationToken cancellationToken) =>
-            table == "loghead" && row.GetString("PendingPlan") == string.Empty
+            IsCommit(table, row)
                 ? throw new IOException("stopped before the head commit")
                 : inner.UpdateAsync(table, row, ifMatch, cancellationToken);
+
+        // a log head write that names no pending batch is a commit
+        private static bool IsCommit(string table, Row row) => table == "loghead" && LogLayout.FromHeadRow(row).Pending is null;
 
         public Task UpsertAsync(string table, IReadOnlyList<Row> rows, CancellationToken cancellationToken) => inner.UpsertAsync(table, rows, cancellationToken);
 

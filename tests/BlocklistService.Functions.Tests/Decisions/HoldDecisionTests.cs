@@ -11,15 +11,15 @@ using BlocklistService.Testing;
 
 namespace BlocklistService.Functions.Tests.Decisions;
 
-/// <summary>Holds over HTTP on Azurite: the exact change set, its digest as ETag, If-Match and reason on decisions.</summary>
-public sealed class HoldDecisionTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
+/// <summary>Holds over HTTP (on the in-memory stores): the exact change set, its digest as ETag, If-Match and reason on decisions.</summary>
+public sealed class HoldDecisionTests
 {
     private static readonly Dictionary<string, string?> HoldEverything = new() { ["Publishing:HoldMinimumChanges"] = "1" };
 
     [Fact]
     public async Task Approval_publishes_exactly_the_change_set_shown_and_newer_items_wait_for_the_next_cycle()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString, HoldEverything);
+        await using var api = PublishApi.OnMemoryStores(HoldEverything);
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "hold-hotline");
         var (admin, adminKey) = await api.ClientForAsync(Roles.Admin, "operator");
         var (isp, _) = await api.ClientForAsync(Roles.Isp, "isp-hold", "eu");
@@ -80,7 +80,7 @@ public sealed class HoldDecisionTests(AzuriteFixture storage) : IClassFixture<Az
     [Fact]
     public async Task Rejection_keeps_the_items_pending_or_drops_them_as_asked()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString, HoldEverything);
+        await using var api = PublishApi.OnMemoryStores(HoldEverything);
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "reject-hotline");
         var (admin, _) = await api.ClientForAsync(Roles.Admin, "operator");
 
@@ -112,7 +112,7 @@ public sealed class HoldDecisionTests(AzuriteFixture storage) : IClassFixture<Az
     [Fact]
     public async Task Approving_a_held_review_item_logs_one_add_and_the_decision_with_its_actor_and_reason()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString, new Dictionary<string, string?> { ["Ingest:ProtectedHosts:0"] = "bigplatform.example" });
+        await using var api = PublishApi.OnMemoryStores(new Dictionary<string, string?> { ["Ingest:ProtectedHosts:0"] = "bigplatform.example" });
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "review-hotline");
         var (admin, adminKey) = await api.ClientForAsync(Roles.Admin, "reviewer");
 
@@ -145,7 +145,7 @@ public sealed class HoldDecisionTests(AzuriteFixture storage) : IClassFixture<Az
     [Fact]
     public async Task Manual_publish_and_key_issue_and_revoke_are_decisions_with_a_reason()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString);
+        await using var api = PublishApi.OnMemoryStores();
         var (admin, adminKey) = await api.ClientForAsync(Roles.Admin, "keyholder");
 
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsync("/api/v1/admin/publish", null)).StatusCode);

@@ -5,12 +5,11 @@ using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Ingest;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Support;
-using BlocklistService.Testing;
 
 namespace BlocklistService.Functions.Tests.Endpoints;
 
 /// <summary>Hostile request bodies and headers: always a 4xx problem+json (or a per-item rejection), never a 500, never a partial write.</summary>
-public sealed class HostilePayloadTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class HostilePayloadTests : IAsyncLifetime
 {
     private const string Hotline = "hostile-hotline";
     private ApiFactory _api = null!;
@@ -18,7 +17,7 @@ public sealed class HostilePayloadTests(AzuriteFixture storage) : IClassFixture<
 
     public async Task InitializeAsync()
     {
-        _api = new ApiFactory(storage.ConnectionString, new Dictionary<string, string?> { ["Ingest:MaxRequestBytes"] = "1048576" });
+        _api = ApiFactory.OnMemoryStores(new Dictionary<string, string?> { ["Ingest:MaxRequestBytes"] = "1048576" });
         (_client, _) = await _api.ClientForAsync(Roles.Hotline, Hotline);
     }
 

@@ -6,16 +6,15 @@ using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Signing;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Tests.Support;
-using BlocklistService.Testing;
 
 namespace BlocklistService.Functions.Tests.Endpoints;
 
-public sealed class ListEndpointTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
+public sealed class ListEndpointTests
 {
     [Fact]
     public async Task An_isp_polls_fetches_verifies_and_applies_exactly_the_submitted_set_and_catches_up_by_delta_or_snapshot()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString, new Dictionary<string, string?> { ["Publishing:SnapshotEvery"] = "3" });
+        await using var api = PublishApi.OnMemoryStores(new Dictionary<string, string?> { ["Publishing:SnapshotEvery"] = "3" });
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "list-hotline");
         var (admin, _) = await api.ClientForAsync(Roles.Admin, "operator");
         var (isp, _) = await api.ClientForAsync(Roles.Isp, "isp-one", "eu");
@@ -54,7 +53,7 @@ public sealed class ListEndpointTests(AzuriteFixture storage) : IClassFixture<Az
     [Fact]
     public async Task Updates_carry_a_strong_etag_and_answer_304_to_if_none_match_and_files_are_cacheable()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString);
+        await using var api = PublishApi.OnMemoryStores();
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "etag-hotline");
         var (admin, _) = await api.ClientForAsync(Roles.Admin, "operator");
         var (isp, _) = await api.ClientForAsync(Roles.Isp, "isp-etag", "*");
@@ -88,7 +87,7 @@ public sealed class ListEndpointTests(AzuriteFixture storage) : IClassFixture<Az
     [Fact]
     public async Task An_isp_key_reads_only_its_lists_and_bad_requests_get_problems()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString);
+        await using var api = PublishApi.OnMemoryStores();
         var (isp, _) = await api.ClientForAsync(Roles.Isp, "isp-uk", "uk");
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "some-hotline");
 
@@ -107,7 +106,7 @@ public sealed class ListEndpointTests(AzuriteFixture storage) : IClassFixture<Az
     [Fact]
     public async Task Admins_see_each_isp_keys_last_contact_reported_version_and_lag()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString);
+        await using var api = PublishApi.OnMemoryStores();
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "lag-hotline");
         var (admin, _) = await api.ClientForAsync(Roles.Admin, "operator");
         var (isp, ispKey) = await api.ClientForAsync(Roles.Isp, "isp-lag", "eu");

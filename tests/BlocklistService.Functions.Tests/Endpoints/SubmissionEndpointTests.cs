@@ -6,17 +6,16 @@ using BlocklistService.Functions.Ingest;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Support;
 using BlocklistService.Domain.Publishing;
-using BlocklistService.Testing;
 
 namespace BlocklistService.Functions.Tests.Endpoints;
 
-public sealed class SubmissionEndpointTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class SubmissionEndpointTests : IAsyncLifetime
 {
     private ApiFactory _api = null!;
 
     public Task InitializeAsync()
     {
-        _api = new ApiFactory(storage.ConnectionString, new Dictionary<string, string?>
+        _api = ApiFactory.OnMemoryStores(new Dictionary<string, string?>
         {
             ["Ingest:ProtectedHosts:0"] = "bigplatform.example",
             ["Ingest:MinimumVerifiersByHotline:solo-hotline"] = "1",

@@ -86,6 +86,23 @@ public sealed class BackgroundStartupTests(AzuriteFixture storage) : IClassFixtu
         Assert.True(logs.Contains("Storage ready after"), logs.All);
     }
 
+    [Fact]
+    public async Task Storage_that_answers_is_not_ready_until_start_up_has_prepared_it()
+    {
+        // Tables are the real Azurite (the readiness read succeeds); blobs refuse for ever (start-up cannot finish).
+        await using var blobs = await StorageStub.StartAsync(StatusCodes.Status403Forbidden);
+        await using var server = await Server.StartAsync(ConnectionStringFor(blobs.Endpoint, storage.Azurite.TableEndpoint), new LogLines());
+        using var client = new HttpClient { BaseAddress = server.BaseUri };
+        await WaitUntilAsync(() => blobs.Requests > 0);
+
+        using var live = await client.GetAsync("/api/health");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        await AssertStorageUnavailableAsync(client, "/api/health/ready");
+        await AssertStorageUnavailableAsync(client, "/api/v1/keys");
+        Assert.False(server.App.Services.GetRequiredService<StorageStartup>().IsReady);
+    }
+
     /// <summary>
     /// Starts the server and times start to the first 200 on <c>GET /</c>; on a machine busy with other work, the best
     /// of up to three starts (a timing, like any benchmark, is taken as its minimum over runs).

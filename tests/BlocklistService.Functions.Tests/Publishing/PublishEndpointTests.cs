@@ -3,11 +3,10 @@ using System.Text;
 using System.Text.Json;
 using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Tests.Support;
-using BlocklistService.Testing;
 
 namespace BlocklistService.Functions.Tests.Publishing;
 
-public sealed class PublishEndpointTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
+public sealed class PublishEndpointTests
 {
     private const string TimerRequest = """
         {"Data":{"timer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":{"Last":"2026-11-22T11:59:00+00:00","Next":"2026-11-22T12:01:00+00:00","LastUpdated":"2026-11-22T11:59:00+00:00"},"IsPastDue":false}},
@@ -17,7 +16,7 @@ public sealed class PublishEndpointTests(AzuriteFixture storage) : IClassFixture
     [Fact]
     public async Task The_host_timer_request_runs_one_publish_cycle_and_gets_a_custom_handler_response()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString);
+        await using var api = PublishApi.OnMemoryStores();
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "timer-hotline");
         Assert.Equal(HttpStatusCode.Accepted, (await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://a.example/1"))))).StatusCode);
         using var client = api.CreateClient();
@@ -35,7 +34,7 @@ public sealed class PublishEndpointTests(AzuriteFixture storage) : IClassFixture
     [Fact]
     public async Task A_request_without_data_is_refused_with_a_problem()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString);
+        await using var api = PublishApi.OnMemoryStores();
         using var client = api.CreateClient();
 
         using var response = await client.PostAsync("/Publish", new StringContent("{}", Encoding.UTF8, "application/json"));

@@ -73,7 +73,7 @@ public sealed class PublishWorld : IDisposable
         new(Rows, Blobs, Signer, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<PublishRunner>.Instance, null, faults);
 
     public async Task CreateListAsync(string list) =>
-        await Rows.AddAsync("lists", new Row("list", list, new Dictionary<string, object?> { ["Version"] = 0L, ["EntryCount"] = 0L }), default);
+        await Rows.AddAsync(StorageNames.Lists, ListHeadRows.New(list), default);
 
     /// <summary>Journals a submission exactly as ingest does: item rows, the head, then one pending marker per list.</summary>
     public async Task<string> SubmitAsync(string hotline, params (string Action, string Expression, string List, int ReviewDays)[] items)

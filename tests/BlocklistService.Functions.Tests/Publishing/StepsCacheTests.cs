@@ -43,8 +43,8 @@ public sealed class StepsCacheTests
         Assert.Equal(4, counting.Queries);
     }
 
-    private Task AddVersionsAsync(params IEnumerable<long> versions) => _rows.UpsertAsync(_names.Versions, versions.Select(v => new Row(
-        "eu", v.ToString("D12", CultureInfo.InvariantCulture), new Dictionary<string, object?> { ["DeltaSha256"] = $"sha-{v}", ["DeltaSize"] = 100L + v })).ToList(), CancellationToken.None);
+    private Task AddVersionsAsync(params IEnumerable<long> versions) => _rows.UpsertAsync(_names.Versions, versions.Select(v => VersionRows.ToRow(new VersionRecord(
+        "eu", v, Created: null, EntryCount: 0, Added: 0, Removed: 0, $"sha-{v}", 100L + v, ManifestSha256: null, SnapshotVersion: 0, SnapshotSize: 0, LogSize: 0, LogRoot: null, Plan: null))).ToList(), CancellationToken.None);
 
     /// <summary>Counts range queries; everything else passes through.</summary>
     private sealed class CountingRows(IRowStore inner) : IRowStore

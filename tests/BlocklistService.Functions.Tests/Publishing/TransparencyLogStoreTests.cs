@@ -49,8 +49,8 @@ public sealed class TransparencyLogStoreTests
 
         // Another list's publisher comes next: once the batch was announced (the first write), it completes it from its
         // plan first and then appends its own; before that, the batch is not in the log and goes after it.
-        var head = await rows.GetAsync(Names.LogHead, "log", "head", default);
-        var announced = head!.GetString("PendingPlan") == "plan-eu-2" || head.GetInt64("Size") == 550;
+        var head = LogLayout.FromHeadRow((await rows.GetAsync(Names.LogHead, LogLayout.HeadPartition, LogLayout.HeadRow, default))!);
+        var announced = head.Pending?.Plan == "plan-eu-2" || head.Size == 550;
         Assert.Equal(failAt > 1 || afterWriting, announced);
         var after = await log.AppendBatchAsync("uk", 1, "plan-uk-1", Next, At, default);
         var resumed = await log.AppendBatchAsync("eu", 2, "plan-eu-2", Batch, At, default);

@@ -8,12 +8,11 @@ using BlocklistService.Functions.Decisions;
 using BlocklistService.Functions.Redress;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Support;
-using BlocklistService.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BlocklistService.Functions.Tests.Redress;
 
-public sealed class AppealDecisionTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
+public sealed class AppealDecisionTests
 {
     private const string Url = "http://appealed.example/page";
 
@@ -22,7 +21,7 @@ public sealed class AppealDecisionTests(AzuriteFixture storage) : IClassFixture<
     [Fact]
     public async Task Upholding_withdraws_every_backing_logs_the_decision_and_the_next_version_publishes_the_removal()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString);
+        await using var api = PublishApi.OnMemoryStores();
         await AppealTests.PublishAsync(api, "hotline-one", Url);
         await AppealTests.PublishAsync(api, "hotline-two", Url);
         var (admin, _) = await api.ClientForAsync(Roles.Admin, "appeals-admin");
@@ -58,7 +57,7 @@ public sealed class AppealDecisionTests(AzuriteFixture storage) : IClassFixture<
     [Fact]
     public async Task An_analyst_who_verified_the_entry_cannot_decide_and_nothing_is_logged()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString);
+        await using var api = PublishApi.OnMemoryStores();
         await AppealTests.PublishAsync(api, "hotline-one", Url);
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "hotline-one");
         var (ticket, _) = await FileAsync(api, Url);
@@ -76,7 +75,7 @@ public sealed class AppealDecisionTests(AzuriteFixture storage) : IClassFixture<
     [Fact]
     public async Task A_backing_hotline_dismisses_with_a_new_analyst_and_the_entry_stays_listed()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString);
+        await using var api = PublishApi.OnMemoryStores();
         await AppealTests.PublishAsync(api, "hotline-one", Url);
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "hotline-one");
         var (stranger, _) = await api.ClientForAsync(Roles.Hotline, "hotline-other");
@@ -112,7 +111,7 @@ public sealed class AppealDecisionTests(AzuriteFixture storage) : IClassFixture<
     [Fact]
     public async Task Upholding_an_appeal_about_nothing_listed_is_refused_and_dismissing_it_is_logged()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString);
+        await using var api = PublishApi.OnMemoryStores();
         var (admin, _) = await api.ClientForAsync(Roles.Admin, "appeals-admin");
         var (ticket, _) = await FileAsync(api, "http://never-listed.example/");
 
@@ -127,7 +126,7 @@ public sealed class AppealDecisionTests(AzuriteFixture storage) : IClassFixture<
     [Fact]
     public async Task A_decision_logged_before_a_crash_is_completed_by_the_retry_as_logged()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString);
+        await using var api = PublishApi.OnMemoryStores();
         await AppealTests.PublishAsync(api, "hotline-one", Url);
         var (admin, adminKey) = await api.ClientForAsync(Roles.Admin, "appeals-admin");
         var (ticket, _) = await FileAsync(api, Url);

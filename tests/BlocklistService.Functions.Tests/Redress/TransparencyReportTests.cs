@@ -7,12 +7,11 @@ using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Publishing;
 using BlocklistService.Functions.Tests.Support;
-using BlocklistService.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BlocklistService.Functions.Tests.Redress;
 
-public sealed class TransparencyReportTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
+public sealed class TransparencyReportTests
 {
     private static readonly DateTimeOffset Start = new(2026, 10, 20, 9, 0, 0, TimeSpan.Zero);
 
@@ -20,7 +19,7 @@ public sealed class TransparencyReportTests(AzuriteFixture storage) : IClassFixt
     public async Task The_monthly_figures_equal_a_count_from_scratch_over_the_leaves_and_survive_a_lost_head()
     {
         var clock = new ManualTime(Start);
-        await using var api = PublishApi.Create(storage.ConnectionString, new Dictionary<string, string?>
+        await using var api = PublishApi.OnMemoryStores(new Dictionary<string, string?>
         {
             ["Ingest:Categories:0"] = "csam",
             ["Ingest:Categories:1"] = "grooming",
@@ -83,7 +82,7 @@ public sealed class TransparencyReportTests(AzuriteFixture storage) : IClassFixt
     [Fact]
     public async Task Only_auditors_and_admins_read_the_report_and_bad_ranges_name_the_field()
     {
-        await using var api = PublishApi.Create(storage.ConnectionString);
+        await using var api = PublishApi.OnMemoryStores();
         var (auditor, _) = await api.ClientForAsync(Roles.Auditor, "report-auditor");
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "report-hotline");
         var (isp, _) = await api.ClientForAsync(Roles.Isp, "report-isp", "eu");

@@ -13,21 +13,50 @@ using Microsoft.Extensions.Hosting;
 namespace BlocklistService.Functions.Tests.Support;
 
 /// <summary>
-/// The real server over in-process HTTP against Azurite, isolated by a unique table prefix. Lists <c>eu</c> and
-/// <c>uk</c> exist; tests issue the keys they need through the real key store.
+/// The real server over in-process HTTP. By default against Azurite, isolated by a unique table prefix; built with
+/// <see cref="OnMemoryStores"/>, against the in-memory row and blob stores instead (the same seam, the same contract
+/// suite), for the many API tests whose subject is the API and not Table Storage. Lists <c>eu</c> and <c>uk</c> exist;
+/// tests issue the keys they need through the real key store.
 /// </summary>
-public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
-    : WebApplicationFactory<Program>
+public sealed class ApiFactory : WebApplicationFactory<Program>
 {
+    /// <summary>Accepted by the storage options' validation and never dialled: in memory mode no SDK client is built.</summary>
+    private const string UnusedConnectionString = "UseDevelopmentStorage=true";
+
+    private readonly string _connectionString;
+    private readonly IReadOnlyDictionary<string, string?>? _settings;
+    private readonly Action<IServiceCollection>? _services;
     private StorageStartup? _startup;
+
+    /// <summary>A server on the Azurite account <paramref name="connectionString"/> names.</summary>
+    public ApiFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        (_connectionString, _settings, _services) = (connectionString, settings, services);
+    }
+
+    private ApiFactory(MemoryStorage memory, IReadOnlyDictionary<string, string?>? settings, Action<IServiceCollection>? services)
+        : this(UnusedConnectionString, settings, services)
+    {
+        Memory = memory;
+    }
+
+    /// <summary>
+    /// A server whose request path and publisher both use <paramref name="memory"/> (a fresh pair when null; pass one
+    /// pair to several servers for a restart or a second instance over the same storage).
+    /// </summary>
+    public static ApiFactory OnMemoryStores(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, MemoryStorage? memory = null) =>
+        new(memory ?? new MemoryStorage(), settings, services);
+
+    /// <summary>The in-memory stores this server runs on, or null when it runs on Azurite.</summary>
+    public MemoryStorage? Memory { get; }
 
     public string TablePrefix { get; } = Azurite.UniqueName("t")[..13];
 
-    public string ConnectionString => connectionString;
+    public string ConnectionString => Memory is null ? _connectionString : throw new InvalidOperationException("this server runs on in-memory stores, not on Azurite");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Storage:ConnectionString", connectionString);
+        builder.UseSetting("Storage:ConnectionString", _connectionString);
         builder.UseSetting("Storage:TablePrefix", TablePrefix);
 
         // A shared, loaded test machine's Azurite can take seconds per request: not the 5 s budget production keeps
@@ -38,14 +67,20 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
         builder.UseSetting("Bootstrap:Lists:1", "uk");
         builder.UseSetting("Logging:Format", "simple");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in _settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
         }
 
-        if (services is not null)
+        // before the test's own services, so those can still wrap the stores (fault injection)
+        if (Memory is { } memory)
         {
-            builder.ConfigureTestServices(services);
+            builder.ConfigureTestServices(memory.Register);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
 
         // Captured here because a server that refuses its configuration stops and disposes its services at once.

@@ -7,7 +7,14 @@ namespace BlocklistService.Functions.Tests.Support;
 /// <summary>The real server (see <see cref="ApiFactory"/>) with a PEM signing key on disk and no background publishing.</summary>
 public static class PublishApi
 {
-    public static ApiFactory Create(string connectionString, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
+    public static ApiFactory Create(string connectionString, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null) =>
+        new(connectionString, Settings(extra), services);
+
+    /// <summary>The same server on in-memory stores (<see cref="ApiFactory.OnMemoryStores"/>).</summary>
+    public static ApiFactory OnMemoryStores(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null, MemoryStorage? memory = null) =>
+        ApiFactory.OnMemoryStores(Settings(extra), services, memory);
+
+    private static Dictionary<string, string?> Settings(IReadOnlyDictionary<string, string?>? extra)
     {
         var pem = Path.Combine(Path.GetTempPath(), Azurite.UniqueName("key") + ".pem");
         using (var signer = PemArtifactSigner.Generate())
@@ -28,6 +35,6 @@ public static class PublishApi
             settings[key] = value;
         }
 
-        return new ApiFactory(connectionString, settings, services);
+        return settings;
     }
 }

@@ -62,13 +62,13 @@ public static class AuditCommand
             // The id of each scope's expression is computed here, as the service would; the service is asked by id.
             var ids = new[] { EntryScope.Exact, EntryScope.Path, EntryScope.Host }
                 .Select(s => EntryExpression.Create(value, s))
-                .Where(r => r.Failure is null)
+                .Where(r => r.Rejection is null)
                 .Select(r => r.Value.Id.Hex)
                 .Distinct(StringComparer.Ordinal)
                 .ToList();
             if (ids.Count == 0)
             {
-                var failure = EntryExpression.Create(value, EntryScope.Exact).Failure!;
+                var failure = EntryExpression.Create(value, EntryScope.Exact).Rejection!;
                 throw CliException.Usage("invalid-url", $"'{value}' is not a URL an entry can name: {failure.Message}", "Give an http(s) URL or a 64-hex entry id.");
             }
 

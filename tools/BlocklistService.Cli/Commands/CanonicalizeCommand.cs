@@ -32,7 +32,7 @@ public static class CanonicalizeCommand
             var result = EntryExpression.Create(parse.GetValue(url), parse.GetValue(scope));
             if (!result.TryGetValue(out var entry))
             {
-                throw CliException.Usage(result.Failure!.Code, $"The URL cannot be listed: {result.Failure.Message}", "Check the URL (http or https, a real host) and the scope; see `blocklist canonicalize --help`.");
+                throw CliException.Usage(result.Rejection!.Code, $"The URL cannot be listed: {result.Rejection.Message}", "Check the URL (http or https, a real host) and the scope; see `blocklist canonicalize --help`.");
             }
 
             console.Result(

@@ -37,7 +37,7 @@ public static class CheckCommand
             var parsed = CanonicalUrl.Parse(parse.GetValue(url));
             if (!parsed.TryGetValue(out var canonical))
             {
-                throw CliException.Usage(parsed.Failure!.Code, $"The URL cannot be canonicalized: {parsed.Failure.Message}", "Give a full URL, e.g. http://host.example/path.");
+                throw CliException.Usage(parsed.Rejection!.Code, $"The URL cannot be canonicalized: {parsed.Rejection.Message}", "Give a full URL, e.g. http://host.example/path.");
             }
 
             List<ListEntry> matches;

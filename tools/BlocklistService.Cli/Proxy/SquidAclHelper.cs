@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using BlocklistService.Domain;
 using BlocklistService.Domain.Urls;
 
 namespace BlocklistService.Cli.Proxy;
@@ -88,7 +89,7 @@ public sealed class SquidAclHelper(LiveIdSet list)
     /// <summary>True when the current list blocks <paramref name="requested"/> as Squid passes it.</summary>
     public bool IsBlocked(ReadOnlySpan<byte> requested)
     {
-        ParseResult<CanonicalUrl> parsed;
+        Result<CanonicalUrl> parsed;
         if (requested.IndexOf((byte)'%') >= 0 || requested.IndexOf("://"u8) < 0)
         {
             // escaped by Squid, or CONNECT's host:port: rare enough to go through a string

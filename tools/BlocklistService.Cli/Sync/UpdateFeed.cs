@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using BlocklistService.Cli.Service;
+using BlocklistService.Domain;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Publishing;
 using BlocklistService.Domain.Urls;

@@ -75,7 +75,7 @@ public sealed class AuditProofsBenchmark : IBenchmark
         {
             var tile = new TileCoordinate(0, random.NextInt64(headSize / LogTiles.Width));
             stopwatch.Restart();
-            await tiles.GetEntityIfExistsAsync<TableEntity>(LogLayout.TilePartition(tile), LogLayout.Key(tile.Index), ["Hashes"], cancellationToken);
+            await tiles.GetEntityIfExistsAsync<TableEntity>(LogLayout.TilePartition(tile), LogLayout.Key(tile.Index), [LogLayout.HashesProperty], cancellationToken);
             pointReads.Add(stopwatch.Elapsed.TotalMilliseconds);
         }
 

@@ -65,16 +65,8 @@ public sealed class PublishScaleBenchmark : IBenchmark
             }
         }
 
-        await rows.UpsertAsync(names.Entries, removed.Select(e => new Row(list, e.Id.Hex, new Dictionary<string, object?>
-        {
-            ["Expression"] = e.Expression,
-            ["Scope"] = "exact",
-            ["Category"] = "csam",
-            ["Backings"] = $"[{{\"Hotline\":\"h1\",\"Reference\":\"r\",\"VerifiedAt\":\"{now.AddDays(-1):O}\",\"ReviewBy\":\"{reviewBy:O}\",\"SubmissionId\":\"seed\",\"ItemIndex\":0}}]",
-            ["AddedIn"] = 1L,
-            ["RemovedIn"] = 0L,
-            ["Status"] = "listed",
-        })).ToList(), cancellationToken);
+        await rows.UpsertAsync(names.Entries, removed.Select(e => EntryRows.ToRow(list, new Domain.Publishing.EntryState(
+            e.Id, e.Expression, e.Scope, e.Category, [new Domain.Publishing.Backing("h1", "r", now.AddDays(-1), reviewBy, "seed", 0)], AddedIn: 1, RemovedIn: null))).ToList(), cancellationToken);
         // stands for version 1's current manifest, so the runner finds its pointer up to date
         var seedManifest = System.Text.Encoding.UTF8.GetBytes($"{{\"seed\":\"{list}\"}}");
         await storage.Blobs.OverwriteAsync(names.ArtifactsContainer, ArtifactPaths.CurrentManifest(listName), seedManifest, "application/json", "no-cache", cancellationToken);
@@ -95,19 +87,11 @@ public sealed class PublishScaleBenchmark : IBenchmark
             Log = new LogReference(0, new string('0', 64)),
         }.ToJson();
         await storage.Blobs.OverwriteAsync(names.ArtifactsContainer, ArtifactPaths.Resolve(listName, ListFeed.Hashed, ArtifactPaths.RelativeManifest(1)), hashedManifest, "application/json", "no-cache", cancellationToken);
-        await rows.AddAsync(names.Lists, new Row(PublishRunner.ListsPartition, list, new Dictionary<string, object?>
-        {
-            ["Version"] = 1L,
-            ["EntryCount"] = (long)size,
-            ["Checksum"] = checksum.ToBytes(),
-            ["ManifestSha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(seedManifest)),
-            // a snapshot at version 1 is taken as given (not written), so version 2 is not due one: this measures the
-            // per-version publish, not the periodic snapshot, whose cost is the list size by nature
-            ["SnapshotVersion"] = 1L,
-            ["SnapshotSha256"] = new string('0', 64),
-            ["SnapshotSize"] = 60L * size,
-            ["Published"] = now,
-        }), cancellationToken);
+        // a snapshot at version 1 is taken as given (not written), so version 2 is not due one: this measures the
+        // per-version publish, not the periodic snapshot, whose cost is the list size by nature
+        await rows.AddAsync(names.Lists, ListHeadRows.ToRow(new ListHead(
+            list, Version: 1, EntryCount: size, checksum.ToBytes(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(seedManifest)),
+            SnapshotVersion: 1, SnapshotSha256: new string('0', 64), SnapshotSize: 60L * size, DeltaBytesSinceSnapshot: 0, Published: now, PlanName: null)), cancellationToken);
 
         // the journal: changes/2 removes of seeded entries and changes/2 adds of new ones, in submissions of 100 items
         var items = removed.Select(e => ("remove", e.Expression)).Concat(Enumerable.Range(0, changes - removed.Count).Select(i => ("add", $"{list}-new-{i}.example/"))).ToList();
@@ -115,24 +99,26 @@ public sealed class PublishScaleBenchmark : IBenchmark
         foreach (var chunk in items.Chunk(100))
         {
             var id = $"s{submission++:D6}";
-            await rows.UpsertAsync(names.Submissions, chunk.Select((item, index) => new Row(id, $"item-{index:D5}", new Dictionary<string, object?>
+            await rows.UpsertAsync(names.Submissions, chunk.Select((item, index) => Functions.Ingest.SubmissionRows.ToRow(id, "h1", new Functions.Ingest.SubmittedItem
             {
-                ["Index"] = index,
-                ["Hotline"] = "h1",
-                ["Result"] = "accepted",
-                ["Action"] = item.Item1,
-                ["Lists"] = list,
-                ["Expression"] = item.Item2,
-                ["EntryId"] = EntryId.ForExpression(item.Item2).Hex,
-                ["Scope"] = "exact",
-                ["Category"] = "csam",
-                ["Reference"] = $"r-{id}-{index}",
-                ["VerifiedAt"] = now.AddDays(-1),
-                ["VerifiedBy"] = "a1,a2",
-                ["ReviewBy"] = reviewBy,
+                Index = index,
+                Result = Functions.Ingest.ItemResult.Accepted,
+                Action = item.Item1,
+                Lists = [list],
+                Expression = item.Item2,
+                EntryId = EntryId.ForExpression(item.Item2).Hex,
+                Scope = "exact",
+                Category = "csam",
+                Reference = $"r-{id}-{index}",
+                VerifiedAt = now.AddDays(-1),
+                VerifiedBy = ["a1", "a2"],
+                ReviewBy = reviewBy,
             })).ToList(), cancellationToken);
-            await rows.UpsertAsync(names.Submissions, [new Row(id, "head", new Dictionary<string, object?> { ["Hotline"] = "h1", ["Received"] = now })], cancellationToken);
-            await rows.UpsertAsync(names.Pending, [new Row(list, id, new Dictionary<string, object?>())], cancellationToken);
+            await rows.UpsertAsync(names.Submissions, [Functions.Ingest.SubmissionRows.ToRow(new Functions.Ingest.SubmissionHead
+            {
+                SubmissionId = id, Hotline = "h1", BodySha256 = string.Empty, Received = now, ItemCount = chunk.Length, Accepted = chunk.Length, Rejected = 0, Held = 0,
+            })], cancellationToken);
+            await rows.UpsertAsync(names.Pending, [Functions.Ingest.PendingRows.ToRow(list, id)], cancellationToken);
         }
 
         context.Output.WriteLine($"  seeded {list}: {size} entries, {changes} journaled changes in {seed.Elapsed.TotalSeconds:N1} s");
@@ -146,10 +132,10 @@ public sealed class PublishScaleBenchmark : IBenchmark
             throw new InvalidOperationException($"{list}: expected version 2 published, got {result.Outcome} {result.Version}");
         }
 
-        var head = await rows.GetAsync(names.Lists, PublishRunner.ListsPartition, list, cancellationToken);
-        if (head!.GetInt64("EntryCount") != size)
+        var head = ListHeadRows.Read((await rows.GetAsync(names.Lists, ListHeadRows.Partition, list, cancellationToken))!);
+        if (head.EntryCount != size)
         {
-            throw new InvalidOperationException($"{list}: count {head.GetInt64("EntryCount")}, expected {size}");
+            throw new InvalidOperationException($"{list}: count {head.EntryCount}, expected {size}");
         }
 
         return timer.Elapsed;
