@@ -106,25 +106,25 @@ public sealed class PublishRunner(
         var head = await HeadAsync(list, cancellationToken) ?? throw new InvalidOperationException($"list '{list}' does not exist");
         await RepairCurrentManifestAsync(list, head, cancellationToken);
 
-        if (head.InFlightPlan is { } inFlight)
-        {
-            var resumed = PlanDocument.FromJson((await blobs.GetAsync(_names.WorkContainer, inFlight, cancellationToken)
-                ?? throw new InvalidOperationException($"plan {inFlight} named by the head of '{list}' is missing")).Content);
-            logger.LogInformation("Resuming plan {Plan} for {List} version {Version}", inFlight, list, resumed.Plan.Version);
-            return await ExecuteAsync(resumed, inFlight, head, ListPublishOutcome.Resumed, cancellationToken)
-                ?? new ListPublishResult(list, ListPublishOutcome.LostRace, resumed.Plan.Version);
-        }
-
+        var inFlight = head.InFlightPlan;
+        var nextVersion = head.Version + 1;
+        var hold = inFlight is null && await rows.GetAsync(_names.Holds, HoldRows.Partition, HoldId(list, nextVersion), cancellationToken) is { } holdRow
+            ? HoldRows.FromRow(holdRow)
+            : null;
+        var holdStatus = hold?.Hold.Status;
         var now = time.GetUtcNow();
         PlanDocument? document;
-        var hold = await rows.GetAsync(_names.Holds, HoldRows.Partition, HoldId(list, head.Version + 1), cancellationToken) is { } holdRow ? HoldRows.FromRow(holdRow) : null;
-        switch (hold?.Hold.Status)
+        switch (PublishDecision.Next(inFlight is not null, holdStatus == HoldDesk.Held, holdStatus == HoldDesk.Approved))
         {
-            case HoldDesk.Held:
-                // the held change set waits for its decision; newer items wait behind it, never join it
-                return new ListPublishResult(list, ListPublishOutcome.Held, head.Version + 1);
-            case HoldDesk.Approved:
-                // exactly the approved change set, re-stamped to publish now
+            case ListAction.ResumeInFlight:
+                var resumed = PlanDocument.FromJson((await blobs.GetAsync(_names.WorkContainer, inFlight!, cancellationToken)
+                    ?? throw new InvalidOperationException($"plan {inFlight} named by the head of '{list}' is missing")).Content);
+                logger.LogInformation("Resuming plan {Plan} for {List} version {Version}", inFlight, list, resumed.Plan.Version);
+                return await ExecuteAsync(resumed, inFlight!, head, ListPublishOutcome.Resumed, cancellationToken)
+                    ?? new ListPublishResult(list, ListPublishOutcome.LostRace, resumed.Plan.Version);
+            case ListAction.WaitForHold:
+                return new ListPublishResult(list, ListPublishOutcome.Held, nextVersion);
+            case ListAction.PublishApproved:
                 var heldBlob = hold!.PlanName is { } heldPlan ? await blobs.GetAsync(_names.WorkContainer, heldPlan, cancellationToken) : null;
                 var held = PlanDocument.FromJson((heldBlob ?? throw new InvalidOperationException($"the plan of hold {hold.Hold.Id} is missing")).Content);
                 document = held with { Plan = ChangeSet.Restamp(held.Plan, now) };
@@ -216,9 +216,7 @@ public sealed class PublishRunner(
         }
 
         var version = head.Version;
-        var lastPublished = head.Published;
-        var refreshDue = version == 0 || lastPublished is null || now - lastPublished.Value >= Options.RefreshAfter;
-        if (consumed.Count == 0 && due.Count == 0 && !refreshDue)
+        if (!PublishDecision.IsDue(consumed.Count, due.Count, version, head.Published, now, Options.RefreshAfter))
         {
             return null;
         }
