@@ -37,8 +37,10 @@ public sealed class TelemetryTests(AzuriteFixture storage) : IClassFixture<Azuri
         using var again = new HttpRequestMessage(HttpMethod.Get, "/api/v1/lists/eu/updates?since=0");
         again.Headers.TryAddWithoutValidation("If-None-Match", first.Headers.ETag!.ToString());
         Assert.Equal(HttpStatusCode.NotModified, (await isp.SendAsync(again)).StatusCode);
-        api.Services.GetRequiredService<TracerProvider>().ForceFlush();
-        api.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        // Shut down (which flushes) so that background work (poll flushes, the timer) stops appending to the exporters'
+        // lists while the assertions below enumerate them.
+        api.Services.GetRequiredService<TracerProvider>().Shutdown();
+        api.Services.GetRequiredService<MeterProvider>().Shutdown();
 
         // Traces: the server span of each request and the client spans of its storage calls.
         var spans = string.Join(", ", activities.Select(a => $"{a.Source.Name}/{a.Kind}/{a.DisplayName}/{a.GetTagItem("http.route")}").Distinct().Take(30));

@@ -31,8 +31,6 @@ namespace BlocklistService.Bench;
 public sealed class SoakBenchmark : IBenchmark
 {
     private const int SigKill = 9;
-    private const int SigCont = 18;
-    private const int SigStop = 19;
     private const int BatchSize = 500;
     private static readonly ListName List = ListName.Parse("eu");
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(60);
@@ -53,8 +51,7 @@ public sealed class SoakBenchmark : IBenchmark
         Directory.CreateDirectory(directory);
         output.WriteLine($"  {ispCount} ISPs, 3 hotlines x {perHotline} URLs, {serverKills} server kills; work directory {directory}");
 
-        await using var azurite = new AzuriteProcess(context.RepositoryRoot, Path.Combine(directory, "azurite"));
-        await azurite.StartAsync(cancellationToken);
+        await using var azurite = await Azurite.StartOwnAsync(Path.Combine(directory, "azurite"), cancellationToken);
         using var signer = PemArtifactSigner.Generate();
         var keyFile = Path.Combine(directory, "signing-key.pem");
         await File.WriteAllTextAsync(keyFile, signer.ToPkcs8Pem(), cancellationToken);
@@ -169,6 +166,7 @@ public sealed class SoakBenchmark : IBenchmark
         var summary = polls.Summary();
         context.Report("polls", summary.Count, "requests");
         context.Report("poll p50", summary.P50, "ms");
+        context.Report("poll p95", summary.P95, "ms");
         context.Report("poll p99", summary.P99, "ms");
         context.Report("poll max", summary.Max, "ms");
         foreach (var (statusCode, count) in summary.Statuses.OrderBy(s => s.Key))
@@ -195,22 +193,21 @@ public sealed class SoakBenchmark : IBenchmark
         }
     }
 
-    private static async Task InjectFaultsAsync(AzuriteProcess azurite, ServerProcess server, int serverKills, List<(string, double)> recoveries, TextWriter output, CancellationToken cancellationToken)
+    private static async Task InjectFaultsAsync(Azurite azurite, ServerProcess server, int serverKills, List<(string, double)> recoveries, TextWriter output, CancellationToken cancellationToken)
     {
         var random = new Random(17);
         await Task.Delay(TimeSpan.FromSeconds(8), cancellationToken);
         output.WriteLine("  fault: Azurite frozen for 10 s");
-        azurite.Signal(SigStop);
+        azurite.Freeze();
         await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
-        azurite.Signal(SigCont);
+        azurite.Thaw();
         recoveries.Add(("Azurite frozen 10 s (from SIGCONT)", (await server.WaitReadyAsync(cancellationToken)).TotalSeconds));
 
         await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
         output.WriteLine("  fault: Azurite killed and restarted");
-        azurite.Signal(SigKill);
-        await azurite.WaitExitAsync();
+        await azurite.KillAsync();
         var restart = Stopwatch.StartNew();
-        await azurite.StartAsync(cancellationToken);
+        await azurite.RestartAsync(cancellationToken);
         await server.WaitReadyAsync(cancellationToken);
         recoveries.Add(("Azurite killed and restarted (from the kill)", restart.Elapsed.TotalSeconds));
 
@@ -400,11 +397,11 @@ public sealed class SoakBenchmark : IBenchmark
 
         public void Add(double milliseconds, int status) => _polls.Add((milliseconds, status));
 
-        public (int Count, double P50, double P99, double Max, Dictionary<int, int> Statuses) Summary()
+        public (int Count, double P50, double P95, double P99, double Max, Dictionary<int, int> Statuses) Summary()
         {
             var sorted = _polls.Select(p => p.Milliseconds).Order().ToArray();
             double At(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-            return (sorted.Length, At(0.50), At(0.99), sorted.Length == 0 ? 0 : sorted[^1],
+            return (sorted.Length, At(0.50), At(0.95), At(0.99), sorted.Length == 0 ? 0 : sorted[^1],
                 _polls.GroupBy(p => p.Status).ToDictionary(g => g.Key, g => g.Count()));
         }
     }
@@ -489,52 +486,6 @@ public sealed class SoakBenchmark : IBenchmark
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 return (-1, e.Message);
-            }
-        }
-    }
-
-    /// <summary>Azurite as its own process on fixed ports and a data directory, so it can be frozen, killed and restarted.</summary>
-    private sealed class AzuriteProcess(string root, string location) : IAsyncDisposable
-    {
-        private readonly int _blob = FreePort();
-        private readonly int _queue = FreePort();
-        private readonly int _table = FreePort();
-        private Process? _process;
-
-        public string ConnectionString => Azurite.BuildConnectionString(
-            new Uri($"http://127.0.0.1:{_blob}/{Azurite.AccountName}"), new Uri($"http://127.0.0.1:{_table}/{Azurite.AccountName}"));
-
-        public async Task StartAsync(CancellationToken cancellationToken)
-        {
-            Directory.CreateDirectory(location);
-            var info = new ProcessStartInfo(Path.Combine(root, "node_modules", ".bin", "azurite")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--location", location,
-                "--blobPort", _blob.ToString(CultureInfo.InvariantCulture), "--queuePort", _queue.ToString(CultureInfo.InvariantCulture), "--tablePort", _table.ToString(CultureInfo.InvariantCulture) })
-            {
-                info.ArgumentList.Add(argument);
-            }
-
-            _process = Process.Start(info)!;
-            _process.OutputDataReceived += (_, _) => { };
-            _process.ErrorDataReceived += (_, _) => { };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-            for (var i = 0; i < 600 && !await ListeningAsync(_table) | !await ListeningAsync(_blob); i++)
-            {
-                await Task.Delay(100, cancellationToken);
-            }
-        }
-
-        public void Signal(int signal) => _ = Kill(_process!.Id, signal);
-
-        public Task WaitExitAsync() => _process!.WaitForExitAsync();
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_process is { HasExited: false })
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
             }
         }
     }
@@ -625,20 +576,6 @@ public sealed class SoakBenchmark : IBenchmark
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
-
-    private static async Task<bool> ListeningAsync(int port)
-    {
-        try
-        {
-            using var socket = new System.Net.Sockets.TcpClient();
-            await socket.ConnectAsync(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
-    }
 
     private static int FreePort()
     {
