@@ -121,7 +121,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
           name: 'AZURE_CLIENT_ID'
           value: identityClientId
         }
-        // Read by the Publish function.json ("%PUBLISH_SCHEDULE%").
+        // Read by the Publish function.json ("%PUBLISH_SCHEDULE%") and by the server, to say when the timer fires next.
         {
           name: 'PUBLISH_SCHEDULE'
           value: publishSchedule

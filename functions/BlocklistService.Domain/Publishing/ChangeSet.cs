@@ -11,7 +11,7 @@ public sealed record HeldChange(
     string Kind, string EntryId, string Expression, string Scope, string Category, string Hotline, string Reference, string? Submission, int? Item, bool ProtectedHost);
 
 /// <summary>Counts of a change set by scope, category and hotline.</summary>
-public sealed record ChangeCounts(
+public sealed record ChangeSetCounts(
     int Changes, int Listed, int Unlisted, IReadOnlyDictionary<string, int> ByScope, IReadOnlyDictionary<string, int> ByCategory, IReadOnlyDictionary<string, int> ByHotline);
 
 /// <summary>
@@ -44,7 +44,7 @@ public static class ChangeSet
         leaves.Select(l => new HeldChange(l.Kind.ToWireName(), l.Id.Hex, l.Expression, l.Scope.ToWireName(), l.Category, l.Hotline, l.Reference,
             l.SubmissionId, l.ItemIndex, protectedHosts.Covers(ProtectedHosts.HostOf(l.Expression)))).ToList();
 
-    public static ChangeCounts Count(PublishPlan plan) => new(
+    public static ChangeSetCounts Count(PublishPlan plan) => new(
         plan.Leaves.Count,
         plan.Listed.Count,
         plan.Unlisted.Count,

@@ -22,7 +22,7 @@ public static class AdminPublishEndpoints
     public sealed record HoldsResponse(IReadOnlyList<Hold> Holds);
 
     public sealed record HoldResponse(
-        Hold Hold, ChangeCounts Counts, IReadOnlyList<HeldChange> HostScope, IReadOnlyList<HeldChange> ProtectedHosts, IReadOnlyList<HeldChange> Changes,
+        Hold Hold, ChangeSetCounts Counts, IReadOnlyList<HeldChange> HostScope, IReadOnlyList<HeldChange> ProtectedHosts, IReadOnlyList<HeldChange> Changes,
         int Offset, int? NextOffset);
 
     /// <summary>A hold rejection: why, and whether the held items stay pending (<c>keep-pending</c>, the default) or are dropped (<c>reject</c>).</summary>

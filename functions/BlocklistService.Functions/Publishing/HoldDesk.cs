@@ -14,7 +14,7 @@ public sealed record Hold(
 
 /// <summary>A hold with its exact change set: counts, the entries that deserve a second look, and one page of every change.</summary>
 public sealed record HoldDetail(
-    Hold Hold, ChangeCounts Counts, IReadOnlyList<HeldChange> HostScope, IReadOnlyList<HeldChange> ProtectedHosts,
+    Hold Hold, ChangeSetCounts Counts, IReadOnlyList<HeldChange> HostScope, IReadOnlyList<HeldChange> ProtectedHosts,
     IReadOnlyList<HeldChange> Changes, int Offset, int? NextOffset);
 
 /// <summary>How an admin's decision on a hold went.</summary>
@@ -85,7 +85,7 @@ public sealed class HoldDesk(IRowStore rows, IBlobStore blobs, PublishRunner run
         if (plan is null)
         {
             // a hold recorded before holds kept their change set: counts only
-            return new HoldDetail(hold, new ChangeCounts((int)hold.Changes, (int)hold.Listed, (int)hold.Unlisted, Empty, Empty, Empty), [], [], [], 0, null);
+            return new HoldDetail(hold, new ChangeSetCounts((int)hold.Changes, (int)hold.Listed, (int)hold.Unlisted, Empty, Empty, Empty), [], [], [], 0, null);
         }
 
         var changes = ChangeSet.Changes(plan.Leaves, protectedHosts);

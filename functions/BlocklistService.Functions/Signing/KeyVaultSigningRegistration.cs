@@ -72,15 +72,19 @@ public static class KeyVaultSigningRegistration
             // The public key is read once, when the signer is first resolved; a container factory cannot await.
             return KeyVaultArtifactSigner.CreateAsync(options, credential, null, CancellationToken.None).GetAwaiter().GetResult();
         });
-        if (configuration.GetSection("Signing:Keys").GetChildren().Any())
+        // The ring: one Key Vault signer per Signing:Keys entry when rotation is configured, else the one signer above.
+        services.AddSingleton(provider =>
         {
-            services.AddSingleton(provider => CreateKeyRingAsync(
-                provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<KeyVaultSigningOptions>>().Value,
-                provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Publishing.SigningOptions>>().Value,
-                provider.GetRequiredService<TokenCredential>(),
-                null,
-                CancellationToken.None).GetAwaiter().GetResult());
-        }
+            var signing = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Publishing.SigningOptions>>().Value;
+            return signing.Keys.Count == 0
+                ? SigningKeyRing.Single(provider.GetRequiredService<IArtifactSigner>())
+                : CreateKeyRingAsync(
+                    provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<KeyVaultSigningOptions>>().Value,
+                    signing,
+                    provider.GetRequiredService<TokenCredential>(),
+                    null,
+                    CancellationToken.None).GetAwaiter().GetResult();
+        });
 
         return true;
     }

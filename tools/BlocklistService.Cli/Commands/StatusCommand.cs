@@ -150,7 +150,7 @@ public static partial class StatusCommand
         }).ToList();
 
     /// <summary>An item refused before sending (unreadable, or a duplicate of an earlier line).</summary>
-    private static JsonObject Local(Rejection rejection) => new()
+    private static JsonObject Local(RejectedRecord rejection) => new()
     {
         ["line"] = rejection.Line,
         ["state"] = "rejected",

@@ -14,13 +14,13 @@ namespace BlocklistService.Cli.Submit;
 /// One item the service (or the local reader) refused: where it is in the input, why, and the record as it stood in
 /// the file (<see cref="Raw"/>: CSV fields or the JSON line), so the rejects file can give it back whole.
 /// </summary>
-public sealed record Rejection(long Line, string Url, string Code, string Message, IReadOnlyList<string>? Raw = null);
+public sealed record RejectedRecord(long Line, string Url, string Code, string Message, IReadOnlyList<string>? Raw = null);
 
 /// <summary>
 /// A batch that reached the service (or held nothing to send): its submission and results. <see cref="Lines"/> maps the
 /// submission's item index to the input line it came from, so <c>blocklist status FILE</c> can speak in lines.
 /// </summary>
-public sealed record FinishedBatch(int Index, string? SubmissionId, int Items, int Accepted, int Rejected, int Held, IReadOnlyList<Rejection> Rejections, IReadOnlyList<long>? Lines = null);
+public sealed record FinishedBatch(int Index, string? SubmissionId, int Items, int Accepted, int Rejected, int Held, IReadOnlyList<RejectedRecord> Rejections, IReadOnlyList<long>? Lines = null);
 
 /// <summary>
 /// The resume file of one upload (<c>STATE_DIR/submissions/{file sha256}-b{batch size}.json</c>): which batches are
@@ -39,7 +39,7 @@ public sealed record UploadResult(
     int Rejected,
     int Held,
     IReadOnlyList<string> Submissions,
-    IReadOnlyList<Rejection> Rejections,
+    IReadOnlyList<RejectedRecord> Rejections,
     string? RejectsFile,
     string ProgressFile);
 
@@ -142,7 +142,7 @@ public sealed class SubmissionUploader(ServiceClient service, TimeProvider time)
 
     private async Task<FinishedBatch> SendAsync(int index, List<SourceItem> records, string fileSha, int batchSize, CancellationToken cancellationToken)
     {
-        var rejections = records.Where(r => r.Item is null).Select(r => new Rejection(r.Line, r.Url ?? "", r.Code, r.Problem ?? r.Code, r.Raw)).ToList();
+        var rejections = records.Where(r => r.Item is null).Select(r => new RejectedRecord(r.Line, r.Url ?? "", r.Code, r.Problem ?? r.Code, r.Raw)).ToList();
         var sent = records.Where(r => r.Item is not null).ToList();
         if (sent.Count == 0)
         {
@@ -193,7 +193,7 @@ public sealed class SubmissionUploader(ServiceClient service, TimeProvider time)
                         var message = item.Errors is { Count: > 0 } errors
                             ? string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"))
                             : item.Reason ?? "rejected";
-                        rejections.Add(new Rejection(source.Line, source.Url ?? "", item.Reason ?? "rejected", message, source.Raw));
+                        rejections.Add(new RejectedRecord(source.Line, source.Url ?? "", item.Reason ?? "rejected", message, source.Raw));
                     }
                 }
 
@@ -224,7 +224,7 @@ public sealed class SubmissionUploader(ServiceClient service, TimeProvider time)
     /// in the input — a CSV input's own columns (a short row padded with empty cells), or for JSON Lines the line in an
     /// <c>item</c> column. Submit skips the <c>rejected_*</c> columns, so a fixed CSV rejects file can be sent as it is.
     /// </summary>
-    private static Task WriteRejectsAsync(string path, IReadOnlyList<string>? columns, IReadOnlyList<Rejection> rejections, CancellationToken cancellationToken) =>
+    private static Task WriteRejectsAsync(string path, IReadOnlyList<string>? columns, IReadOnlyList<RejectedRecord> rejections, CancellationToken cancellationToken) =>
         AtomicFileWriter.WriteTextAsync(
             path,
             async (writer, ct) =>

@@ -38,7 +38,7 @@ async function auditor() {
 
 function hotline() {
   mount(h('ul', {},
-    h('li', {}, h('a', { href: '/console/submissions' }, 'Submissions'), ': the status of each item of a submission, per list.'),
+    h('li', {}, h('a', { href: '/console/submissions' }, 'Submissions'), ': your submissions, newest first, and the status of each item per list.'),
     h('li', {}, h('a', { href: '/console/appeals' }, 'Appeals'), ': appeals about URLs your hotline’s entries match, and the decision form.')));
 }
 
