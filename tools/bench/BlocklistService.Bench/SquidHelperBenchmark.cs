@@ -126,12 +126,6 @@ public sealed class SquidHelperBenchmark : IBenchmark
             context.Ratio("reload p99 batch / steady p99 batch", Percentile(batchTimes, 0.99) / Percentile(steadyTimes, 0.99), 1.5, higherIsBetter: false);
             context.Ratio("reload longest batch / steady longest batch", batchTimes[^1] / steadyTimes[^1], 1.5, higherIsBetter: false);
             var peak = PeakResidentMegabytes(helper.Id);
-            batchTimes.Sort();
-            context.Report("reload: batches of 100 (+1 probe) answered", batchTimes.Count, "during the rewrite and switch");
-            context.Report("reload: median batch time", batchTimes[batchTimes.Count / 2], "ms");
-            context.Report("reload: longest batch time (largest pause)", batchTimes[^1], "ms");
-            context.Report("reload: new version answering after", switchedAt!.Value.TotalMilliseconds, "ms (state rewritten and loaded)");
-            context.Ratio("longest batch during reload (ms)", batchTimes[^1], 100, higherIsBetter: false);
             context.Report("helper peak resident memory (VmHWM)", peak, "MB (two versions loaded during the switch)");
             context.Ratio("peak resident memory against the goal (150 MB)", peak / 150, 1.0, higherIsBetter: false);
 
