@@ -7,9 +7,10 @@ using BlocklistService.Functions.Stores;
 namespace BlocklistService.Functions.Publishing;
 
 /// <summary>
-/// When the protected hosts change (configuration), every whole-host entry already listed on a host that is now
-/// protected is put up for admin review (<see cref="ListedReviews"/>): it stays listed until an admin keeps or delists
-/// it. Runs at start-up. The set's fingerprint (SHA-256 over the sorted hosts) is stored after a complete sweep, so an
+/// When the protected hosts change (configuration), every entry already listed on a host that is now protected is put
+/// up for admin review (<see cref="ListedReviews"/>), whatever its scope: a whole-host entry would now be refused, and a
+/// narrower one would now be held for review at ingest, so both get the look they would get if submitted today. Each
+/// stays listed until an admin keeps or delists it. Runs at start-up. The set's fingerprint (SHA-256 over the sorted hosts) is stored after a complete sweep, so an
 /// unchanged set costs one point read, a changed one a scan of each list's entries once; a crash mid-sweep sweeps
 /// again, and an entry already waiting is not queued twice.
 /// </summary>
@@ -40,7 +41,7 @@ public sealed class ProtectedHostSweep(
                 }
 
                 var entry = EntryRows.FromRow(id, row);
-                if (!entry.IsListed || entry.Scope != EntryScope.Host || protectedHosts.CoveringHost(ProtectedHosts.HostOf(entry.Expression)) is not { } host)
+                if (!entry.IsListed || protectedHosts.CoveringHost(ProtectedHosts.HostOf(entry.Expression)) is not { } host)
                 {
                     continue;
                 }
@@ -56,7 +57,7 @@ public sealed class ProtectedHostSweep(
         await reviews.MarkSweptAsync(fingerprint, cancellationToken);
         if (queued > 0)
         {
-            logger.LogWarning("{Count} listed whole-host entries are on hosts now protected: put up for admin review", queued);
+            logger.LogWarning("{Count} listed entries are on hosts now protected: put up for admin review", queued);
         }
     }
 }

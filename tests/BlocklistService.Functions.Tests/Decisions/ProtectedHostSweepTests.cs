@@ -16,13 +16,13 @@ namespace BlocklistService.Functions.Tests.Decisions;
 
 /// <summary>
 /// A host that becomes protected by a configuration change (over HTTP on Azurite, the same storage restarted with a new
-/// setting): whole-host entries already listed on it are put up for review once, stay listed until decided, and an
-/// admin keeps or delists each with a logged reason.
+/// setting): entries already listed on it, whole-host and narrower alike, are put up for review once, stay listed until
+/// decided, and an admin keeps or delists each with a logged reason.
 /// </summary>
 public sealed class ProtectedHostSweepTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
 {
     [Fact]
-    public async Task Whole_host_entries_on_a_newly_protected_host_are_put_up_for_review_once_and_kept_or_delisted_with_a_reason()
+    public async Task Entries_on_a_newly_protected_host_are_put_up_for_review_once_and_kept_or_delisted_with_a_reason()
     {
         var shared = SharedStorage();
         JsonElement before;
@@ -50,14 +50,16 @@ public sealed class ProtectedHostSweepTests(AzuriteFixture storage) : IClassFixt
 
         Assert.Equal(0, before.GetProperty("listed").GetArrayLength());
         var listed = queued.GetProperty("listed").EnumerateArray().OrderBy(r => r.GetProperty("expression").GetString()).ToList();
-        Assert.Equal(["cdn.later.example/", "files.newly.example/"], listed.Select(r => r.GetProperty("expression").GetString()));
-        Assert.Equal(["later.example", "newly.example"], listed.Select(r => r.GetProperty("protectedHost").GetString()));
+        Assert.Equal(["cdn.later.example/", "files.newly.example/", "newly.example/page/1"], listed.Select(r => r.GetProperty("expression").GetString()));
+        Assert.Equal(["later.example", "newly.example", "newly.example"], listed.Select(r => r.GetProperty("protectedHost").GetString()));
+        Assert.Equal(["host", "host", "exact"], listed.Select(r => r.GetProperty("scope").GetString()));
         Assert.Equal(["second-hotline", "sweep-hotline"], listed[1].GetProperty("hotlines").EnumerateArray().Select(h => h.GetString()));
         Assert.Equal(queued.GetProperty("listed").ToString(), sweptAgain.GetProperty("listed").ToString());
         Assert.Equal(4, stillListed.Count);
 
         var cdn = listed[0];
         var files = listed[1];
+        var page = listed[2];
         var keepPath = $"/api/v1/admin/reviews/listed/eu/{cdn.GetProperty("entryId").GetString()}/keep";
         var delistPath = $"/api/v1/admin/reviews/listed/eu/{files.GetProperty("entryId").GetString()}/delist";
         var noReason = await admin2.PostAsync(keepPath, Payloads.Reason(" "));
@@ -67,6 +69,7 @@ public sealed class ProtectedHostSweepTests(AzuriteFixture storage) : IClassFixt
         var kept = await admin2.PostAsync(keepPath, Payloads.Reason("cdn.later.example serves only the abuse site"));
         var delisted = await admin2.PostAsync(delistPath, Payloads.Reason("files.newly.example hosts the service's ordinary users"));
         var again = await admin2.PostAsync(delistPath, Payloads.Reason("twice"));
+        var keptPage = await admin2.PostAsync($"/api/v1/admin/reviews/listed/eu/{page.GetProperty("entryId").GetString()}/keep", Payloads.Reason("one image, not the service"));
         var after = await (await admin2.GetAsync("/api/v1/admin/reviews")).JsonAsync();
         Assert.Equal(HttpStatusCode.OK, (await admin2.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish the delisting"))).StatusCode);
         var published = await ListEndpointTests.SyncAsync(isp, stillListed);
@@ -78,13 +81,14 @@ public sealed class ProtectedHostSweepTests(AzuriteFixture storage) : IClassFixt
         Assert.Equal("kept", (await kept.JsonAsync()).GetProperty("result").GetString());
         Assert.Equal("delisted", (await delisted.JsonAsync()).GetProperty("result").GetString());
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.Equal("kept", (await keptPage.JsonAsync()).GetProperty("result").GetString());
         Assert.Equal(0, after.GetProperty("listed").GetArrayLength());
         Assert.Equal(["cdn.later.example/", "newly.example/page/1", "unrelated.example/"], published.Entries.Select(e => e.Expression).Order().ToArray());
 
         // both decisions are log leaves with actor, reason and the entry; the delisting withdrew both hotlines' backings
         var leaves = await LeavesAsync(api);
         var decisions = leaves.Where(l => l.Decision?.Subject.Disposition is "keep-listed" or "delist").Select(l => l.Decision!).ToList();
-        Assert.Equal([(DecisionKind.ReviewApprove, "keep-listed"), (DecisionKind.ReviewReject, "delist")], decisions.Select(d => (d.Kind, d.Subject.Disposition!)));
+        Assert.Equal([(DecisionKind.ReviewApprove, "keep-listed"), (DecisionKind.ReviewReject, "delist"), (DecisionKind.ReviewApprove, "keep-listed")], decisions.Select(d => (d.Kind, d.Subject.Disposition!)));
         Assert.All(decisions, d => Assert.Equal(adminKey.KeyId, d.Actor.KeyId));
         Assert.Equal(files.GetProperty("entryId").GetString(), Assert.Single(decisions[1].Subject.Entries).Hex);
         var removal = leaves.Where(l => l.Change is { } c && c.Expression == "files.newly.example/" && c.Version == 2).Select(l => (l.Change!.Kind, l.Change.Hotline)).ToList();
