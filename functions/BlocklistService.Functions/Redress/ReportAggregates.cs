@@ -55,19 +55,27 @@ public sealed class ReportAggregates(IRowStore rows, PublishStorageNames names, 
     public const int LeavesPerPass = 8192;
 
     /// <summary>Counts every leaf appended since the last run; returns the log size now counted.</summary>
-    public async Task<long> CatchUpAsync(CancellationToken cancellationToken)
+    public Task<long> CatchUpAsync(CancellationToken cancellationToken) => CatchUpAsync(long.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Counts at most <paramref name="maxLeaves"/> of the leaves appended since the last run (rounded up to whole passes);
+    /// returns the log size now counted, which may be below the log's.
+    /// </summary>
+    public async Task<long> CatchUpAsync(long maxLeaves, CancellationToken cancellationToken)
     {
+        var counted = 0L;
         while (true)
         {
             var head = await rows.GetAsync(names.ReportMonths, ReportCodec.Partition, ReportCodec.HeadRow, cancellationToken);
             var through = ReportCodec.HeadThrough(head);
             var size = await rows.GetAsync(names.LogHead, LogLayout.HeadPartition, LogLayout.HeadRow, cancellationToken) is { } logHead ? LogLayout.FromHeadRow(logHead).Size : 0;
-            if (through >= size)
+            if (through >= size || counted >= maxLeaves)
             {
                 return through;
             }
 
             var end = Math.Min(size, through + LeavesPerPass);
+            counted += end - through;
             if (!await PassAsync(through, end, cancellationToken))
             {
                 logger.LogInformation("Report figures: another instance counted leaves {From}..{To} first; starting again", through, end);

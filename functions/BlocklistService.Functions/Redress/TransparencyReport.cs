@@ -35,8 +35,10 @@ public sealed class TransparencyReport(IRowStore rows, PublishStorageNames names
 {
     public async Task<TransparencyReportDocument> BuildAsync(string fromMonth, string toMonth, CancellationToken cancellationToken)
     {
-        // leaves appended since the last publish run (decisions) are counted first; normally none
-        var through = await aggregates.CatchUpAsync(cancellationToken);
+        // Leaves appended since the last publish run (decisions) are counted first, normally a handful. A request counts
+        // at most one pass, so its cost stays bounded after a backlog (a restored log, a publisher that was down); the
+        // publisher counts the rest, and Through tells the reader how far the figures go.
+        var through = await aggregates.CatchUpAsync(ReportAggregates.LeavesPerPass, cancellationToken);
         var (from, to) = ReportCodec.Months(fromMonth, toMonth);
         var lists = new List<ListMonthReport>();
         await foreach (var row in rows.QueryAsync(names.ReportMonths, ReportCodec.Partition, from, to, cancellationToken))

@@ -3,7 +3,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BlocklistService.Domain.Entries;
+using BlocklistService.Domain.Lists;
+using BlocklistService.Domain.Transparency;
 using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Publishing;
+using BlocklistService.Functions.Redress;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Publishing;
 using BlocklistService.Functions.Tests.Support;
@@ -14,6 +19,58 @@ namespace BlocklistService.Functions.Tests.Redress;
 public sealed class TransparencyReportTests
 {
     private static readonly DateTimeOffset Start = new(2026, 10, 20, 9, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task A_report_request_counts_at_most_one_pass_of_a_backlog_and_says_how_far_its_figures_go()
+    {
+        await using var api = PublishApi.OnMemoryStores();
+        var (auditor, _) = await api.ClientForAsync(Roles.Auditor, "backlog-auditor");
+        var log = api.Services.GetRequiredService<PublishRunner>().Log;
+        var backlog = ReportAggregates.LeavesPerPass + 500;
+        var (size, appended) = (0L, 0L);
+        for (var version = 1L; appended < backlog; version++)
+        {
+            var count = (int)Math.Min(4096, backlog - appended);
+            size = (await log.AppendBatchAsync("eu", version, $"plan-{version}", Adds(appended, count, version), Start, CancellationToken.None)).Size;
+            appended += count;
+        }
+
+        var first = await (await auditor.GetAsync("/api/v1/audit/report?from=2026-10&to=2026-10")).JsonAsync();
+        var second = await (await auditor.GetAsync("/api/v1/audit/report?from=2026-10&to=2026-10")).JsonAsync();
+        var counted = await api.Services.GetRequiredService<ReportAggregates>().CatchUpAsync(CancellationToken.None);
+
+        // the request counted one pass and said so; the next went on; the publisher's unbounded count finishes the log
+        Assert.Equal(ReportAggregates.LeavesPerPass, first.GetProperty("through").GetInt64());
+        Assert.Equal(size, second.GetProperty("through").GetInt64());
+        Assert.Equal(size, counted);
+        var added = Rows(second)["2026-10|eu"].GetProperty("figures").GetProperty("added").GetProperty("total").GetInt64();
+        Assert.Equal(appended, added);
+    }
+
+    private static List<byte[]> Adds(long start, int count, long version)
+    {
+        var leaves = new List<byte[]>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var expression = $"backlog{start + i}.example/page";
+            leaves.Add(new LogLeaf
+            {
+                Kind = LogLeafKind.Add,
+                List = ListName.Parse("eu"),
+                Version = version,
+                EntryId = EntryId.ForExpression(expression),
+                Expression = expression,
+                Scope = EntryScope.Exact,
+                Category = "csam",
+                Hotline = "backlog-hotline",
+                Reference = $"REF-{start + i}",
+                VerifiedAt = Start,
+                PublishedAt = Start,
+            }.ToJson());
+        }
+
+        return leaves;
+    }
 
     [Fact]
     public async Task The_monthly_figures_equal_a_count_from_scratch_over_the_leaves_and_survive_a_lost_head()
