@@ -58,10 +58,18 @@ public sealed class ReportAggregates(IRowStore rows, PublishStorageNames names, 
     public Task<long> CatchUpAsync(CancellationToken cancellationToken) => CatchUpAsync(long.MaxValue, cancellationToken);
 
     /// <summary>
-    /// Counts at most <paramref name="maxLeaves"/> of the leaves appended since the last run (rounded up to whole passes);
-    /// returns the log size now counted, which may be below the log's.
+    /// Counts the leaves appended since the last run only when there are at most <paramref name="maxLeaves"/> of them
+    /// (the decisions since the last publish run, normally); a larger backlog is left to the publisher. Returns the log
+    /// size counted, which may be below the log's.
     /// </summary>
-    public async Task<long> CatchUpAsync(long maxLeaves, CancellationToken cancellationToken)
+    public async Task<long> CatchUpIfWithinAsync(long maxLeaves, CancellationToken cancellationToken)
+    {
+        var through = ReportCodec.HeadThrough(await rows.GetAsync(names.ReportMonths, ReportCodec.Partition, ReportCodec.HeadRow, cancellationToken));
+        var size = await rows.GetAsync(names.LogHead, LogLayout.HeadPartition, LogLayout.HeadRow, cancellationToken) is { } logHead ? LogLayout.FromHeadRow(logHead).Size : 0;
+        return size - through <= maxLeaves ? await CatchUpAsync(maxLeaves, cancellationToken) : through;
+    }
+
+    private async Task<long> CatchUpAsync(long maxLeaves, CancellationToken cancellationToken)
     {
         var counted = 0L;
         while (true)

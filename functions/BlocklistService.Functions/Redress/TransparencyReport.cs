@@ -35,10 +35,10 @@ public sealed class TransparencyReport(IRowStore rows, PublishStorageNames names
 {
     public async Task<TransparencyReportDocument> BuildAsync(string fromMonth, string toMonth, CancellationToken cancellationToken)
     {
-        // Leaves appended since the last publish run (decisions) are counted first, normally a handful. A request counts
-        // at most one pass, so its cost stays bounded after a backlog (a restored log, a publisher that was down); the
-        // publisher counts the rest, and Through tells the reader how far the figures go.
-        var through = await aggregates.CatchUpAsync(ReportAggregates.LeavesPerPass, cancellationToken);
+        // Leaves appended since the last publish run (decisions, normally a handful) are counted first. A larger backlog
+        // (a restored log, a publisher that was down) is left to the publisher, so a request's cost stays bounded;
+        // Through tells the reader how far the figures go.
+        var through = await aggregates.CatchUpIfWithinAsync(ReportAggregates.LeavesPerPass, cancellationToken);
         var (from, to) = ReportCodec.Months(fromMonth, toMonth);
         var lists = new List<ListMonthReport>();
         await foreach (var row in rows.QueryAsync(names.ReportMonths, ReportCodec.Partition, from, to, cancellationToken))
