@@ -8,12 +8,18 @@ using BlocklistService.Functions.Decisions;
 using BlocklistService.Functions.Redress;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Support;
+using BlocklistService.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BlocklistService.Functions.Tests.Redress;
 
-public sealed class AppealDecisionTests
+/// <remarks>Runs twice: on the memory stores (<see cref="AppealDecisionTestsOnMemory"/>) and on Azurite (<see cref="AppealDecisionTestsOnAzurite"/>).</remarks>
+public abstract class AppealDecisionTests
 {
+    /// <summary>The server under test, with the publisher, on the stores of the concrete class.</summary>
+    protected virtual ApiFactory StartApi(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null) =>
+        PublishApi.OnMemoryStores(extra, services);
+
     private const string Url = "http://appealed.example/page";
 
     private static readonly string EntryIdHex = EntryId.ForExpression("appealed.example/page").Hex;
@@ -21,7 +27,7 @@ public sealed class AppealDecisionTests
     [Fact]
     public async Task Upholding_withdraws_every_backing_logs_the_decision_and_the_next_version_publishes_the_removal()
     {
-        await using var api = PublishApi.OnMemoryStores();
+        await using var api = StartApi();
         await AppealTests.PublishAsync(api, "hotline-one", Url);
         await AppealTests.PublishAsync(api, "hotline-two", Url);
         var (admin, _) = await api.ClientForAsync(Roles.Admin, "appeals-admin");
@@ -57,7 +63,7 @@ public sealed class AppealDecisionTests
     [Fact]
     public async Task An_analyst_who_verified_the_entry_cannot_decide_and_nothing_is_logged()
     {
-        await using var api = PublishApi.OnMemoryStores();
+        await using var api = StartApi();
         await AppealTests.PublishAsync(api, "hotline-one", Url);
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "hotline-one");
         var (ticket, _) = await FileAsync(api, Url);
@@ -75,7 +81,7 @@ public sealed class AppealDecisionTests
     [Fact]
     public async Task A_backing_hotline_dismisses_with_a_new_analyst_and_the_entry_stays_listed()
     {
-        await using var api = PublishApi.OnMemoryStores();
+        await using var api = StartApi();
         await AppealTests.PublishAsync(api, "hotline-one", Url);
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "hotline-one");
         var (stranger, _) = await api.ClientForAsync(Roles.Hotline, "hotline-other");
@@ -111,7 +117,7 @@ public sealed class AppealDecisionTests
     [Fact]
     public async Task Upholding_an_appeal_about_nothing_listed_is_refused_and_dismissing_it_is_logged()
     {
-        await using var api = PublishApi.OnMemoryStores();
+        await using var api = StartApi();
         var (admin, _) = await api.ClientForAsync(Roles.Admin, "appeals-admin");
         var (ticket, _) = await FileAsync(api, "http://never-listed.example/");
 
@@ -126,7 +132,7 @@ public sealed class AppealDecisionTests
     [Fact]
     public async Task A_decision_logged_before_a_crash_is_completed_by_the_retry_as_logged()
     {
-        await using var api = PublishApi.OnMemoryStores();
+        await using var api = StartApi();
         await AppealTests.PublishAsync(api, "hotline-one", Url);
         var (admin, adminKey) = await api.ClientForAsync(Roles.Admin, "appeals-admin");
         var (ticket, _) = await FileAsync(api, Url);
@@ -165,4 +171,12 @@ public sealed class AppealDecisionTests
         var checkpoint = await auditor.GetAsync("/api/v1/audit/log/checkpoint");
         return checkpoint.StatusCode == HttpStatusCode.OK ? (await checkpoint.JsonAsync()).GetProperty("size").GetInt64() : 0;
     }
+}
+
+public sealed class AppealDecisionTestsOnMemory : AppealDecisionTests;
+
+public sealed class AppealDecisionTestsOnAzurite(AzuriteFixture storage) : AppealDecisionTests, IClassFixture<AzuriteFixture>
+{
+    protected override ApiFactory StartApi(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null) =>
+        PublishApi.Create(storage.ConnectionString, extra, services);
 }

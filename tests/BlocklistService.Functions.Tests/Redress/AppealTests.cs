@@ -9,12 +9,18 @@ using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Publishing;
 using BlocklistService.Functions.Tests.Support;
+using BlocklistService.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BlocklistService.Functions.Tests.Redress;
 
-public sealed class AppealTests
+/// <remarks>Runs twice: on the memory stores (<see cref="AppealTestsOnMemory"/>) and on Azurite (<see cref="AppealTestsOnAzurite"/>).</remarks>
+public abstract class AppealTests
 {
+    /// <summary>The server under test, with the publisher, on the stores of the concrete class.</summary>
+    protected virtual ApiFactory StartApi(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null) =>
+        PublishApi.OnMemoryStores(extra, services);
+
     private const string Listed = "http://listed.example/a";
     private const string Unlisted = "http://unlisted.example/a";
 
@@ -22,7 +28,7 @@ public sealed class AppealTests
     public async Task Filing_answers_alike_for_listed_and_unlisted_urls_and_reads_nothing()
     {
         var recorder = new RecordingRows();
-        await using var api = PublishApi.OnMemoryStores(services: services => services.AddSingleton<IRowStore>(provider =>
+        await using var api = StartApi(services: services => services.AddSingleton<IRowStore>(provider =>
             recorder.Around(provider.GetRequiredService<PublishStorage>().Rows)));
         await PublishAsync(api, "appeal-hotline", Listed);
         using var anonymous = api.CreateClient();
@@ -48,7 +54,7 @@ public sealed class AppealTests
     [Fact]
     public async Task The_secret_shows_the_status_it_is_stored_only_as_a_hash_and_anything_else_is_the_same_404()
     {
-        await using var api = PublishApi.OnMemoryStores();
+        await using var api = StartApi();
         using var anonymous = api.CreateClient();
         var receipt = await (await anonymous.PostAsJsonAsync("/api/v1/appeals", Appeal(Unlisted))).JsonAsync();
         var (ticket, secret) = (receipt.GetProperty("ticket").GetString()!, receipt.GetProperty("secret").GetString()!);
@@ -84,7 +90,7 @@ public sealed class AppealTests
     [InlineData("""{"url":"http://site.example/","contact":""", "contact")]
     public async Task A_bad_appeal_is_refused_naming_the_field_and_stores_nothing(string json, string field)
     {
-        await using var api = PublishApi.OnMemoryStores();
+        await using var api = StartApi();
         using var anonymous = api.CreateClient();
 
         var response = await anonymous.PostAsync("/api/v1/appeals", new StringContent(json, Encoding.UTF8, "application/json"));
@@ -98,7 +104,7 @@ public sealed class AppealTests
     [Fact]
     public async Task A_statement_over_the_limit_is_refused()
     {
-        await using var api = PublishApi.OnMemoryStores(new Dictionary<string, string?> { ["Appeals:MaxStatementLength"] = "100" });
+        await using var api = StartApi(new Dictionary<string, string?> { ["Appeals:MaxStatementLength"] = "100" });
         using var anonymous = api.CreateClient();
 
         var response = await anonymous.PostAsJsonAsync("/api/v1/appeals", new { url = Unlisted, contact = "owner@site.example", statement = new string('x', 101) });
@@ -110,7 +116,7 @@ public sealed class AppealTests
     [Fact]
     public async Task Filing_is_limited_per_client_address_with_429_and_retry_after()
     {
-        await using var api = PublishApi.OnMemoryStores(new Dictionary<string, string?>
+        await using var api = StartApi(new Dictionary<string, string?>
         {
             ["Appeals:PermitsPerWindow"] = "2",
             ["Appeals:Window"] = "01:00:00",
@@ -136,7 +142,7 @@ public sealed class AppealTests
     public async Task A_hotline_sees_only_appeals_about_entries_it_backs_and_an_admin_sees_all_with_stale_ones_flagged()
     {
         var clock = new ManualTime(DateTimeOffset.UtcNow);
-        await using var api = PublishApi.OnMemoryStores(new Dictionary<string, string?> { ["Appeals:StaleAfter"] = "7.00:00:00" },
+        await using var api = StartApi(new Dictionary<string, string?> { ["Appeals:StaleAfter"] = "7.00:00:00" },
             services => services.AddSingleton<TimeProvider>(clock));
         await PublishAsync(api, "backing-hotline", Listed);
         var (backing, _) = await api.ClientForAsync(Roles.Hotline, "backing-hotline");
@@ -285,4 +291,12 @@ public sealed class AppealTests
             }
         }
     }
+}
+
+public sealed class AppealTestsOnMemory : AppealTests;
+
+public sealed class AppealTestsOnAzurite(AzuriteFixture storage) : AppealTests, IClassFixture<AzuriteFixture>
+{
+    protected override ApiFactory StartApi(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null) =>
+        PublishApi.Create(storage.ConnectionString, extra, services);
 }

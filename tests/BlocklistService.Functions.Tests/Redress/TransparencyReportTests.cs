@@ -12,18 +12,24 @@ using BlocklistService.Functions.Redress;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Publishing;
 using BlocklistService.Functions.Tests.Support;
+using BlocklistService.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BlocklistService.Functions.Tests.Redress;
 
-public sealed class TransparencyReportTests
+/// <remarks>Runs twice: on the memory stores (<see cref="TransparencyReportTestsOnMemory"/>) and on Azurite (<see cref="TransparencyReportTestsOnAzurite"/>).</remarks>
+public abstract class TransparencyReportTests
 {
+    /// <summary>The server under test, with the publisher, on the stores of the concrete class.</summary>
+    protected virtual ApiFactory StartApi(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null) =>
+        PublishApi.OnMemoryStores(extra, services);
+
     private static readonly DateTimeOffset Start = new(2026, 10, 20, 9, 0, 0, TimeSpan.Zero);
 
     [Fact]
     public async Task A_report_request_leaves_a_backlog_to_the_publisher_and_says_how_far_its_figures_go()
     {
-        await using var api = PublishApi.OnMemoryStores();
+        await using var api = StartApi();
         var (auditor, _) = await api.ClientForAsync(Roles.Auditor, "backlog-auditor");
         var log = api.Services.GetRequiredService<PublishRunner>().Log;
         var backlog = ReportAggregates.LeavesPerPass + 500;
@@ -81,7 +87,7 @@ public sealed class TransparencyReportTests
     public async Task The_monthly_figures_equal_a_count_from_scratch_over_the_leaves_and_survive_a_lost_head()
     {
         var clock = new ManualTime(Start);
-        await using var api = PublishApi.OnMemoryStores(new Dictionary<string, string?>
+        await using var api = StartApi(new Dictionary<string, string?>
         {
             ["Ingest:Categories:0"] = "csam",
             ["Ingest:Categories:1"] = "grooming",
@@ -144,7 +150,7 @@ public sealed class TransparencyReportTests
     [Fact]
     public async Task Only_auditors_and_admins_read_the_report_and_bad_ranges_name_the_field()
     {
-        await using var api = PublishApi.OnMemoryStores();
+        await using var api = StartApi();
         var (auditor, _) = await api.ClientForAsync(Roles.Auditor, "report-auditor");
         var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "report-hotline");
         var (isp, _) = await api.ClientForAsync(Roles.Isp, "report-isp", "eu");
@@ -272,4 +278,12 @@ public sealed class TransparencyReportTests
 
     private static async Task Publish(HttpClient admin) =>
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"))).StatusCode);
+}
+
+public sealed class TransparencyReportTestsOnMemory : TransparencyReportTests;
+
+public sealed class TransparencyReportTestsOnAzurite(AzuriteFixture storage) : TransparencyReportTests, IClassFixture<AzuriteFixture>
+{
+    protected override ApiFactory StartApi(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null) =>
+        PublishApi.Create(storage.ConnectionString, extra, services);
 }
