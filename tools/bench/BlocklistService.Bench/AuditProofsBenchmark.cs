@@ -43,7 +43,7 @@ public sealed class AuditProofsBenchmark : IBenchmark
         await storage.CreateAsync(names, cancellationToken);
         using var signer = PemArtifactSigner.Generate();
         var log = new TransparencyLogStore(storage.Rows, new SignedFiles(storage.Blobs, signer), new NoPendingBatches(), names);
-        context.Output.WriteLine($"  load average at start: {LoadAverage()}");
+        context.Output.WriteLine($"  load average at start: {BenchSeeding.LoadAverage()}");
 
         // 1. one version's batch as the publisher appends it, on an empty log
         var version = 1L;
@@ -56,14 +56,14 @@ public sealed class AuditProofsBenchmark : IBenchmark
         while (size < target && stopwatch.Elapsed < budget)
         {
             var count = (int)Math.Min(SeedBatch, target - size);
-            var batch = await log.AppendBatchAsync("eu", version, $"plan-{version}", Leaves(size, count, version, n => $"seed{n % SeedEntries}.example/page"), DateTimeOffset.UtcNow, cancellationToken);
+            var batch = await log.AppendBatchAsync("eu", version, $"plan-{version}", BenchSeeding.AddLeaves("eu", size, count, version, n => $"seed{n % SeedEntries}.example/page"), DateTimeOffset.UtcNow, cancellationToken);
             version++;
             size = batch.Size;
         }
 
         var seedSeconds = stopwatch.Elapsed.TotalSeconds;
         var seedRate = (size - seeded) / seedSeconds;
-        context.Output.WriteLine($"  load average after seeding: {LoadAverage()}");
+        context.Output.WriteLine($"  load average after seeding: {BenchSeeding.LoadAverage()}");
 
         // 3. proofs at the size reached, through the auditor API's reader
         var reader = new TransparencyLogReader(new AuditStorage(storage.Rows, storage.Blobs));
@@ -147,7 +147,7 @@ public sealed class AuditProofsBenchmark : IBenchmark
         context.Report("entry history lookup, p50", Percentile(history, 0.5), "ms");
         context.Report("entry history lookup, p95", Percentile(history, 0.95), "ms");
         context.Report("inclusion proof p50 / point read p50", Percentile(inclusion, 0.5) / Percentile(pointReads, 0.5), "x");
-        context.Output.WriteLine($"  load average at the end: {LoadAverage()}");
+        context.Output.WriteLine($"  load average at the end: {BenchSeeding.LoadAverage()}");
         context.Ratio("log size reached / 1,000,000", headSize / 1_000_000.0, 1);
         context.Ratio("proof p95 (ms)", Math.Max(Percentile(inclusion, 0.95), Percentile(consistency, 0.95)), 50, higherIsBetter: false);
         context.Ratio($"storage reads / (2*log2(n) = {readBound})", maxReads / readBound, 1, higherIsBetter: false);
@@ -155,7 +155,7 @@ public sealed class AuditProofsBenchmark : IBenchmark
 
     private static async Task<(long Size, double Rate)> AppendTimedAsync(TransparencyLogStore log, long size, int count, long version, CancellationToken cancellationToken)
     {
-        var leaves = Leaves(size, count, version, Expression);
+        var leaves = BenchSeeding.AddLeaves("eu", size, count, version, Expression);
         var stopwatch = Stopwatch.StartNew();
         var batch = await log.AppendBatchAsync("eu", version, $"plan-{version}", leaves, DateTimeOffset.UtcNow, cancellationToken);
         return (batch.Size, count / stopwatch.Elapsed.TotalSeconds);
@@ -163,37 +163,6 @@ public sealed class AuditProofsBenchmark : IBenchmark
 
     private static string Expression(long n) => $"log{n}.example/page";
 
-    private static List<byte[]> Leaves(long start, int count, long version, Func<long, string> expressionOf)
-    {
-        var list = ListName.Parse("eu");
-        var at = DateTimeOffset.UtcNow;
-        at = new DateTimeOffset(at.Year, at.Month, at.Day, at.Hour, at.Minute, at.Second, TimeSpan.Zero);
-        var leaves = new List<byte[]>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var n = start + i;
-            var expression = expressionOf(n);
-            leaves.Add(new LogLeaf
-            {
-                Kind = LogLeafKind.Add,
-                List = list,
-                Version = version,
-                EntryId = EntryId.ForExpression(expression),
-                Expression = expression,
-                Scope = EntryScope.Exact,
-                Category = "csam",
-                Hotline = "bench-hotline",
-                Reference = $"REF-{n}",
-                VerifiedAt = at,
-                PublishedAt = at,
-            }.ToJson());
-        }
-
-        return leaves;
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static double Percentile(List<double> values, double share)
     {

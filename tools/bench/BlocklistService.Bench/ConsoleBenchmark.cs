@@ -70,14 +70,14 @@ public sealed class ConsoleBenchmark : IBenchmark
         while (size < target && stopwatch.Elapsed < budget)
         {
             var count = (int)Math.Min(SeedBatch, target - size);
-            size = (await log.AppendBatchAsync(SeedList, seedVersion, $"plan-{seedVersion}", Leaves(size, count, seedVersion), DateTimeOffset.UtcNow, cancellationToken)).Size;
+            size = (await log.AppendBatchAsync(SeedList, seedVersion, $"plan-{seedVersion}", BenchSeeding.AddLeaves(SeedList, size, count, seedVersion, n => $"seed{n % SeedEntries}.example/page"), DateTimeOffset.UtcNow, cancellationToken)).Size;
             seedVersion++;
         }
 
         // Each seeded batch signs its own checkpoint, so the auditor pages see the whole log. No publish follows: the
         // publisher would first count every seeded leaf into the transparency report (a catch-up over the whole log
         // that timed out a 5-minute request at 917,604 leaves), which is the seeding's artefact, not a console cost.
-        context.Output.WriteLine($"  seeded to {size:N0} leaves in {stopwatch.Elapsed.TotalSeconds:N0} s; load average {LoadAverage()}");
+        context.Output.WriteLine($"  seeded to {size:N0} leaves in {stopwatch.Elapsed.TotalSeconds:N0} s; load average {BenchSeeding.LoadAverage()}");
         var largeSize = await LogSizeAsync(service);
 
         var large = await MeasureAsync(adminPage, auditorPage, pinned, cancellationToken);
@@ -147,35 +147,4 @@ public sealed class ConsoleBenchmark : IBenchmark
         string.Join(", ", results.Select(r => $"{r.Key} p50 {Median(r.Value):N0} ms (max {r.Value.Max():N0})"));
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-
-    private static List<byte[]> Leaves(long start, int count, long version)
-    {
-        var list = ListName.Parse(SeedList);
-        var at = DateTimeOffset.UtcNow;
-        at = new DateTimeOffset(at.Year, at.Month, at.Day, at.Hour, at.Minute, at.Second, TimeSpan.Zero);
-        var leaves = new List<byte[]>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var expression = $"seed{(start + i) % SeedEntries}.example/page";
-            leaves.Add(new LogLeaf
-            {
-                Kind = LogLeafKind.Add,
-                List = list,
-                Version = version,
-                EntryId = EntryId.ForExpression(expression),
-                Expression = expression,
-                Scope = EntryScope.Exact,
-                Category = "csam",
-                Hotline = "bench-hotline",
-                Reference = $"REF-{start + i}",
-                VerifiedAt = at,
-                PublishedAt = at,
-            }.ToJson());
-        }
-
-        return leaves;
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }

@@ -90,12 +90,12 @@ public sealed partial class PollBenchmark : IBenchmark
                     await WrkAsync(url, WarmUpSeconds, headers, cancellationToken);
                 }
 
-                context.Output.WriteLine($"  load average before: {LoadAverage()}");
+                context.Output.WriteLine($"  load average before: {BenchSeeding.LoadAverage()}");
                 var service304 = await MeasureAsync(runs[0].Url, seconds, runs[0].Headers, serverCpu, cancellationToken);
                 var nginx304 = await MeasureAsync(runs[1].Url, seconds, runs[1].Headers, nginxCpu, cancellationToken);
                 var service200 = await MeasureAsync(runs[2].Url, seconds, runs[2].Headers, serverCpu, cancellationToken);
                 var nginx200 = await MeasureAsync(runs[3].Url, seconds, runs[3].Headers, nginxCpu, cancellationToken);
-                context.Output.WriteLine($"  load average after: {LoadAverage()}");
+                context.Output.WriteLine($"  load average after: {BenchSeeding.LoadAverage()}");
 
                 context.Report($"updates 304 (If-None-Match, {seconds} s, wrk -t2 -c32)", service304.Rate, "req/s");
                 context.Report("nginx 304, same manifest file (same run)", nginx304.Rate, "req/s");
@@ -325,9 +325,6 @@ public sealed partial class PollBenchmark : IBenchmark
     }
 
     private const int WarmUpSeconds = 10;
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     /// <summary>Runs wrk (2 threads, 32 connections) and returns its requests/s and count; refuses runs with errors or non-2xx/3xx answers.</summary>
     private static async Task<(double Rate, long Requests)> WrkAsync(string url, int seconds, IReadOnlyList<string> headers, CancellationToken cancellationToken)

@@ -41,7 +41,7 @@ public sealed class ReportBenchmark : IBenchmark
         var names = service.Services.GetRequiredService<PublishStorageNames>();
         using var signer = PemArtifactSigner.Generate();
         var log = new TransparencyLogStore(rows, new SignedFiles(service.Services.GetRequiredService<IBlobStore>(), signer), new NoPendingBatches(), names);
-        context.Output.WriteLine($"  load average at start: {LoadAverage()}");
+        context.Output.WriteLine($"  load average at start: {BenchSeeding.LoadAverage()}");
 
         // 1. seed: months from January, 3 lists in turn; every 10th round of the recurring entries removes them
         var first = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -57,7 +57,7 @@ public sealed class ReportBenchmark : IBenchmark
         }
 
         var seedSeconds = stopwatch.Elapsed.TotalSeconds;
-        context.Output.WriteLine($"  seeded {size:N0} leaves in {seedSeconds:F0} s ({size / seedSeconds:F0} leaves/s){(size < target ? " - stopped at the time budget" : "")}; load average {LoadAverage()}");
+        context.Output.WriteLine($"  seeded {size:N0} leaves in {seedSeconds:F0} s ({size / seedSeconds:F0} leaves/s){(size < target ? " - stopped at the time budget" : "")}; load average {BenchSeeding.LoadAverage()}");
 
         // 2. count them all once (what the publisher does a version at a time), then one more version's change
         var aggregates = service.Services.GetRequiredService<ReportAggregates>();
@@ -82,7 +82,7 @@ public sealed class ReportBenchmark : IBenchmark
         context.Output.WriteLine($"  report JSON  p50 {Percentile(json, 0.5):F1} ms, p95 {Percentile(json, 0.95):F1} ms, max {json.Max():F1} ms (goal p95 <= 200 ms: {(Percentile(json, 0.95) <= 200 ? "met" : "NOT met")})");
         context.Output.WriteLine($"  report CSV   p50 {Percentile(csv, 0.5):F1} ms, p95 {Percentile(csv, 0.95):F1} ms");
         context.Output.WriteLine($"  baseline GET /api/health p50 {Percentile(health, 0.5):F1} ms; report p50 / health p50 = {Percentile(json, 0.5) / Percentile(health, 0.5):F1}x");
-        context.Output.WriteLine($"  load average at the end: {LoadAverage()}");
+        context.Output.WriteLine($"  load average at the end: {BenchSeeding.LoadAverage()}");
     }
 
     private static async Task<List<double>> TimeAsync(HttpClient client, string path, CancellationToken cancellationToken)
@@ -136,9 +136,6 @@ public sealed class ReportBenchmark : IBenchmark
     }
 
     private static int Count(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static double Percentile(List<double> values, double share)
     {
