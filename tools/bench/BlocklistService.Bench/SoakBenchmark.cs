@@ -433,7 +433,7 @@ public sealed class SoakBenchmark : IBenchmark
         foreach (var a in attempts)
         {
             var killed = timeline.Faults.Where(f => f.Kind == SoakFaultKind.Server && f.Start >= a.Start && f.Start <= a.Start + a.Seconds).Select(f => f.Name).ToList();
-            var storage = timeline.Faults.Where(f => f.Kind == SoakFaultKind.Storage && timeline.During(a.Start, a.Start + a.Seconds, SoakFaultKind.Storage)).Select(f => f.Name).Distinct().ToList();
+            var storage = timeline.Faults.Where(f => f.Kind == SoakFaultKind.Storage && a.Start <= (f.End ?? double.MaxValue) && a.Start + a.Seconds >= f.Start).Select(f => f.Name).ToList();
             var during = string.Join("; ", killed.Concat(storage));
             output.WriteLine($"    {a.Phase,-6} at {a.Start,6:0.0} s, {a.Seconds,6:0.00} s: {a.Outcome}{(during.Length > 0 ? $"  [during: {during}]" : string.Empty)}");
         }
