@@ -98,8 +98,9 @@ public sealed class SoakBenchmark : IBenchmark
             async (i, ct) => ispKeys[i] = await IssueAsync(adminClient, "isp", $"soak-isp-{i}", ["eu"], ct));
         output.WriteLine($"  issued {ispCount + 4} keys");
 
-        var loadStart = timeline.Now;
         var requestsBefore = traffic.Requests.Count;
+        timeline.Restart();
+        var loadStart = timeline.Now;
         using var stopIsps = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var isps = Enumerable.Range(0, ispCount)
             .Select(i => new SimulatedIsp(http, server.Address, ispKeys[i], signer.PublicKeySpki, Path.Combine(directory, "isp", i.ToString(CultureInfo.InvariantCulture)), List, timeline))

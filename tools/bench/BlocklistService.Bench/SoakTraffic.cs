@@ -19,8 +19,11 @@ public sealed class SoakTimeline
     private readonly List<SoakFault> _faults = [];
     private readonly Lock _gate = new();
 
-    /// <summary>Seconds since the suite's clock started.</summary>
+    /// <summary>Seconds since the suite's clock started (<see cref="Restart"/>: the load phase's start).</summary>
     public double Now => _clock.Elapsed.TotalSeconds;
+
+    /// <summary>Starts the clock again at zero: the load phase begins (requests before it are not counted).</summary>
+    public void Restart() => _clock.Restart();
 
     public SoakFault Begin(string name, SoakFaultKind kind)
     {
