@@ -39,6 +39,9 @@ public sealed class SoakBenchmark : IBenchmark
     /// </summary>
     private static readonly TimeSpan IngestWindow = TimeSpan.FromSeconds(50);
 
+    /// <summary>The load goes on this long after the last fault's recovery, so every party shows it recovered while under load.</summary>
+    private static readonly TimeSpan RecoveryTail = TimeSpan.FromSeconds(15);
+
     public string Name => "soak";
 
     public string Description =>
@@ -116,7 +119,7 @@ public sealed class SoakBenchmark : IBenchmark
         var faults = InjectFaultsAsync(new FaultPlan(azurite, server, serverKills, timeline, traffic, writers, hotlines, recoveries, output), cancellationToken);
 
         await Task.WhenAll(hotlines, faults);
-        var remaining = Duration - TimeSpan.FromSeconds(timeline.Now - loadStart);
+        var remaining = Max(Duration - TimeSpan.FromSeconds(timeline.Now - loadStart), RecoveryTail);
         if (remaining > TimeSpan.Zero)
         {
             await Task.Delay(remaining, cancellationToken);
@@ -189,10 +192,12 @@ public sealed class SoakBenchmark : IBenchmark
         }
 
         ReportIsps(context, isps, timeline);
+        // latency of the polls the service answered; connection failures (the server killed) are counted above
         var polls = loadRequests.Where(r => r.Route == SoakRoute.Poll).ToList();
-        var all = SoakLatency.Of(polls);
-        var quiet = SoakLatency.Of(polls.Where(p => !timeline.During(p.Start, p.End)));
-        context.Report("polls", all.Count, "requests");
+        var answeredPolls = polls.Where(p => p.Failure is null).ToList();
+        var all = SoakLatency.Of(answeredPolls);
+        var quiet = SoakLatency.Of(answeredPolls.Where(p => !timeline.During(p.Start, p.End)));
+        context.Report("polls answered", all.Count, "requests");
         context.Report("poll p50", all.P50, "ms");
         context.Report("poll p95", all.P95, "ms");
         context.Report("poll p99", all.P99, "ms");
@@ -201,6 +206,14 @@ public sealed class SoakBenchmark : IBenchmark
         context.Report("poll p50 outside fault windows", quiet.P50, "ms");
         context.Report("poll p99 outside fault windows", quiet.P99, "ms");
         context.Report("poll max outside fault windows", quiet.Max, "ms");
+        output.WriteLine("  poll p99 by 10 s of the load phase (answered polls; * = a fault window meets it):");
+        foreach (var slice in answeredPolls.GroupBy(p => (int)(p.Start / 10)).OrderBy(g => g.Key))
+        {
+            var latency = SoakLatency.Of(slice);
+            var faulty = timeline.During(slice.Key * 10, (slice.Key * 10) + 10) ? "*" : " ";
+            output.WriteLine($"    {slice.Key * 10,4}-{(slice.Key * 10) + 10,-4} s{faulty} {latency.Count,6} polls  p50 {latency.P50,7:0} ms  p99 {latency.P99,7:0} ms  max {latency.Max,7:0} ms");
+        }
+
         foreach (var (statusCode, count) in polls.GroupBy(p => p.Failure ?? p.Status.ToString(CultureInfo.InvariantCulture)).OrderBy(g => g.Key).Select(g => (g.Key, g.Count())))
         {
             output.WriteLine($"  poll answers {statusCode}: {count}");
@@ -234,9 +247,9 @@ public sealed class SoakBenchmark : IBenchmark
     /// <summary>
     /// At 8 s Azurite is frozen for 10 s; 3 s after the service is ready again the writers are held, and 6 s after the
     /// last write Azurite is killed and restarted (Azurite saves its on-disk database every 5 s: a kill sooner would
-    /// lose writes the emulator acknowledged, which Table Storage does not). Then the server kills: every third waits
-    /// for a publish in flight, the others for a submission in flight while the hotlines are still submitting (any
-    /// moment once they are done), then a random 0–250 ms.
+    /// lose writes the emulator acknowledged, which Table Storage does not). Then the server kills: every fourth waits
+    /// for a publish in flight and then a random 0–3 s, the others for a submission in flight while the hotlines are
+    /// still submitting (any moment once they are done); then a random 0–250 ms.
     /// </summary>
     private static async Task InjectFaultsAsync(FaultPlan plan, CancellationToken cancellationToken)
     {
@@ -270,10 +283,12 @@ public sealed class SoakBenchmark : IBenchmark
         {
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 1500)), cancellationToken);
             string aim;
-            if (k % 3 == 2)
+            if (k % 4 == 3)
             {
+                // somewhere in the cycle, not only at its start: a publish writes its decision, then the plan, then files
                 aim = "aimed at a publish";
                 await WaitUntilAsync(() => traffic.PublishesInFlight > 0, PublishEvery + TimeSpan.FromSeconds(2), cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 3000)), cancellationToken);
             }
             else if (!plan.Hotlines.IsCompleted)
             {
@@ -298,6 +313,8 @@ public sealed class SoakBenchmark : IBenchmark
 
         plan.Output.WriteLine($"  faults done at {timeline.Now:0.0} s: {plan.ServerKills} server kills");
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan atMost, CancellationToken cancellationToken)
     {
@@ -442,22 +459,27 @@ public sealed class SoakBenchmark : IBenchmark
 
     private static void ReportIsps(BenchmarkContext context, List<SimulatedIsp> isps, SoakTimeline timeline)
     {
-        // A failed cycle is the fault itself when the server was down or being killed then and the failure is a
-        // connection one; anything else (a refused signature, a hash mismatch) is an error.
-        string[] connection = ["unreachable", "timeout", "refused-download"];
+        // A failed cycle is the fault itself when a fault was on and the failure is the CLI's "try again later" kind
+        // (its transient codes, less server-error: a 5xx other than 503 is never deliberate): the server down or killed
+        // mid-download, a download answered 503 while storage was down. Anything else (a refused signature, a hash
+        // mismatch) is an error.
+        string[] transient = ["unreachable", "timeout", "refused-download", "server-busy"];
+        bool Deliberate((double Start, double End, string Code) f) => transient.Contains(f.Code) && timeline.During(f.Start, f.End);
         var failures = isps.SelectMany(isp => isp.Failures).ToList();
-        var deliberate = failures.Count(f => connection.Contains(f.Code) && timeline.During(f.Start, f.End, SoakFaultKind.Server));
+        var deliberate = failures.Count(Deliberate);
         var failing = isps.Where(isp => isp.Failures.Count > 0).ToList();
         var recovered = failing.Count(isp => isp.LastGood > isp.Failures.Max(f => f.End));
         context.Report("ISP sync cycles answered retry-later (503/429)", isps.Sum(i => i.RetryLater), "cycles");
-        context.Report("ISP sync cycles failed while the server was down", deliberate, "cycles");
+        context.Report("ISP sync cycles failed during a fault (transient)", deliberate, "cycles");
         context.Report("ISP sync cycles failed otherwise (errors)", failures.Count - deliberate, "cycles");
-        foreach (var group in failures.Where(f => !(connection.Contains(f.Code) && timeline.During(f.Start, f.End, SoakFaultKind.Server))).GroupBy(f => f.Code))
+        foreach (var group in failures.Where(f => !Deliberate(f)).GroupBy(f => f.Code))
         {
             context.Output.WriteLine($"    {group.Count()} x {group.Key}");
         }
 
         context.Report("ISPs with a failed cycle that synced after it", recovered, $"of {failing.Count}");
+        var last = failing.Count == 0 ? 0 : failing.Max(isp => isp.LastGood - isp.Failures.Max(f => f.End));
+        context.Report("longest from an ISP's last failed cycle to a good one", last, "s");
     }
 
     private static async Task<(int Published, int Missing)> SettleAsync(
