@@ -266,12 +266,33 @@ public sealed class SoakClassification
 /// <summary>Poll latency percentiles over a set of polls.</summary>
 public sealed record SoakLatency(int Count, double P50, double P95, double P99, double Max)
 {
-    public static SoakLatency Of(IEnumerable<SoakRequest> polls)
+    public static SoakLatency Of(IEnumerable<SoakRequest> polls) => Of(polls.Select(p => p.Milliseconds));
+
+    public static SoakLatency Of(IEnumerable<double> milliseconds)
     {
-        var sorted = polls.Select(p => p.Milliseconds).Order().ToArray();
+        var sorted = milliseconds.Order().ToArray();
         double At(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
         return new SoakLatency(sorted.Length, At(0.50), At(0.95), At(0.99), sorted.Length == 0 ? 0 : sorted[^1]);
     }
+}
+
+/// <summary>
+/// Poll times as the server measured them (ASP.NET Core's "Request finished" log line, from the request's arrival to its
+/// response), so a stall of the simulated parties' process (its CPU shared with a thousand ISPs' sync work, its GC) does
+/// not count as the service's latency.
+/// </summary>
+public static partial class SoakServerLog
+{
+    public static IReadOnlyList<double> PollMilliseconds(string directory) =>
+        Directory.EnumerateFiles(directory, "server-*.log")
+            .SelectMany(File.ReadLines)
+            .Select(line => RequestFinished().Match(line))
+            .Where(match => match.Success)
+            .Select(match => double.Parse(match.Groups["ms"].Value, System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Request finished HTTP/\S+ GET \S*/updates\S* - \d{3} .*?(?<ms>[0-9]+(\.[0-9]+)?)ms\s*$")]
+    private static partial System.Text.RegularExpressions.Regex RequestFinished();
 }
 
 /// <summary>A gate the writers (hotlines, the publish loop) pass before each request; closed while the suite needs them quiet.</summary>
