@@ -1,4 +1,3 @@
-using System.Text.Json;
 using BlocklistService.Domain.Entries;
 
 namespace BlocklistService.Domain.Lists;
@@ -41,75 +40,15 @@ public sealed class HashedDelta
     }
 
     /// <summary>Canonical JSON bytes.</summary>
-    public byte[] ToJson() => ArtifactJson.Write(writer =>
-    {
-        writer.WriteStartObject();
-        writer.WriteString("format", Format);
-        writer.WriteString("list", List.Value);
-        writer.WriteNumber("fromVersion", FromVersion);
-        writer.WriteNumber("toVersion", ToVersion);
-        writer.WriteStartArray("adds");
-        foreach (var entry in Adds)
-        {
-            writer.WriteHashedEntry(entry);
-        }
-
-        writer.WriteEndArray();
-        writer.WriteStartArray("removes");
-        foreach (var id in Removes)
-        {
-            writer.WriteStringValue(id.Hex);
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    });
+    public byte[] ToJson() => DeltaJson.Write(Format, List, FromVersion, ToVersion, Adds, Removes, EntryShapes.Hashed);
 
     /// <summary>The stored form: gzip of <see cref="ToJson"/>.</summary>
     public byte[] ToGzip() => ArtifactJson.Gzip(ToJson());
 
     /// <summary>Parses canonical JSON; rejects another format, missing or unknown fields, unsorted or duplicate ids.</summary>
-    public static Result<HashedDelta> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
-    {
-        var list = root.List("list");
-        var from = root.Integer("fromVersion", 0);
-        var to = root.Integer("toVersion", 1);
-        if (to <= from)
-        {
-            throw JsonObjectReader.Fail("toVersion", $"must be greater than fromVersion ({from})");
-        }
-
-        var adds = new List<HashedEntry>();
-        foreach (var (element, path) in root.Array("adds"))
-        {
-            var entry = JsonObjectReader.ReadHashedEntry(element, path);
-            if (adds.Count > 0 && string.CompareOrdinal(adds[^1].Id.Hex, entry.Id.Hex) >= 0)
-            {
-                throw JsonObjectReader.Fail(path, "ids must be unique and sorted ascending");
-            }
-
-            adds.Add(entry);
-        }
-
-        var removes = new List<EntryId>();
-        foreach (var (element, path) in root.Array("removes"))
-        {
-            var id = JsonObjectReader.ParseId(element.ValueKind == JsonValueKind.String ? element.GetString() : null, path);
-            if (removes.Count > 0 && string.CompareOrdinal(removes[^1].Hex, id.Hex) >= 0)
-            {
-                throw JsonObjectReader.Fail(path, "ids must be unique and sorted ascending");
-            }
-
-            removes.Add(id);
-        }
-
-        return new HashedDelta(list, from, to, adds.ToArray(), removes.ToArray());
-    });
+    public static Result<HashedDelta> FromJson(ReadOnlySpan<byte> json) =>
+        DeltaJson.Read(json, Format, EntryShapes.Hashed, (list, from, to, adds, removes) => new HashedDelta(list, from, to, adds, removes));
 
     /// <summary>Parses the stored <c>delta.json.gz</c> bytes.</summary>
-    public static Result<HashedDelta> FromGzip(ReadOnlySpan<byte> gzip)
-    {
-        var json = ArtifactJson.Gunzip(gzip);
-        return json.IsSuccess ? FromJson(json.Value) : Result<HashedDelta>.Failure($"{Format}: {json.Error}");
-    }
+    public static Result<HashedDelta> FromGzip(ReadOnlySpan<byte> gzip) => ArtifactJson.FromGzip(gzip, Format, FromJson);
 }

@@ -42,46 +42,16 @@ public sealed class Snapshot
         return new Snapshot(list, version, sorted);
     }
 
-    public byte[] ToJson() => ArtifactJson.Write(writer =>
-    {
-        writer.WriteStartObject();
-        writer.WriteString("format", Format);
-        writer.WriteString("list", List.Value);
-        writer.WriteNumber("version", Version);
-        writer.WriteStartArray("entries");
-        foreach (var entry in Entries)
-        {
-            writer.WriteEntry(entry);
-        }
+    /// <summary>Canonical JSON bytes.</summary>
+    public byte[] ToJson() => SnapshotJson.Write(Format, List, Version, Entries, EntryShapes.Plain);
 
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    });
-
+    /// <summary>The stored form: gzip of <see cref="ToJson"/>.</summary>
     public byte[] ToGzip() => ArtifactJson.Gzip(ToJson());
 
-    public static Result<Snapshot> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
-    {
-        var list = root.List("list");
-        var version = root.Integer("version", 0);
-        var entries = new List<ListEntry>();
-        foreach (var (element, path) in root.Array("entries"))
-        {
-            var entry = JsonObjectReader.ReadEntry(element, path);
-            if (entries.Count > 0 && string.CompareOrdinal(entries[^1].Id.Hex, entry.Id.Hex) >= 0)
-            {
-                throw JsonObjectReader.Fail(path, "ids must be unique and sorted ascending");
-            }
+    /// <summary>Parses canonical JSON; rejects another format, missing or unknown fields, unsorted or duplicate ids.</summary>
+    public static Result<Snapshot> FromJson(ReadOnlySpan<byte> json) =>
+        SnapshotJson.Read(json, Format, EntryShapes.Plain, (list, version, entries) => new Snapshot(list, version, entries));
 
-            entries.Add(entry);
-        }
-
-        return new Snapshot(list, version, entries.ToArray());
-    });
-
-    public static Result<Snapshot> FromGzip(ReadOnlySpan<byte> gzip)
-    {
-        var json = ArtifactJson.Gunzip(gzip);
-        return json.IsSuccess ? FromJson(json.Value) : Result<Snapshot>.Failure($"{Format}: {json.Error}");
-    }
+    /// <summary>Parses the stored <c>snapshot.json.gz</c> bytes.</summary>
+    public static Result<Snapshot> FromGzip(ReadOnlySpan<byte> gzip) => ArtifactJson.FromGzip(gzip, Format, FromJson);
 }
