@@ -5,12 +5,15 @@ using BlocklistService.Functions.Stores;
 
 namespace BlocklistService.Functions.Ingest;
 
+/// <summary>A hotline's index row: the submission it names and the receive time of the attempt that wrote it.</summary>
+public sealed record IndexedSubmission(string SubmissionId, DateTimeOffset Received);
+
 /// <summary>
 /// The <c>submissions</c> table's codec, used by ingest (<see cref="SubmissionJournal"/>) and the publisher
 /// (<see cref="JournalReader"/>): PK submission id; RK <c>item-{index:D5}</c> for each <see cref="SubmittedItem"/> and
 /// <c>head</c> for the <see cref="SubmissionHead"/> (the commit point). Each hotline also has an index partition,
 /// PK <c>hotline-{escaped organisation}</c>, RK <c>{inverted received ticks D19}-{submission id}</c> (newest first), one
-/// row per committed submission, so a hotline's submissions are listed without a scan (<see cref="IndexRow"/>).
+/// row per commit attempt, written just before the head, so a hotline's submissions are listed without a scan (<see cref="IndexRow"/>).
 /// </summary>
 public static class SubmissionRows
 {
@@ -39,7 +42,9 @@ public static class SubmissionRows
         ["ItemCount"] = head.ItemCount,
     });
 
-    public static string IndexedSubmissionId(Row row) => row.GetString("SubmissionId") ?? row.RowKey[20..];
+    public static IndexedSubmission IndexedFromRow(Row row) => new(
+        row.GetString("SubmissionId") ?? row.RowKey[20..],
+        row.GetDateTimeOffset("Received") ?? new DateTimeOffset(DateTimeOffset.MaxValue.UtcTicks - long.Parse(row.RowKey.AsSpan(0, 19), CultureInfo.InvariantCulture), TimeSpan.Zero));
 
     /// <summary>Item rows sort between these row keys ('.' sorts right after '-').</summary>
     public const string FirstItemRow = "item-";

@@ -6,10 +6,10 @@ using BlocklistService.Functions.Telemetry;
 namespace BlocklistService.Functions.Ingest;
 
 /// <summary>
-/// Journals a submission: validate every item, then item rows, the head (commit point), pending markers and review
-/// rows (docs/architecture.md, "Ingest"). With an <c>Idempotency-Key</c> the submission id is derived from (hotline,
-/// key), so a retry after a crash rewrites the same rows and finishes what is missing, and a retry after success
-/// gets the same receipt without a second write.
+/// Journals a submission: validate every item, then item rows, the hotline's index row, the head (commit point),
+/// pending markers and review rows (docs/architecture.md, "Ingest"). With an <c>Idempotency-Key</c> the submission id
+/// is derived from (hotline, key), so a retry after a crash rewrites the same rows and finishes what is missing, and a
+/// retry after success gets the same receipt without a second write.
 /// </summary>
 public sealed class SubmissionIngest(
     SubmissionValidator validator,
@@ -53,20 +53,23 @@ public sealed class SubmissionIngest(
         }
 
         await journal.WriteItemsAsync(submissionId, hotline, items!, cancellationToken);
-        var head = await journal.CommitAsync(
-            new SubmissionHead
-            {
-                SubmissionId = submissionId,
-                Hotline = hotline,
-                IdempotencyKey = idempotencyKey,
-                BodySha256 = bodySha256,
-                Received = time.GetUtcNow(),
-                ItemCount = items!.Count,
-                Accepted = items.Count(i => i.Result == ItemResult.Accepted),
-                Rejected = items.Count(i => i.Result == ItemResult.Rejected),
-                Held = items.Count(i => i.Result == ItemResult.Held),
-            },
-            cancellationToken);
+        var attempt = new SubmissionHead
+        {
+            SubmissionId = submissionId,
+            Hotline = hotline,
+            IdempotencyKey = idempotencyKey,
+            BodySha256 = bodySha256,
+            Received = time.GetUtcNow(),
+            ItemCount = items!.Count,
+            Accepted = items.Count(i => i.Result == ItemResult.Accepted),
+            Rejected = items.Count(i => i.Result == ItemResult.Rejected),
+            Held = items.Count(i => i.Result == ItemResult.Held),
+        };
+
+        // The hotline's index row before the commit point: every committed head has its index row, whatever crashes
+        // after; an index row whose head never came (or came from another attempt) is skipped by ListAsync.
+        await journal.IndexAsync(attempt, cancellationToken);
+        var head = await journal.CommitAsync(attempt, cancellationToken);
         if (head.BodySha256 != bodySha256)
         {
             return new IngestOutcome.KeyReused();
@@ -93,11 +96,13 @@ public sealed class SubmissionIngest(
     /// </summary>
     public async Task<SubmissionPage> ListAsync(string hotline, string? after, int limit, CancellationToken cancellationToken)
     {
-        var (ids, next) = await journal.ListAsync(hotline, after, limit, cancellationToken);
-        var summaries = new List<SubmissionSummary>(ids.Count);
-        foreach (var id in ids)
+        var (indexed, next) = await journal.ListAsync(hotline, after, limit, cancellationToken);
+        var summaries = new List<SubmissionSummary>(indexed.Count);
+        foreach (var entry in indexed)
         {
-            if (await StatusAsync(hotline, id, cancellationToken) is { } status)
+            // listed only by the index row of the attempt that committed: an attempt cut off before its head, or one
+            // that lost the commit to a concurrent retry, left a row with no head or another receive time
+            if (await StatusAsync(hotline, entry.SubmissionId, cancellationToken) is { } status && status.Received == entry.Received)
             {
                 var states = status.Items.GroupBy(i => i.State, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
                     .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
@@ -163,7 +168,6 @@ public sealed class SubmissionIngest(
 
     private async Task CompleteAsync(SubmissionHead head, IReadOnlyList<SubmittedItem> items, CancellationToken cancellationToken)
     {
-        await journal.IndexAsync(head, cancellationToken);
         await journal.MarkPendingAsync(
             head.SubmissionId, items.Where(i => i.Result == ItemResult.Accepted).SelectMany(i => i.Lists), cancellationToken);
         foreach (var held in items.Where(i => i.Result == ItemResult.Held))

@@ -105,17 +105,21 @@ public sealed class SubmissionJournal(IRowStore rows)
     public async Task MarkPendingAsync(string submissionId, IEnumerable<string> lists, CancellationToken cancellationToken) =>
         await rows.UpsertAsync(PendingRows.Table, lists.Distinct(StringComparer.Ordinal).Select(list => PendingRows.ToRow(list, submissionId)).ToList(), cancellationToken);
 
-    /// <summary>Adds the committed submission to its hotline's index (upsert of deterministic content).</summary>
+    /// <summary>
+    /// Adds a submission about to be committed to its hotline's index (upsert of deterministic content). Written before
+    /// the head, so every committed submission is listed; readers match the row against the head (<see cref="IndexedSubmission"/>).
+    /// </summary>
     public async Task IndexAsync(SubmissionHead head, CancellationToken cancellationToken) =>
         await rows.UpsertAsync(SubmissionRows.Table, [SubmissionRows.IndexRow(head)], cancellationToken);
 
     /// <summary>
-    /// Up to <paramref name="limit"/> submission ids of <paramref name="hotline"/>, newest first, after the index row key
+    /// Up to <paramref name="limit"/> index rows of <paramref name="hotline"/>, newest first, after the index row key
     /// <paramref name="after"/> (a cursor from the previous page); with the cursor of the page's last row when more follow.
+    /// A row may name a submission whose head was never written, or was written by another attempt (another receive time).
     /// </summary>
-    public async Task<(IReadOnlyList<string> Submissions, string? Next)> ListAsync(string hotline, string? after, int limit, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<IndexedSubmission> Submissions, string? Next)> ListAsync(string hotline, string? after, int limit, CancellationToken cancellationToken)
     {
-        var ids = new List<string>(limit);
+        var ids = new List<IndexedSubmission>(limit);
         string? last = null;
 
         // a row key range starts inclusively: the cursor's own row (the previous page's last) is skipped
@@ -131,7 +135,7 @@ public sealed class SubmissionJournal(IRowStore rows)
                 return (ids, last);
             }
 
-            ids.Add(SubmissionRows.IndexedSubmissionId(row));
+            ids.Add(SubmissionRows.IndexedFromRow(row));
             last = row.RowKey;
         }
 

@@ -13,17 +13,16 @@ namespace BlocklistService.Functions.Tests.Ingest;
 public sealed class CrashedSubmissionTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
 {
     /// <summary>
-    /// The real row store, failing every item transaction of the journal after the first <paramref name="succeed"/> of
-    /// them: the fault is injected at the storage seam, under the real journal.
+    /// The real row store, failing every write that <paramref name="crashes"/> picks (table, rows written) as a lost
+    /// connection: the fault is injected at the storage seam, under the real journal.
     /// </summary>
-    private sealed class FailingItemBatches(IRowStore inner, int succeed) : IRowStore
+    private sealed class CrashingWrites(IRowStore inner, Func<string, IReadOnlyList<Row>, bool> crashes) : IRowStore
     {
-        private int _sent;
+        private Task Write(string table, IReadOnlyList<Row> rows, Func<Task> write) =>
+            crashes(table, rows) ? throw new IOException("storage connection lost (injected)") : write();
 
         public Task SubmitAsync(string table, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken) =>
-            table == SubmissionRows.Table && actions.All(a => SubmissionRows.IsItemRow(a.Row.RowKey)) && Interlocked.Increment(ref _sent) > succeed
-                ? throw new IOException("storage connection lost (injected)")
-                : inner.SubmitAsync(table, actions, cancellationToken);
+            Write(table, actions.Select(a => a.Row).ToList(), () => inner.SubmitAsync(table, actions, cancellationToken));
 
         public Task<Row?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken) => inner.GetAsync(table, partitionKey, rowKey, cancellationToken);
 
@@ -32,23 +31,39 @@ public sealed class CrashedSubmissionTests(AzuriteFixture storage) : IClassFixtu
 
         public IAsyncEnumerable<Row> QueryAllAsync(string table, CancellationToken cancellationToken) => inner.QueryAllAsync(table, cancellationToken);
 
-        public Task<string> AddAsync(string table, Row row, CancellationToken cancellationToken) => inner.AddAsync(table, row, cancellationToken);
+        public async Task<string> AddAsync(string table, Row row, CancellationToken cancellationToken)
+        {
+            var etag = string.Empty;
+            await Write(table, [row], async () => etag = await inner.AddAsync(table, row, cancellationToken));
+            return etag;
+        }
 
-        public Task<string> UpdateAsync(string table, Row row, string ifMatch, CancellationToken cancellationToken) => inner.UpdateAsync(table, row, ifMatch, cancellationToken);
+        public async Task<string> UpdateAsync(string table, Row row, string ifMatch, CancellationToken cancellationToken)
+        {
+            var etag = string.Empty;
+            await Write(table, [row], async () => etag = await inner.UpdateAsync(table, row, ifMatch, cancellationToken));
+            return etag;
+        }
 
-        public Task UpsertAsync(string table, IReadOnlyList<Row> rows, CancellationToken cancellationToken) => inner.UpsertAsync(table, rows, cancellationToken);
+        public Task UpsertAsync(string table, IReadOnlyList<Row> rows, CancellationToken cancellationToken) =>
+            Write(table, rows, () => inner.UpsertAsync(table, rows, cancellationToken));
 
         public Task DeleteAsync(string table, IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken) => inner.DeleteAsync(table, keys, cancellationToken);
     }
+
+    /// <summary>A server on <paramref name="storage"/> whose row store crashes the writes <paramref name="crashes"/> picks.</summary>
+    private static ApiFactory Crashing(AzuriteFixture storage, Func<string, IReadOnlyList<Row>, bool> crashes) =>
+        new(storage.ConnectionString, new Dictionary<string, string?>(),
+            services => services.AddSingleton<IRowStore>(sp => new CrashingWrites(sp.GetRequiredService<PublishStorage>().Rows, crashes)));
 
     [Theory]
     [InlineData(0)]
     [InlineData(3)]
     public async Task A_submission_cut_off_after_N_item_batches_is_invisible_and_its_retry_completes_it_once(int batchesBeforeCrash)
     {
-        var settings = new Dictionary<string, string?>();
-        await using var crashing = new ApiFactory(storage.ConnectionString, settings,
-            services => services.AddSingleton<IRowStore>(sp => new FailingItemBatches(sp.GetRequiredService<PublishStorage>().Rows, batchesBeforeCrash)));
+        var sent = 0;
+        await using var crashing = Crashing(storage, (table, rows) =>
+            table == SubmissionRows.Table && rows.All(r => SubmissionRows.IsItemRow(r.RowKey)) && Interlocked.Increment(ref sent) > batchesBeforeCrash);
         var (hotline, key) = await crashing.ClientForAsync(Roles.Hotline, "crash-hotline");
         var body = Payloads.ManyAdds(550, "crash");
         var id = SubmissionIngest.SubmissionIdFor("crash-hotline", "crash-key");
@@ -76,4 +91,61 @@ public sealed class CrashedSubmissionTests(AzuriteFixture storage) : IClassFixtu
         var status = await (await retryClient.GetAsync($"/api/v1/submissions/{id}")).JsonAsync();
         Assert.Equal(550, status.GetProperty("items").GetArrayLength());
     }
+
+    /// <summary>Which write of the journal a crash cuts off (each in the order ingest writes them).</summary>
+    public enum CrashPoint
+    {
+        /// <summary>The hotline's index row: before the commit point.</summary>
+        Index,
+
+        /// <summary>The head, the commit point: after the index row.</summary>
+        Head,
+
+        /// <summary>The pending markers: after the commit point.</summary>
+        Pending,
+    }
+
+    [Theory]
+    [InlineData(CrashPoint.Index, false)]
+    [InlineData(CrashPoint.Head, false)]
+    [InlineData(CrashPoint.Pending, true)]
+    public async Task A_submission_cut_off_anywhere_is_in_the_hotlines_list_exactly_when_its_status_is_and_once_after_a_retry(CrashPoint point, bool committed)
+    {
+        var id = SubmissionIngest.SubmissionIdFor("index-hotline", "cut-key");
+        await using var crashing = Crashing(storage, (table, rows) => point switch
+        {
+            CrashPoint.Index => table == SubmissionRows.Table && rows.Any(r => r.PartitionKey.StartsWith(SubmissionRows.IndexPartitionPrefix, StringComparison.Ordinal) && r.RowKey.EndsWith(id, StringComparison.Ordinal)),
+            CrashPoint.Head => table == SubmissionRows.Table && rows.Any(r => r.PartitionKey == id && r.RowKey == SubmissionRows.HeadRow),
+            _ => table == StorageNames.Pending && rows.Any(r => r.RowKey == id),
+        });
+        var (hotline, key) = await crashing.ClientForAsync(Roles.Hotline, "index-hotline");
+        var earlier = await hotline.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://index.example/earlier")), "earlier-key"));
+        var body = Payloads.Body(Payloads.Add("http://index.example/cut-off"), Payloads.Add("http://index.example/cut-off/2"));
+
+        var killed = await hotline.SendAsync(Payloads.Post(body, "cut-key"));
+        var statusAfterCrash = await hotline.GetAsync($"/api/v1/submissions/{id}");
+        var listedAfterCrash = await ListedAsync(hotline);
+
+        // the same storage, a healthy server: the retry finishes the submission
+        await using var healthy = new ApiFactory(storage.ConnectionString, new Dictionary<string, string?> { ["Storage:TablePrefix"] = crashing.TablePrefix });
+        var retryClient = healthy.WithKey(key.Value);
+        var retry = await retryClient.SendAsync(Payloads.Post(body, "cut-key"));
+        var listedAfterRetry = await ListedAsync(retryClient);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, killed.StatusCode);
+        Assert.Equal(committed ? HttpStatusCode.OK : HttpStatusCode.NotFound, statusAfterCrash.StatusCode);
+        Assert.Equal(committed, listedAfterCrash.Contains(id));
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await retryClient.GetAsync($"/api/v1/submissions/{id}")).StatusCode);
+        Assert.Equal([id, (await earlier.JsonAsync()).GetProperty("submissionId").GetString()!], listedAfterRetry);
+        if (point == CrashPoint.Head)
+        {
+            // the cut-off attempt's index row is still there, unlisted: the retry committed under another receive time
+            Assert.Equal(3, (await crashing.RowsAsync(StorageNames.Submissions, SubmissionRows.IndexPartition("index-hotline"))).Count);
+        }
+    }
+
+    private static async Task<string[]> ListedAsync(HttpClient hotline) =>
+        (await (await hotline.GetAsync("/api/v1/submissions")).JsonAsync()).GetProperty("submissions").EnumerateArray()
+            .Select(s => s.GetProperty("submissionId").GetString()!).ToArray();
 }
