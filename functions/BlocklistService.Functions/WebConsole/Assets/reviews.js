@@ -2,6 +2,17 @@
 // Also whole-host entries listed before their host became protected: keep each listed, or delist it.
 import { api, h, mount, problem, run, table, time } from './common.js';
 
+// A decision answered, or refused with 409 because one was already made (another admin, an earlier click: its message
+// names that decision, which stands): either way nothing is left to decide on this row.
+function settle(status) {
+  status.closest('tr')?.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+}
+
+function refused(error, status) {
+  status.replaceChildren(problem(error));
+  if (error?.status === 409) settle(status);
+}
+
 async function decide(item, verdict, reason, status) {
   if (reason.value.trim().length === 0) {
     status.replaceChildren(h('span', { class: 'error', role: 'alert' }, 'reason: write why; it is recorded with the decision.'));
@@ -12,9 +23,9 @@ async function decide(item, verdict, reason, status) {
   try {
     const { data } = await api(`/api/v1/admin/reviews/${encodeURIComponent(item.submissionId)}/items/${item.index}/${verdict}`, { method: 'POST', body: { reason: reason.value.trim() } });
     status.replaceChildren(h('span', { class: 'ok' }, `${verdict === 'approve' ? 'Approved' : 'Rejected'}: ${data.result}`));
-    status.closest('tr')?.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+    settle(status);
   } catch (error) {
-    status.replaceChildren(problem(error));
+    refused(error, status);
   }
 }
 
@@ -29,9 +40,9 @@ async function decideListed(review, verdict, reason, status) {
     const { data } = await api(`/api/v1/admin/reviews/listed/${encodeURIComponent(review.list)}/${encodeURIComponent(review.entryId)}/${verdict}`,
       { method: 'POST', body: { reason: reason.value.trim() } });
     status.replaceChildren(h('span', { class: 'ok' }, data.result === 'kept' ? 'Kept listed' : 'Delisted: the next version removes it'));
-    status.closest('tr')?.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+    settle(status);
   } catch (error) {
-    status.replaceChildren(problem(error));
+    refused(error, status);
   }
 }
 
