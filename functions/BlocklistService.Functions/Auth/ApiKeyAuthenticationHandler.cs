@@ -9,11 +9,14 @@ namespace BlocklistService.Functions.Auth;
 /// <see cref="CallerCache"/>, valid only while its stored row is still cached; otherwise the key is parsed, its row found
 /// (a point read, reused for up to <see cref="AuthOptions.KeyCacheTtl"/>), the secret's SHA-256 compared in constant time
 /// and revoked keys refused. A revocation holds from the next request on the instance that revoked it, and within the
-/// cache TTL on the others. Registered transient and kept small: it is created for every request.
+/// cache TTL on the others. While this instance's last storage call failed (<see cref="StorageOutageSignal"/>), a key it
+/// verified before is accepted at once, as it was verified then. Registered transient and kept small: it is created for
+/// every request.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     CallerCache callers,
     ApiKeyStore keys,
+    StorageOutageSignal outage,
     IProblemDetailsService problems,
     ILogger<ApiKeyAuthenticationHandler> logger) : IAuthenticationHandler
 {
@@ -56,6 +59,16 @@ public sealed class ApiKeyAuthenticationHandler(
 
     private async Task<AuthenticateResult> VerifyAsync(ApiKey key, KeyDigest digest)
     {
+        if (outage.IsDown && callers.TryGetDuringOutage(digest, out var remembered))
+        {
+            // The lookup would wait out the retry policy and fail like the call before it. The request's own storage
+            // calls fail at once too (a 503 well inside the budget); one lookup in the background sees storage return.
+            RequestStorageScope.MarkUnavailable("storage down on this instance");
+            outage.TryStartProbe(cancellationToken => keys.FindForRequestAsync(key.KeyId, cancellationToken));
+            logger.LogDebug("Storage down: key {KeyId} accepted as this instance last verified it", key.KeyId);
+            return remembered.Result;
+        }
+
         ApiKeyRecord? record;
         try
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using BlocklistService.Domain.Lists;
@@ -30,7 +31,8 @@ public sealed record UpdateFile(string Kind, long Version, string Path, string S
 /// What the ISP routes read: list heads (point reads, cached for <see cref="PublishingOptions.HeadCacheTtl"/>), the
 /// steps from a client's version to the current one, and the signed files themselves.
 /// </summary>
-public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, PublishStorageNames names, IOptions<PublishingOptions> options, TimeProvider time)
+public sealed partial class ListReader(
+    IRowStore rows, IBlobStore blobs, PublishStorageNames names, IOptions<PublishingOptions> options, TimeProvider time, StorageOutageSignal outage)
 {
     private readonly Dictionary<string, (Task<PublishedHead?> Head, DateTimeOffset At)> _heads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StepAnswers> _steps = new(StringComparer.Ordinal);
@@ -56,17 +58,35 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
     /// a list whose head this instance read before is answered from that head (same version, same ETag), so ISPs keep
     /// being served through a storage outage; the read goes on, and the next poll after it completes sees the new head.
     /// A list this instance never read has nothing to fall back on, and the storage failure reaches the caller (503).
+    /// While this instance's last storage call failed (<see cref="StorageOutageSignal"/>), a head it read before is
+    /// answered at once without a read (one read in the background sees storage return).
     /// </remarks>
     public ValueTask<PublishedHead?> HeadAsync(string list, CancellationToken cancellationToken)
     {
         var ttl = options.Value.HeadCacheTtl;
         if (ttl <= TimeSpan.Zero)
         {
-            return new ValueTask<PublishedHead?>(OrLastGoodAsync(list, ReadHeadAsync(list, CancellationToken.None), cancellationToken));
+            return TryStale(list, out var last)
+                ? new ValueTask<PublishedHead?>(last)
+                : new ValueTask<PublishedHead?>(OrLastGoodAsync(list, ReadHeadAsync(list, CancellationToken.None), cancellationToken));
         }
 
         Task<PublishedHead?> read;
         var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            var fresh = _heads.TryGetValue(list, out var cached) && now - cached.At < ttl && !cached.Head.IsFaulted && !cached.Head.IsCanceled;
+            if (fresh && cached.Head.IsCompletedSuccessfully)
+            {
+                return new ValueTask<PublishedHead?>(cached.Head.Result);
+            }
+        }
+
+        if (TryStale(list, out var stale))
+        {
+            return new ValueTask<PublishedHead?>(stale);
+        }
+
         lock (_gate)
         {
             if (!_heads.TryGetValue(list, out var cached) || now - cached.At >= ttl || cached.Head.IsFaulted || cached.Head.IsCanceled)
@@ -80,6 +100,32 @@ public sealed partial class ListReader(IRowStore rows, IBlobStore blobs, Publish
         }
 
         return read.IsCompletedSuccessfully ? new ValueTask<PublishedHead?>(read.Result) : new ValueTask<PublishedHead?>(OrLastGoodAsync(list, read, cancellationToken));
+    }
+
+    /// <summary>
+    /// While storage is down on this instance, the last head read of <paramref name="list"/> (if any), answered without
+    /// a read; the request is marked so its later storage calls fail at once, and a head read in the background (one
+    /// probe at a time across the instance) sees storage return.
+    /// </summary>
+    private bool TryStale(string list, [NotNullWhen(true)] out PublishedHead? last)
+    {
+        last = null;
+        if (!outage.IsDown)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            if (!_lastGood.TryGetValue(list, out last))
+            {
+                return false;
+            }
+        }
+
+        RequestStorageScope.MarkUnavailable("storage down on this instance");
+        outage.TryStartProbe(cancellationToken => ReadHeadAsync(list, cancellationToken));
+        return true;
     }
 
     private async Task<PublishedHead?> OrLastGoodAsync(string list, Task<PublishedHead?> read, CancellationToken cancellationToken)

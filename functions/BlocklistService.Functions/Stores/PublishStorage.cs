@@ -34,9 +34,9 @@ public sealed class PublishStorage
     /// The account <paramref name="options"/> names, with the retry policy of <paramref name="caller"/>
     /// (<see cref="StorageClients"/> builds the clients).
     /// </summary>
-    public static PublishStorage FromOptions(StorageOptions options, StorageCaller caller, Func<TokenCredential> credential)
+    public static PublishStorage FromOptions(StorageOptions options, StorageCaller caller, Func<TokenCredential> credential, StorageOutageSignal? outage = null)
     {
-        var (tables, blobs) = StorageClients.Create(options, caller, credential);
+        var (tables, blobs) = StorageClients.Create(options, caller, credential, outage);
         return new PublishStorage(tables, blobs, options.TablePrefix);
     }
 

@@ -9,9 +9,10 @@ namespace BlocklistService.Functions.Stores;
 /// spent, see <see cref="StorageFailures"/>), later calls of the same request fail at once instead of spending the
 /// request-path retry policy again. Without it a request that first falls back past a failed read (a key verified
 /// before the outage, a stale list head) and then needs storage again would wait for two full retry sequences and
-/// miss the request's 5 s budget. Outside a request (the publisher, start-up, background work) it does nothing.
+/// miss the request's 5 s budget. Outside a request (the publisher, start-up, background work) it does not stop calls.
+/// Every call's outcome, inside a request or not, is recorded in the instance's <see cref="StorageOutageSignal"/>.
 /// </summary>
-public sealed class RequestStorageScope : HttpPipelinePolicy
+public sealed class RequestStorageScope(StorageOutageSignal outage) : HttpPipelinePolicy
 {
     private static readonly AsyncLocal<Failure?> Current = new();
 
@@ -21,13 +22,25 @@ public sealed class RequestStorageScope : HttpPipelinePolicy
     /// </summary>
     public static void Begin() => Current.Value = new Failure();
 
+    /// <summary>
+    /// Marks the current request as having met unavailable storage without a call of its own (it was answered from what
+    /// the instance holds because <see cref="StorageOutageSignal.IsDown"/>): its later storage calls fail at once.
+    /// </summary>
+    public static void MarkUnavailable(string why)
+    {
+        if (Current.Value is { } scope)
+        {
+            scope.What = why;
+        }
+    }
+
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
         ProcessAsync(message, pipeline, async: false).AsTask().GetAwaiter().GetResult();
 
     public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
         ProcessAsync(message, pipeline, async: true);
 
-    private static async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
+    private async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
     {
         var scope = Current.Value;
         if (scope?.What is { } earlier)
@@ -47,15 +60,28 @@ public sealed class RequestStorageScope : HttpPipelinePolicy
                 ProcessNext(message, pipeline);
             }
         }
-        catch (Exception e) when (scope is not null && StorageFailures.IsUnavailable(e, message.CancellationToken))
+        catch (Exception e) when (StorageFailures.IsUnavailable(e, message.CancellationToken))
         {
-            scope.What = e.GetType().Name;
+            var what = e.GetType().Name;
+            outage.RecordUnavailable(what);
+            scope?.What = what;
             throw;
         }
 
-        if (scope is not null && message.HasResponse && StorageFailures.IsUnavailableStatus(message.Response.Status))
+        if (!message.HasResponse)
         {
-            scope.What = $"status {message.Response.Status}";
+            return;
+        }
+
+        if (StorageFailures.IsUnavailableStatus(message.Response.Status))
+        {
+            var what = $"status {message.Response.Status}";
+            outage.RecordUnavailable(what);
+            scope?.What = what;
+        }
+        else
+        {
+            outage.RecordAnswered();
         }
     }
 

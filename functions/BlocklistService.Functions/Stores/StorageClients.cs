@@ -11,7 +11,9 @@ namespace BlocklistService.Functions.Stores;
 /// </summary>
 public static class StorageClients
 {
-    public static (TableServiceClient Tables, BlobServiceClient Blobs) Create(StorageOptions options, StorageCaller caller, Func<TokenCredential> credential)
+    /// <param name="outage">Where the request path's calls record their outcomes; required for <see cref="StorageCaller.RequestPath"/>.</param>
+    public static (TableServiceClient Tables, BlobServiceClient Blobs) Create(
+        StorageOptions options, StorageCaller caller, Func<TokenCredential> credential, StorageOutageSignal? outage = null)
     {
         var retry = caller == StorageCaller.Publisher ? options.Publisher : options.RequestPath;
         var tableOptions = new TableClientOptions();
@@ -20,8 +22,9 @@ public static class StorageClients
         Apply(retry, blobOptions.Retry);
         if (caller == StorageCaller.RequestPath)
         {
-            // per call, around the retries: a request spends the retry policy on a failing storage account once
-            var scope = new RequestStorageScope();
+            // per call, around the retries: a request spends the retry policy on a failing storage account once, and
+            // the instance's outage signal sees each call's final outcome
+            var scope = new RequestStorageScope(outage ?? throw new ArgumentNullException(nameof(outage), "the request path records its outcomes"));
             tableOptions.AddPolicy(scope, HttpPipelinePosition.PerCall);
             blobOptions.AddPolicy(scope, HttpPipelinePosition.PerCall);
         }

@@ -24,6 +24,8 @@ public static class StorageServices
         services.AddSingleton<StorageRegistered>();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddServiceCredential();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StorageOutageSignal>();
         services.TryAddSingleton(provider => Create(provider, StorageCaller.RequestPath));
         services.TryAddKeyedSingleton(StorageCaller.Publisher, (provider, _) => Create(provider, StorageCaller.Publisher));
         services.TryAddSingleton(provider => provider.GetRequiredService<PublishStorage>().Rows);
@@ -37,7 +39,8 @@ public static class StorageServices
 
     // Azure: the service's managed identity (ServiceCredential), the same credential the signer uses.
     private static PublishStorage Create(IServiceProvider provider, StorageCaller caller) =>
-        PublishStorage.FromOptions(provider.GetRequiredService<IOptions<StorageOptions>>().Value, caller, provider.GetRequiredService<TokenCredential>);
+        PublishStorage.FromOptions(provider.GetRequiredService<IOptions<StorageOptions>>().Value, caller, provider.GetRequiredService<TokenCredential>,
+            caller == StorageCaller.RequestPath ? provider.GetRequiredService<StorageOutageSignal>() : null);
 
     /// <summary>Marks the collection as done, so a second call registers nothing twice.</summary>
     private sealed class StorageRegistered;

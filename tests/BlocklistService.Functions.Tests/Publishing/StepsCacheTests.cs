@@ -1,5 +1,7 @@
 using System.Globalization;
 using BlocklistService.Functions.Publishing;
+using BlocklistService.Functions.Stores;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistService.Functions.Tests.Publishing;
@@ -15,7 +17,8 @@ public sealed class StepsCacheTests
     {
         await AddVersionsAsync(1, 2, 3);
         var counting = new CountingRows(_rows);
-        var reader = new ListReader(counting, new MemoryBlobStore(), _names, Options.Create(new PublishingOptions()), TimeProvider.System);
+        var reader = new ListReader(counting, new MemoryBlobStore(), _names, Options.Create(new PublishingOptions()), TimeProvider.System,
+            new StorageOutageSignal(TimeProvider.System, NullLogger<StorageOutageSignal>.Instance));
         var v3 = new PublishedHead("eu", 3, "m3", 0, null, 0);
 
         var first = await reader.StepsAsync(v3, 1, CancellationToken.None);

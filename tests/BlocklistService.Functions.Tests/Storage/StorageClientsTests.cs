@@ -9,6 +9,7 @@ using BlocklistService.Functions.Hosting;
 using BlocklistService.Functions.Stores;
 using BlocklistService.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BlocklistService.Functions.Tests.Storage;
 
@@ -24,7 +25,7 @@ public sealed class StorageClientsTests
     {
         await using var silent = SilentEndpoint.Start();
         var options = new StorageOptions { ConnectionString = silent.ConnectionString };
-        var (tables, _) = StorageClients.Create(options, StorageCaller.RequestPath, () => throw new InvalidOperationException("no credential with a connection string"));
+        var (tables, _) = StorageClients.Create(options, StorageCaller.RequestPath, () => throw new InvalidOperationException("no credential with a connection string"), Outage());
 
         var clock = Stopwatch.StartNew();
         // Exhausted retries after timeouts surface as AggregateException (one TaskCanceledException per try), not RequestFailedException.
@@ -72,7 +73,7 @@ public sealed class StorageClientsTests
             ConnectionString = silent.ConnectionString,
             RequestPath = new StorageRetryOptions { NetworkTimeout = TimeSpan.FromMilliseconds(300), MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(10) },
         };
-        var (tables, blobs) = StorageClients.Create(options, StorageCaller.RequestPath, () => throw new InvalidOperationException("no credential with a connection string"));
+        var (tables, blobs) = StorageClients.Create(options, StorageCaller.RequestPath, () => throw new InvalidOperationException("no credential with a connection string"), Outage());
         Task<NullableResponse<TableEntity>> Read() => tables.GetTableClient("keys").GetEntityIfExistsAsync<TableEntity>("p", "r", cancellationToken: CancellationToken.None);
 
         var (first, second, secondTook) = await Task.Run(async () =>
@@ -143,6 +144,8 @@ public sealed class StorageClientsTests
         Assert.IsType<ManagedIdentityCredential>(ServiceCredential.Create(azure));
         Assert.IsType<DefaultAzureCredential>(ServiceCredential.Create(local));
     }
+
+    private static StorageOutageSignal Outage() => new(TimeProvider.System, NullLogger<StorageOutageSignal>.Instance);
 
     private static List<string> Validate(StorageOptions options)
     {
