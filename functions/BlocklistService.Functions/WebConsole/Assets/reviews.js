@@ -2,8 +2,18 @@
 // Also whole-host entries listed before their host became protected: keep each listed, or delist it.
 import { api, h, mount, problem, run, table, time } from './common.js';
 
-// Posts one decision with its reason (none is refused here, before any request) and shows what came of it; once
-// decided, the row's buttons are disabled.
+// A decision answered, or refused with 409 because one was already made (another admin, an earlier click: its message
+// names that decision, which stands): either way nothing is left to decide on this row.
+function settle(status) {
+  status.closest('tr')?.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+}
+
+function refused(error, status) {
+  status.replaceChildren(problem(error));
+  if (error?.status === 409) settle(status);
+}
+
+// Posts one decision with its reason (none is refused here, before any request) and shows what came of it.
 async function postDecision(path, reason, status, outcome) {
   if (reason.value.trim().length === 0) {
     status.replaceChildren(h('span', { class: 'error', role: 'alert' }, 'reason: write why; it is recorded with the decision.'));
@@ -14,9 +24,9 @@ async function postDecision(path, reason, status, outcome) {
   try {
     const { data } = await api(path, { method: 'POST', body: { reason: reason.value.trim() } });
     status.replaceChildren(h('span', { class: 'ok' }, outcome(data)));
-    status.closest('tr')?.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+    settle(status);
   } catch (error) {
-    status.replaceChildren(problem(error));
+    refused(error, status);
   }
 }
 
