@@ -8,31 +8,14 @@ using BlocklistService.Functions.Tests.Support;
 
 namespace BlocklistService.Functions.Tests.Endpoints;
 
-/// <summary>
-/// The one server (memory stores) every <see cref="HostilePayloadTests"/> case talks to: the cases need no fresh state,
-/// since each accepted request uses an idempotency key or URL of its own and each refused one proves it wrote nothing.
-/// </summary>
-public sealed class HostilePayloadServer : IAsyncLifetime
+/// <summary>The server every <see cref="HostilePayloadTests"/> case talks to, and a client with the hotline's key.</summary>
+public sealed class HostilePayloadServer() : SharedMemoryApi(new Dictionary<string, string?> { ["Ingest:MaxRequestBytes"] = "1048576" })
 {
     public const string Hotline = "hostile-hotline";
 
-    public ApiFactory Api { get; private set; } = null!;
-
-    /// <summary>A client with the hotline's key.</summary>
     public HttpClient Client { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        Api = ApiFactory.OnMemoryStores(new Dictionary<string, string?>
-        {
-            ["Ingest:MaxRequestBytes"] = "1048576",
-            // no publish cycle mid-class: the cases compare the journal before and after a request
-            ["Publishing:Interval"] = "00:00:00",
-        });
-        (Client, _) = await Api.ClientForAsync(Roles.Hotline, Hotline);
-    }
-
-    public async Task DisposeAsync() => await Api.DisposeAsync();
+    public override async Task InitializeAsync() => (Client, _) = await Api.ClientForAsync(Roles.Hotline, Hotline);
 }
 
 /// <summary>Hostile request bodies and headers: always a 4xx problem+json (or a per-item rejection), never a 500, never a partial write.</summary>
