@@ -8,32 +8,14 @@ namespace BlocklistService.Domain.Lists;
 /// <see cref="Adds"/> (each must then be absent). An id in both replaces the entry (e.g. a changed category).
 /// Adds and removes are sorted by id, so the same change always has the same bytes.
 /// </summary>
-public sealed class Delta
+public sealed class Delta : ListDelta<ListEntry>
 {
     public const string Format = "blocklist-delta/1";
 
     private Delta(ListName list, long fromVersion, long toVersion, ListEntry[] adds, EntryId[] removes)
+        : base(list, fromVersion, toVersion, adds, removes)
     {
-        List = list;
-        FromVersion = fromVersion;
-        ToVersion = toVersion;
-        Adds = adds;
-        Removes = removes;
     }
-
-    public ListName List { get; }
-
-    /// <summary>The version this delta applies to (0 = the empty list before version 1).</summary>
-    public long FromVersion { get; }
-
-    /// <summary>The version it produces; greater than <see cref="FromVersion"/>.</summary>
-    public long ToVersion { get; }
-
-    /// <summary>Entries that become listed, sorted by id.</summary>
-    public IReadOnlyList<ListEntry> Adds { get; }
-
-    /// <summary>Ids that stop being listed, sorted.</summary>
-    public IReadOnlyList<EntryId> Removes { get; }
 
     /// <summary>Adds plus removes.</summary>
     public int ChangeCount => Adds.Count + Removes.Count;
@@ -109,11 +91,8 @@ public sealed class Delta
         return Create(from.List, from.Version, to.Version, adds, removes);
     }
 
-    /// <summary>Canonical JSON bytes.</summary>
-    public byte[] ToJson() => DeltaJson.Write(Format, List, FromVersion, ToVersion, Adds, Removes, EntryShapes.Plain);
-
-    /// <summary>The stored form: gzip of <see cref="ToJson"/>.</summary>
-    public byte[] ToGzip() => ArtifactJson.Gzip(ToJson());
+    /// <inheritdoc/>
+    public override byte[] ToJson() => DeltaJson.Write(Format, this, EntryShapes.Plain);
 
     /// <summary>Parses canonical JSON; rejects another format, missing or unknown fields, unsorted or duplicate ids.</summary>
     public static Result<Delta> FromJson(ReadOnlySpan<byte> json) =>

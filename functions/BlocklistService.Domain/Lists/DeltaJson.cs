@@ -9,23 +9,23 @@ namespace BlocklistService.Domain.Lists;
 /// </summary>
 internal static class DeltaJson
 {
-    public static byte[] Write<TEntry>(string format, ListName list, long fromVersion, long toVersion, IEnumerable<TEntry> adds, IEnumerable<EntryId> removes, EntryShape<TEntry> shape) =>
+    public static byte[] Write<TEntry>(string format, ListDelta<TEntry> delta, EntryShape<TEntry> shape) =>
         ArtifactJson.Write(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("format", format);
-            writer.WriteString("list", list.Value);
-            writer.WriteNumber("fromVersion", fromVersion);
-            writer.WriteNumber("toVersion", toVersion);
+            writer.WriteString("list", delta.List.Value);
+            writer.WriteNumber("fromVersion", delta.FromVersion);
+            writer.WriteNumber("toVersion", delta.ToVersion);
             writer.WriteStartArray("adds");
-            foreach (var entry in adds)
+            foreach (var entry in delta.Adds)
             {
                 shape.Write(writer, entry);
             }
 
             writer.WriteEndArray();
             writer.WriteStartArray("removes");
-            foreach (var id in removes)
+            foreach (var id in delta.Removes)
             {
                 writer.WriteStringValue(id.Hex);
             }

@@ -7,30 +7,14 @@ namespace BlocklistService.Domain.Lists;
 /// <c>lists/{list}/hashed/</c>): the same versions, the same removes, and the same adds without their expressions.
 /// Applying it follows the same rules (remove listed ids, then add absent ones); adds and removes are sorted by id.
 /// </summary>
-public sealed class HashedDelta
+public sealed class HashedDelta : ListDelta<HashedEntry>
 {
     public const string Format = "blocklist-hashed-delta/1";
 
     private HashedDelta(ListName list, long fromVersion, long toVersion, HashedEntry[] adds, EntryId[] removes)
+        : base(list, fromVersion, toVersion, adds, removes)
     {
-        List = list;
-        FromVersion = fromVersion;
-        ToVersion = toVersion;
-        Adds = adds;
-        Removes = removes;
     }
-
-    public ListName List { get; }
-
-    public long FromVersion { get; }
-
-    public long ToVersion { get; }
-
-    /// <summary>Entries that become listed, sorted by id.</summary>
-    public IReadOnlyList<HashedEntry> Adds { get; }
-
-    /// <summary>Ids that stop being listed, sorted.</summary>
-    public IReadOnlyList<EntryId> Removes { get; }
 
     /// <summary>The hashed form of <paramref name="delta"/>: its order and ids carry over unchanged.</summary>
     public static HashedDelta Of(Delta delta)
@@ -39,11 +23,8 @@ public sealed class HashedDelta
         return new HashedDelta(delta.List, delta.FromVersion, delta.ToVersion, delta.Adds.Select(HashedEntry.From).ToArray(), delta.Removes.ToArray());
     }
 
-    /// <summary>Canonical JSON bytes.</summary>
-    public byte[] ToJson() => DeltaJson.Write(Format, List, FromVersion, ToVersion, Adds, Removes, EntryShapes.Hashed);
-
-    /// <summary>The stored form: gzip of <see cref="ToJson"/>.</summary>
-    public byte[] ToGzip() => ArtifactJson.Gzip(ToJson());
+    /// <inheritdoc/>
+    public override byte[] ToJson() => DeltaJson.Write(Format, this, EntryShapes.Hashed);
 
     /// <summary>Parses canonical JSON; rejects another format, missing or unknown fields, unsorted or duplicate ids.</summary>
     public static Result<HashedDelta> FromJson(ReadOnlySpan<byte> json) =>

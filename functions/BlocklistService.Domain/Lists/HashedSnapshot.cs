@@ -4,23 +4,14 @@ namespace BlocklistService.Domain.Lists;
 /// The hashed twin of a <see cref="Snapshot"/> (<c>blocklist-hashed-snapshot/1</c>, stored as <c>snapshot.json.gz</c>
 /// under <c>lists/{list}/hashed/</c>): every listed entry of one version as id, scope and category, sorted by id.
 /// </summary>
-public sealed class HashedSnapshot
+public sealed class HashedSnapshot : ListSnapshot<HashedEntry>
 {
     public const string Format = "blocklist-hashed-snapshot/1";
 
     private HashedSnapshot(ListName list, long version, HashedEntry[] entries)
+        : base(list, version, entries)
     {
-        List = list;
-        Version = version;
-        Entries = entries;
     }
-
-    public ListName List { get; }
-
-    public long Version { get; }
-
-    /// <summary>Every listed entry, sorted by id.</summary>
-    public IReadOnlyList<HashedEntry> Entries { get; }
 
     /// <summary>The hashed form of <paramref name="snapshot"/> (same ids, same order).</summary>
     public static HashedSnapshot Of(Snapshot snapshot)
@@ -29,11 +20,8 @@ public sealed class HashedSnapshot
         return new HashedSnapshot(snapshot.List, snapshot.Version, snapshot.Entries.Select(HashedEntry.From).ToArray());
     }
 
-    /// <summary>Canonical JSON bytes.</summary>
-    public byte[] ToJson() => SnapshotJson.Write(Format, List, Version, Entries, EntryShapes.Hashed);
-
-    /// <summary>The stored form: gzip of <see cref="ToJson"/>.</summary>
-    public byte[] ToGzip() => ArtifactJson.Gzip(ToJson());
+    /// <inheritdoc/>
+    public override byte[] ToJson() => SnapshotJson.Write(Format, this, EntryShapes.Hashed);
 
     /// <summary>Parses canonical JSON; rejects another format, missing or unknown fields, unsorted or duplicate ids.</summary>
     public static Result<HashedSnapshot> FromJson(ReadOnlySpan<byte> json) =>

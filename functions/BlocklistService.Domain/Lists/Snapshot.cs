@@ -4,23 +4,14 @@ namespace BlocklistService.Domain.Lists;
 /// A whole list at one version (<c>blocklist-snapshot/1</c>, stored as <c>snapshot.json.gz</c>): what a new client
 /// starts from before applying later deltas. Entries are sorted by id.
 /// </summary>
-public sealed class Snapshot
+public sealed class Snapshot : ListSnapshot<ListEntry>
 {
     public const string Format = "blocklist-snapshot/1";
 
     private Snapshot(ListName list, long version, ListEntry[] entries)
+        : base(list, version, entries)
     {
-        List = list;
-        Version = version;
-        Entries = entries;
     }
-
-    public ListName List { get; }
-
-    public long Version { get; }
-
-    /// <summary>Every listed entry, sorted by id.</summary>
-    public IReadOnlyList<ListEntry> Entries { get; }
 
     /// <summary>Builds a snapshot, sorting entries by id; throws <see cref="ArgumentException"/> on a duplicate id.</summary>
     public static Snapshot Create(ListName list, long version, IEnumerable<ListEntry> entries)
@@ -42,11 +33,8 @@ public sealed class Snapshot
         return new Snapshot(list, version, sorted);
     }
 
-    /// <summary>Canonical JSON bytes.</summary>
-    public byte[] ToJson() => SnapshotJson.Write(Format, List, Version, Entries, EntryShapes.Plain);
-
-    /// <summary>The stored form: gzip of <see cref="ToJson"/>.</summary>
-    public byte[] ToGzip() => ArtifactJson.Gzip(ToJson());
+    /// <inheritdoc/>
+    public override byte[] ToJson() => SnapshotJson.Write(Format, this, EntryShapes.Plain);
 
     /// <summary>Parses canonical JSON; rejects another format, missing or unknown fields, unsorted or duplicate ids.</summary>
     public static Result<Snapshot> FromJson(ReadOnlySpan<byte> json) =>

@@ -6,15 +6,15 @@ namespace BlocklistService.Domain.Lists;
 /// </summary>
 internal static class SnapshotJson
 {
-    public static byte[] Write<TEntry>(string format, ListName list, long version, IEnumerable<TEntry> entries, EntryShape<TEntry> shape) =>
+    public static byte[] Write<TEntry>(string format, ListSnapshot<TEntry> snapshot, EntryShape<TEntry> shape) =>
         ArtifactJson.Write(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("format", format);
-            writer.WriteString("list", list.Value);
-            writer.WriteNumber("version", version);
+            writer.WriteString("list", snapshot.List.Value);
+            writer.WriteNumber("version", snapshot.Version);
             writer.WriteStartArray("entries");
-            foreach (var entry in entries)
+            foreach (var entry in snapshot.Entries)
             {
                 shape.Write(writer, entry);
             }
