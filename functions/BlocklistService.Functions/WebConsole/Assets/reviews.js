@@ -13,7 +13,8 @@ function refused(error, status) {
   if (error?.status === 409) settle(status);
 }
 
-async function decide(item, verdict, reason, status) {
+// Posts one decision with its reason (none is refused here, before any request) and shows what came of it.
+async function postDecision(path, reason, status, outcome) {
   if (reason.value.trim().length === 0) {
     status.replaceChildren(h('span', { class: 'error', role: 'alert' }, 'reason: write why; it is recorded with the decision.'));
     reason.focus();
@@ -21,29 +22,22 @@ async function decide(item, verdict, reason, status) {
   }
   status.replaceChildren('Saving…');
   try {
-    const { data } = await api(`/api/v1/admin/reviews/${encodeURIComponent(item.submissionId)}/items/${item.index}/${verdict}`, { method: 'POST', body: { reason: reason.value.trim() } });
-    status.replaceChildren(h('span', { class: 'ok' }, `${verdict === 'approve' ? 'Approved' : 'Rejected'}: ${data.result}`));
+    const { data } = await api(path, { method: 'POST', body: { reason: reason.value.trim() } });
+    status.replaceChildren(h('span', { class: 'ok' }, outcome(data)));
     settle(status);
   } catch (error) {
     refused(error, status);
   }
 }
 
-async function decideListed(review, verdict, reason, status) {
-  if (reason.value.trim().length === 0) {
-    status.replaceChildren(h('span', { class: 'error', role: 'alert' }, 'reason: write why; it is recorded with the decision.'));
-    reason.focus();
-    return;
-  }
-  status.replaceChildren('Saving…');
-  try {
-    const { data } = await api(`/api/v1/admin/reviews/listed/${encodeURIComponent(review.list)}/${encodeURIComponent(review.entryId)}/${verdict}`,
-      { method: 'POST', body: { reason: reason.value.trim() } });
-    status.replaceChildren(h('span', { class: 'ok' }, data.result === 'kept' ? 'Kept listed' : 'Delisted: the next version removes it'));
-    settle(status);
-  } catch (error) {
-    refused(error, status);
-  }
+function decide(item, verdict, reason, status) {
+  return postDecision(`/api/v1/admin/reviews/${encodeURIComponent(item.submissionId)}/items/${item.index}/${verdict}`, reason, status,
+    (data) => `${verdict === 'approve' ? 'Approved' : 'Rejected'}: ${data.result}`);
+}
+
+function decideListed(review, verdict, reason, status) {
+  return postDecision(`/api/v1/admin/reviews/listed/${encodeURIComponent(review.list)}/${encodeURIComponent(review.entryId)}/${verdict}`, reason, status,
+    (data) => (data.result === 'kept' ? 'Kept listed' : 'Delisted: the next version removes it'));
 }
 
 function listedTable(listed) {
