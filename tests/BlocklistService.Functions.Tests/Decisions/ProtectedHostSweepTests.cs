@@ -8,6 +8,7 @@ using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Hosting;
 using BlocklistService.Functions.Publishing;
+using BlocklistService.Functions.Stores;
 using BlocklistService.Functions.Tests.Endpoints;
 using BlocklistService.Functions.Tests.Support;
 using BlocklistService.Testing;
@@ -167,14 +168,56 @@ public sealed class ProtectedHostSweepTests(AzuriteFixture storage) : IClassFixt
         }
     }
 
-    /// <summary>What <see cref="QueuedAsync"/> leaves: the restarted server, its admin and ISP clients, the entries under review.</summary>
-    private sealed record Queued(ApiFactory Api, HttpClient Admin, HttpClient Isp, IReadOnlyList<string> EntryIds);
+    [Fact]
+    public async Task A_delist_cut_off_after_its_decision_leaf_is_finished_by_the_next_request_even_one_asking_to_keep()
+    {
+        var outage = new StorageOutage();
+        var queued = await QueuedAsync(outage.Install, "cut-off");
+        var entry = queued.EntryIds[0];
+        HttpResponseMessage killed;
+        await using (queued.Api)
+        {
+            // the journal is unreachable once the leaf is logged: the withdrawal, the decided record and the dequeue never happen
+            outage.Start(OutageKind.Refused, StorageNames.Submissions);
+            killed = await queued.Admin.PostAsync($"/api/v1/admin/reviews/listed/eu/{entry}/delist", Payloads.Reason("ordinary users live here"));
+            outage.End();
+        }
+
+        await using var restarted = PublishApi.Create(storage.ConnectionString, queued.Settings);
+        var (admin, _) = await restarted.ClientForAsync(Roles.Admin, "next-officer");
+        var (isp, _) = await restarted.ClientForAsync(Roles.Isp, "isp-cut-off", "eu");
+        var waiting = await (await admin.GetAsync("/api/v1/admin/reviews")).JsonAsync();
+        var keep = await admin.PostAsync($"/api/v1/admin/reviews/listed/eu/{entry}/keep", Payloads.Reason("keep it after all"));
+        var left = await (await admin.GetAsync("/api/v1/admin/reviews")).JsonAsync();
+        var delistAgain = await admin.PostAsync($"/api/v1/admin/reviews/listed/eu/{entry}/delist", Payloads.Reason("retry"));
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish the delisting"))).StatusCode);
+        var published = await ListEndpointTests.SyncAsync(isp, ListState.Empty(ListName.Parse("eu")));
+
+        Assert.True((int)killed.StatusCode >= 500, $"the cut-off request answered {killed.StatusCode}");
+        Assert.Equal([entry], waiting.GetProperty("listed").EnumerateArray().Select(r => r.GetProperty("entryId").GetString()));
+        Assert.Equal(HttpStatusCode.Conflict, keep.StatusCode);
+        var decision = Assert.Single(await LeavesAsync(restarted), l => l.Decision?.Subject.Entries.Any(e => e.Hex == entry) == true).Decision!;
+        Assert.Equal("delist", decision.Subject.Disposition);
+        Assert.Contains("already delisted by decision ", (await keep.JsonAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, left.GetProperty("listed").GetArrayLength());
+        Assert.Equal(HttpStatusCode.OK, delistAgain.StatusCode);
+        Assert.Equal("delisted", (await delistAgain.JsonAsync()).GetProperty("result").GetString());
+        Assert.Empty(published.Entries);
+    }
+
+    /// <summary>
+    /// What <see cref="QueuedAsync"/> leaves: the restarted server, its admin and ISP clients, the entries under review,
+    /// and the settings that start another server on the same storage.
+    /// </summary>
+    private sealed record Queued(ApiFactory Api, HttpClient Admin, HttpClient Isp, IReadOnlyList<string> EntryIds, IReadOnlyDictionary<string, string?> Settings);
+
+    private Task<Queued> QueuedAsync(params string[] labels) => QueuedAsync(null, labels);
 
     /// <summary>
     /// Lists <c>{label}.pinned.example</c> (whole host) for each label through a published version, then restarts the
     /// service with <c>pinned.example</c> protected, so the sweep puts each up for review; entry ids in label order.
     /// </summary>
-    private async Task<Queued> QueuedAsync(params string[] labels)
+    private async Task<Queued> QueuedAsync(Action<IServiceCollection>? services, params string[] labels)
     {
         var shared = SharedStorage();
         await using (var first = PublishApi.Create(storage.ConnectionString, shared))
@@ -185,12 +228,13 @@ public sealed class ProtectedHostSweepTests(AzuriteFixture storage) : IClassFixt
             Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"))).StatusCode);
         }
 
-        var api = PublishApi.Create(storage.ConnectionString, new Dictionary<string, string?>(shared) { ["Ingest:ProtectedHosts:0"] = "pinned.example" });
+        var protecting = new Dictionary<string, string?>(shared) { ["Ingest:ProtectedHosts:0"] = "pinned.example" };
+        var api = PublishApi.Create(storage.ConnectionString, protecting, services);
         var (admin2, _) = await api.ClientForAsync(Roles.Admin, "duty-officer");
         var (isp, _) = await api.ClientForAsync(Roles.Isp, "isp-pinned", "eu");
         var listed = (await (await admin2.GetAsync("/api/v1/admin/reviews")).JsonAsync()).GetProperty("listed").EnumerateArray()
             .ToDictionary(r => r.GetProperty("expression").GetString()!, r => r.GetProperty("entryId").GetString()!);
-        return new Queued(api, admin2, isp, labels.Select(l => listed[$"{l}.pinned.example/"]).ToList());
+        return new Queued(api, admin2, isp, labels.Select(l => listed[$"{l}.pinned.example/"]).ToList(), protecting);
     }
 
     /// <summary>One table prefix and signing key for every server of the test, so a restart sees the same storage.</summary>
