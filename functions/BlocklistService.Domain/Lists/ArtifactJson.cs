@@ -150,6 +150,16 @@ internal static class ArtifactJson
     }
 
     /// <summary>
+    /// Parses a stored <c>.json.gz</c> artifact of <paramref name="format"/>: gunzips it (a failure names the format)
+    /// and hands the JSON to <paramref name="fromJson"/>.
+    /// </summary>
+    public static Result<T> FromGzip<T>(ReadOnlySpan<byte> gzip, string format, JsonParser<T> fromJson)
+    {
+        var json = Gunzip(gzip);
+        return json.IsSuccess ? fromJson(json.Value) : Result<T>.Failure($"{format}: {json.Error}");
+    }
+
+    /// <summary>
     /// Parses <paramref name="json"/> as one object of format <paramref name="format"/> and runs
     /// <paramref name="read"/> over it; any <see cref="ArtifactFormatException"/> or JSON syntax error becomes a failure.
     /// </summary>
@@ -188,6 +198,9 @@ internal static class ArtifactJson
         }
     }
 }
+
+/// <summary>An artifact's parser from canonical JSON bytes (a span, so not a <see cref="Func{T, TResult}"/>).</summary>
+internal delegate Result<T> JsonParser<T>(ReadOnlySpan<byte> json);
 
 /// <summary>Raised inside a parser to abort it with a message naming the field; never escapes a public parse method.</summary>
 internal sealed class ArtifactFormatException(string message) : Exception(message);
@@ -304,6 +317,27 @@ internal sealed class JsonObjectReader
         {
             yield return (item, $"{Name(property)}[{index++}]");
         }
+    }
+
+    /// <summary>
+    /// Reads the array <paramref name="property"/> item by item with <paramref name="read"/>; the items' ids must be
+    /// unique and sorted ascending (ordinal on the hex), as every artifact writes them.
+    /// </summary>
+    public T[] SortedById<T>(string property, Func<JsonElement, string, T> read, Func<T, EntryId> idOf)
+    {
+        var items = new List<T>();
+        foreach (var (element, path) in Array(property))
+        {
+            var item = read(element, path);
+            if (items.Count > 0 && string.CompareOrdinal(idOf(items[^1]).Hex, idOf(item).Hex) >= 0)
+            {
+                throw Fail(path, "ids must be unique and sorted ascending");
+            }
+
+            items.Add(item);
+        }
+
+        return items.ToArray();
     }
 
     /// <summary>Reads a ListEntry object and checks its id is the SHA-256 of its expression.</summary>

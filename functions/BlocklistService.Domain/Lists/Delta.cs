@@ -1,4 +1,3 @@
-using System.Text.Json;
 using BlocklistService.Domain.Entries;
 
 namespace BlocklistService.Domain.Lists;
@@ -9,32 +8,14 @@ namespace BlocklistService.Domain.Lists;
 /// <see cref="Adds"/> (each must then be absent). An id in both replaces the entry (e.g. a changed category).
 /// Adds and removes are sorted by id, so the same change always has the same bytes.
 /// </summary>
-public sealed class Delta
+public sealed class Delta : ListDelta<ListEntry>
 {
     public const string Format = "blocklist-delta/1";
 
     private Delta(ListName list, long fromVersion, long toVersion, ListEntry[] adds, EntryId[] removes)
+        : base(list, fromVersion, toVersion, adds, removes)
     {
-        List = list;
-        FromVersion = fromVersion;
-        ToVersion = toVersion;
-        Adds = adds;
-        Removes = removes;
     }
-
-    public ListName List { get; }
-
-    /// <summary>The version this delta applies to (0 = the empty list before version 1).</summary>
-    public long FromVersion { get; }
-
-    /// <summary>The version it produces; greater than <see cref="FromVersion"/>.</summary>
-    public long ToVersion { get; }
-
-    /// <summary>Entries that become listed, sorted by id.</summary>
-    public IReadOnlyList<ListEntry> Adds { get; }
-
-    /// <summary>Ids that stop being listed, sorted.</summary>
-    public IReadOnlyList<EntryId> Removes { get; }
 
     /// <summary>Adds plus removes.</summary>
     public int ChangeCount => Adds.Count + Removes.Count;
@@ -110,76 +91,13 @@ public sealed class Delta
         return Create(from.List, from.Version, to.Version, adds, removes);
     }
 
-    /// <summary>Canonical JSON bytes.</summary>
-    public byte[] ToJson() => ArtifactJson.Write(writer =>
-    {
-        writer.WriteStartObject();
-        writer.WriteString("format", Format);
-        writer.WriteString("list", List.Value);
-        writer.WriteNumber("fromVersion", FromVersion);
-        writer.WriteNumber("toVersion", ToVersion);
-        writer.WriteStartArray("adds");
-        foreach (var entry in Adds)
-        {
-            writer.WriteEntry(entry);
-        }
-
-        writer.WriteEndArray();
-        writer.WriteStartArray("removes");
-        foreach (var id in Removes)
-        {
-            writer.WriteStringValue(id.Hex);
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    });
-
-    /// <summary>The stored form: gzip of <see cref="ToJson"/>.</summary>
-    public byte[] ToGzip() => ArtifactJson.Gzip(ToJson());
+    /// <inheritdoc/>
+    public override byte[] ToJson() => DeltaJson.Write(Format, this, EntryShapes.Plain);
 
     /// <summary>Parses canonical JSON; rejects another format, missing or unknown fields, unsorted or duplicate ids.</summary>
-    public static Result<Delta> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
-    {
-        var list = root.List("list");
-        var from = root.Integer("fromVersion", 0);
-        var to = root.Integer("toVersion", 1);
-        if (to <= from)
-        {
-            throw JsonObjectReader.Fail("toVersion", $"must be greater than fromVersion ({from})");
-        }
-
-        var adds = new List<ListEntry>();
-        foreach (var (element, path) in root.Array("adds"))
-        {
-            var entry = JsonObjectReader.ReadEntry(element, path);
-            if (adds.Count > 0 && string.CompareOrdinal(adds[^1].Id.Hex, entry.Id.Hex) >= 0)
-            {
-                throw JsonObjectReader.Fail(path, "ids must be unique and sorted ascending");
-            }
-
-            adds.Add(entry);
-        }
-
-        var removes = new List<EntryId>();
-        foreach (var (element, path) in root.Array("removes"))
-        {
-            var id = JsonObjectReader.ParseId(element.ValueKind == JsonValueKind.String ? element.GetString() : null, path);
-            if (removes.Count > 0 && string.CompareOrdinal(removes[^1].Hex, id.Hex) >= 0)
-            {
-                throw JsonObjectReader.Fail(path, "ids must be unique and sorted ascending");
-            }
-
-            removes.Add(id);
-        }
-
-        return new Delta(list, from, to, adds.ToArray(), removes.ToArray());
-    });
+    public static Result<Delta> FromJson(ReadOnlySpan<byte> json) =>
+        DeltaJson.Read(json, Format, EntryShapes.Plain, (list, from, to, adds, removes) => new Delta(list, from, to, adds, removes));
 
     /// <summary>Parses the stored <c>delta.json.gz</c> bytes.</summary>
-    public static Result<Delta> FromGzip(ReadOnlySpan<byte> gzip)
-    {
-        var json = ArtifactJson.Gunzip(gzip);
-        return json.IsSuccess ? FromJson(json.Value) : Result<Delta>.Failure($"{Format}: {json.Error}");
-    }
+    public static Result<Delta> FromGzip(ReadOnlySpan<byte> gzip) => ArtifactJson.FromGzip(gzip, Format, FromJson);
 }

@@ -4,23 +4,14 @@ namespace BlocklistService.Domain.Lists;
 /// The hashed twin of a <see cref="Snapshot"/> (<c>blocklist-hashed-snapshot/1</c>, stored as <c>snapshot.json.gz</c>
 /// under <c>lists/{list}/hashed/</c>): every listed entry of one version as id, scope and category, sorted by id.
 /// </summary>
-public sealed class HashedSnapshot
+public sealed class HashedSnapshot : ListSnapshot<HashedEntry>
 {
     public const string Format = "blocklist-hashed-snapshot/1";
 
     private HashedSnapshot(ListName list, long version, HashedEntry[] entries)
+        : base(list, version, entries)
     {
-        List = list;
-        Version = version;
-        Entries = entries;
     }
-
-    public ListName List { get; }
-
-    public long Version { get; }
-
-    /// <summary>Every listed entry, sorted by id.</summary>
-    public IReadOnlyList<HashedEntry> Entries { get; }
 
     /// <summary>The hashed form of <paramref name="snapshot"/> (same ids, same order).</summary>
     public static HashedSnapshot Of(Snapshot snapshot)
@@ -29,46 +20,13 @@ public sealed class HashedSnapshot
         return new HashedSnapshot(snapshot.List, snapshot.Version, snapshot.Entries.Select(HashedEntry.From).ToArray());
     }
 
-    public byte[] ToJson() => ArtifactJson.Write(writer =>
-    {
-        writer.WriteStartObject();
-        writer.WriteString("format", Format);
-        writer.WriteString("list", List.Value);
-        writer.WriteNumber("version", Version);
-        writer.WriteStartArray("entries");
-        foreach (var entry in Entries)
-        {
-            writer.WriteHashedEntry(entry);
-        }
+    /// <inheritdoc/>
+    public override byte[] ToJson() => SnapshotJson.Write(Format, this, EntryShapes.Hashed);
 
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    });
+    /// <summary>Parses canonical JSON; rejects another format, missing or unknown fields, unsorted or duplicate ids.</summary>
+    public static Result<HashedSnapshot> FromJson(ReadOnlySpan<byte> json) =>
+        SnapshotJson.Read(json, Format, EntryShapes.Hashed, (list, version, entries) => new HashedSnapshot(list, version, entries));
 
-    public byte[] ToGzip() => ArtifactJson.Gzip(ToJson());
-
-    public static Result<HashedSnapshot> FromJson(ReadOnlySpan<byte> json) => ArtifactJson.Parse(json, Format, root =>
-    {
-        var list = root.List("list");
-        var version = root.Integer("version", 0);
-        var entries = new List<HashedEntry>();
-        foreach (var (element, path) in root.Array("entries"))
-        {
-            var entry = JsonObjectReader.ReadHashedEntry(element, path);
-            if (entries.Count > 0 && string.CompareOrdinal(entries[^1].Id.Hex, entry.Id.Hex) >= 0)
-            {
-                throw JsonObjectReader.Fail(path, "ids must be unique and sorted ascending");
-            }
-
-            entries.Add(entry);
-        }
-
-        return new HashedSnapshot(list, version, entries.ToArray());
-    });
-
-    public static Result<HashedSnapshot> FromGzip(ReadOnlySpan<byte> gzip)
-    {
-        var json = ArtifactJson.Gunzip(gzip);
-        return json.IsSuccess ? FromJson(json.Value) : Result<HashedSnapshot>.Failure($"{Format}: {json.Error}");
-    }
+    /// <summary>Parses the stored <c>snapshot.json.gz</c> bytes.</summary>
+    public static Result<HashedSnapshot> FromGzip(ReadOnlySpan<byte> gzip) => ArtifactJson.FromGzip(gzip, Format, FromJson);
 }

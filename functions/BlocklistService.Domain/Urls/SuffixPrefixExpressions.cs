@@ -86,18 +86,7 @@ internal static class SuffixPrefixExpressions
                 var hostLength = Write(host[start..], buffer);
                 foreach (var length in lengths[..pathCount])
                 {
-                    var used = hostLength;
-                    if (length == WithQuery)
-                    {
-                        used += Write(path, buffer[used..]);
-                        buffer[used++] = (byte)'?';
-                        used += Write(query, buffer[used..]);
-                    }
-                    else
-                    {
-                        used += Write(path[..length], buffer[used..]);
-                    }
-
+                    var used = hostLength + WritePath(path, query, length, buffer[hostLength..]);
                     if (visit(buffer[..used]))
                     {
                         return true;
@@ -145,17 +134,7 @@ internal static class SuffixPrefixExpressions
             {
                 var begin = at;
                 at += Write(host[start..], buffer[at..]);
-                if (length == WithQuery)
-                {
-                    at += Write(path, buffer[at..]);
-                    buffer[at++] = (byte)'?';
-                    at += Write(query, buffer[at..]);
-                }
-                else
-                {
-                    at += Write(path[..length], buffer[at..]);
-                }
-
+                at += WritePath(path, query, length, buffer[at..]);
                 expressions[count++] = begin..at;
             }
         }
@@ -226,6 +205,22 @@ internal static class SuffixPrefixExpressions
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Writes one path variant (<see cref="PathLengths"/>) as UTF-8: the first <paramref name="length"/> characters of
+    /// the path, or for <see cref="WithQuery"/> the whole path, <c>?</c> and the query. Returns the bytes written.
+    /// </summary>
+    private static int WritePath(ReadOnlySpan<char> path, ReadOnlySpan<char> query, int length, Span<byte> destination)
+    {
+        if (length != WithQuery)
+        {
+            return Write(path[..length], destination);
+        }
+
+        var used = Write(path, destination);
+        destination[used++] = (byte)'?';
+        return used + Write(query, destination[used..]);
     }
 
     /// <summary>Writes <paramref name="text"/> as UTF-8 (canonical URLs are ASCII; anything else is encoded properly).</summary>

@@ -43,21 +43,20 @@ public static class AdminReviewEndpoints
         TypedResults.Ok(new HeldItems(await reviews.ListAsync(cancellationToken), await listed.ListAsync(cancellationToken)));
 
     private static Task<Results<Ok<ListedDecision>, ProblemHttpResult>> KeepAsync(
-        string list, string entryId, DecisionRequest? body, ListedReviews listed, DecisionLog decisions, SubmissionIngest ingest,
-        ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken) =>
-        DecideListedAsync(list, entryId, keep: true, body, listed, decisions, ingest, user, loggers, cancellationToken);
+        string list, string entryId, DecisionRequest? body, ListedReviewDecisions decisions, ClaimsPrincipal user, ILoggerFactory loggers,
+        CancellationToken cancellationToken) =>
+        DecideListedAsync(list, entryId, keep: true, body, decisions, user, loggers, cancellationToken);
 
     private static Task<Results<Ok<ListedDecision>, ProblemHttpResult>> DelistAsync(
-        string list, string entryId, DecisionRequest? body, ListedReviews listed, DecisionLog decisions, SubmissionIngest ingest,
-        ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken) =>
-        DecideListedAsync(list, entryId, keep: false, body, listed, decisions, ingest, user, loggers, cancellationToken);
+        string list, string entryId, DecisionRequest? body, ListedReviewDecisions decisions, ClaimsPrincipal user, ILoggerFactory loggers,
+        CancellationToken cancellationToken) =>
+        DecideListedAsync(list, entryId, keep: false, body, decisions, user, loggers, cancellationToken);
 
     private static async Task<Results<Ok<ListedDecision>, ProblemHttpResult>> DecideListedAsync(
-        string list, string entryId, bool keep, DecisionRequest? body, ListedReviews listed, DecisionLog decisions, SubmissionIngest ingest,
-        ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string list, string entryId, bool keep, DecisionRequest? body, ListedReviewDecisions decisions, ClaimsPrincipal user, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
-        if (!ListName.TryParse(list, out var name) || !EntryId.TryParse(entryId, out var id) ||
-            await listed.GetAsync(list, entryId, cancellationToken) is not { } review)
+        if (!ListName.TryParse(list, out var name) || !EntryId.TryParse(entryId, out var id))
         {
             return Problems.NotFound("listed entry under review");
         }
@@ -68,28 +67,18 @@ public static class AdminReviewEndpoints
             return invalid;
         }
 
-        // The decision leaf first (once per queued review and outcome), then the withdrawals, then the queue row: a
-        // crash in between leaves the review waiting, and repeating the same decision finishes the steps.
-        var kind = keep ? DecisionKind.ReviewApprove : DecisionKind.ReviewReject;
-        var decisionId = $"listed-{(keep ? "keep" : "delist")}-{list}-{entryId}-{ListedReviewRows.Instance(review)}";
-        var logged = await decisions.AppendAsync(decisionId, kind, DecisionLog.ActorOf(user), reason!, new DecisionSubject
+        switch (await decisions.DecideAsync(name, id, keep, DecisionLog.ActorOf(user), reason!, cancellationToken))
         {
-            List = name,
-            Entries = [id],
-            Disposition = keep ? "keep-listed" : "delist",
-        }, cancellationToken);
-        if (!keep && EntryScopeNames.TryParse(review.Scope, out var scope))
-        {
-            foreach (var hotline in review.Hotlines)
-            {
-                await BackingWithdrawal.JournalAsync(ingest, decisionId, hotline, [new WithdrawnEntry(list, id, review.Expression, scope)], cancellationToken);
-            }
+            case ListedReviewOutcome.Decided { Decision: var decision }:
+                loggers.CreateLogger(typeof(AdminReviewEndpoints)).LogInformation(
+                    "Listed entry {List}/{EntryId} {Decision} by {AdminKeyId}", decision.List, decision.EntryId, decision.Result, user.KeyId());
+                return TypedResults.Ok(new ListedDecision(decision.List, decision.EntryId, decision.Result, decision.DecisionIndex));
+            case ListedReviewOutcome.AlreadyDecided { Decision: var earlier }:
+                return Problems.Create(StatusCodes.Status409Conflict, "already-decided", "Already decided",
+                    $"the entry was already {earlier.Result} by decision {earlier.DecisionIndex} at {earlier.DecidedAt:O}; that decision stands");
+            default:
+                return Problems.NotFound("listed entry under review");
         }
-
-        await listed.RemoveAsync(list, entryId, cancellationToken);
-        loggers.CreateLogger(typeof(AdminReviewEndpoints)).LogInformation(
-            "Listed entry {List}/{EntryId} on protected host {Host} {Decision} by {AdminKeyId}", list, entryId, review.ProtectedHost, keep ? "kept" : "delisted", user.KeyId());
-        return TypedResults.Ok(new ListedDecision(list, entryId, keep ? "kept" : "delisted", logged.Index));
     }
 
     private static Task<Results<Ok<ReviewDecision>, ProblemHttpResult>> ApproveAsync(

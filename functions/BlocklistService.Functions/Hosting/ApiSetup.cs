@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using BlocklistService.Functions.Auth;
+using BlocklistService.Functions.Decisions;
 using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Ingest;
 using BlocklistService.Functions.Publishing;
@@ -50,6 +51,7 @@ public static class ApiSetup
         services.AddSingleton<PublicationStore>();
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<ListedReviews>();
+        services.AddSingleton<ListedReviewDecisions>();
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<IngestOptions>>().Value.BuildProtectedHosts());
         services.AddSingleton<SubmissionValidator>();
         services.AddSingleton<SubmissionIngest>();

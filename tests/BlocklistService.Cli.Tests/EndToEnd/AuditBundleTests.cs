@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.IO.Compression;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using BlocklistService.Testing;
@@ -14,43 +12,26 @@ namespace BlocklistService.Cli.Tests.EndToEnd;
 /// </summary>
 public sealed class AuditBundleTests : IAsyncLifetime
 {
-    private readonly TemporaryDirectory _home = TestStates.TempDirectory();
-    private Azurite _azurite = null!;
-    private ServiceHost _service = null!;
-    private string _publicKeyPath = null!;
+    private EndToEndWorld _world = null!;
 
-    public async Task InitializeAsync()
-    {
-        _azurite = await Azurite.StartAsync();
-        var signingKey = _home.File("signing-key.pem");
-        var devKey = await CliAsync(null, "dev-key", "--output", signingKey, "--json");
-        Assert.True(devKey.ExitCode == 0, devKey.ToString());
-        _publicKeyPath = _home.File("service-public.pem");
-        await File.WriteAllTextAsync(_publicKeyPath, devKey.Json().GetProperty("publicKeyPem").GetString());
-        _service = ServiceHost.Start(_azurite.ConnectionString, signingKey);
-    }
+    public async Task InitializeAsync() => _world = await EndToEndWorld.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        await _azurite.DisposeAsync();
-        _home.Dispose();
-    }
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
     [Fact]
     public async Task A_bundle_of_a_range_verifies_offline_and_names_the_altered_leaf_proof_hash_or_checkpoint()
     {
-        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
-        var auditor = await IssueKeyAsync("--role", "auditor", "--organisation", "regulator");
+        var hotline = await _world.IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
+        var auditor = await _world.IssueKeyAsync("--role", "auditor", "--organisation", "regulator");
         await SubmitAndPublishAsync(hotline, "a", "b", "c");
         await Task.Delay(TimeSpan.FromSeconds(1.1)); // publication times have second precision: the range starts after version 1
         var from = DateTimeOffset.UtcNow;
         await SubmitAndPublishAsync(hotline, "d", "e");
         await SubmitAndPublishAsync(hotline, "f", "g", "h", "i");
-        var bundle = _home.File("bundle.zip");
+        var bundle = _world.Home.File("bundle.zip");
 
-        var written = await CliAsync(auditor, "audit", "bundle", "--from", Iso(from), "--to", Iso(DateTimeOffset.UtcNow.AddHours(1)), bundle, "--json");
-        var verified = await CliAsync(null, "audit", "verify-bundle", bundle, "--key", _publicKeyPath, "--json");
+        var written = await _world.CliAsync(auditor, "audit", "bundle", "--from", EndToEndWorld.Timestamp(from), "--to", EndToEndWorld.Timestamp(DateTimeOffset.UtcNow.AddHours(1)), bundle, "--json");
+        var verified = await _world.CliAsync(null, "audit", "verify-bundle", bundle, "--key", _world.PublicKeyPath, "--json");
         var script = await PythonAsync(bundle);
 
         Assert.True(written.ExitCode == 0, written.ToString());
@@ -66,12 +47,12 @@ public sealed class AuditBundleTests : IAsyncLifetime
 
         // the key pinned by its id (SHA-256 of the key's DER), as sync and audit verify accept it: found in the bundle's key sets
         using var publicKey = ECDsa.Create();
-        publicKey.ImportFromPem(await File.ReadAllTextAsync(_publicKeyPath));
+        publicKey.ImportFromPem(await File.ReadAllTextAsync(_world.PublicKeyPath));
         var keyId = Convert.ToHexStringLower(SHA256.HashData(publicKey.ExportSubjectPublicKeyInfo()));
-        var byId = await CliAsync(null, "audit", "verify-bundle", bundle, "--key", keyId.ToUpperInvariant(), "--json");
+        var byId = await _world.CliAsync(null, "audit", "verify-bundle", bundle, "--key", keyId.ToUpperInvariant(), "--json");
         Assert.True(byId.ExitCode == 0, byId.ToString());
         Assert.Equal([keyId], byId.Json().GetProperty("trustedKeyIds").EnumerateArray().Select(k => k.GetString()));
-        var unknown = await CliAsync(null, "audit", "verify-bundle", bundle, "--key", new string('0', 64), "--json");
+        var unknown = await _world.CliAsync(null, "audit", "verify-bundle", bundle, "--key", new string('0', 64), "--json");
         Assert.Equal(1, unknown.ExitCode);
         Assert.Equal("keys/", unknown.Json().GetProperty("place").GetString());
         Assert.Contains("no key set in the bundle holds the pinned key", unknown.Json().GetProperty("problem").GetString());
@@ -100,12 +81,12 @@ public sealed class AuditBundleTests : IAsyncLifetime
     [Fact]
     public async Task A_bundle_of_a_range_with_no_leaves_is_refused_and_nothing_is_written()
     {
-        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
-        var auditor = await IssueKeyAsync("--role", "auditor", "--organisation", "regulator");
+        var hotline = await _world.IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
+        var auditor = await _world.IssueKeyAsync("--role", "auditor", "--organisation", "regulator");
         await SubmitAndPublishAsync(hotline, "z");
-        var bundle = _home.File("empty.zip");
+        var bundle = _world.Home.File("empty.zip");
 
-        var run = await CliAsync(auditor, "audit", "bundle", "--from", "2001-01-01", "--to", "2001-02-01", bundle, "--json");
+        var run = await _world.CliAsync(auditor, "audit", "bundle", "--from", "2001-01-01", "--to", "2001-02-01", bundle, "--json");
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("empty-range", run.Output + run.Error);
@@ -114,7 +95,7 @@ public sealed class AuditBundleTests : IAsyncLifetime
 
     private async Task AssertFailsAtAsync(string bundle, string place)
     {
-        var cli = await CliAsync(null, "audit", "verify-bundle", bundle, "--key", _publicKeyPath, "--json");
+        var cli = await _world.CliAsync(null, "audit", "verify-bundle", bundle, "--key", _world.PublicKeyPath, "--json");
         var script = await PythonAsync(bundle);
 
         Assert.Equal(1, cli.ExitCode);
@@ -127,7 +108,7 @@ public sealed class AuditBundleTests : IAsyncLifetime
     /// <summary>Runs the bundle's own verify.py, extracted, with python3 (openssl on PATH checks the signatures).</summary>
     private async Task<ProcessResult> PythonAsync(string bundle)
     {
-        var folder = Path.Combine(_home.Path, "extracted-" + Path.GetFileNameWithoutExtension(bundle));
+        var folder = Path.Combine(_world.Home.Path, "extracted-" + Path.GetFileNameWithoutExtension(bundle));
         Directory.CreateDirectory(folder);
         await using (var zip = await ZipFile.OpenReadAsync(bundle))
         {
@@ -139,7 +120,7 @@ public sealed class AuditBundleTests : IAsyncLifetime
 
     private string Altered(string bundle, string name, string entry, Func<string, string> change)
     {
-        var copy = _home.File(name);
+        var copy = _world.Home.File(name);
         File.Copy(bundle, copy, overwrite: true);
         using var zip = ZipFile.Open(copy, ZipArchiveMode.Update);
         var original = zip.GetEntry(entry)!;
@@ -170,39 +151,9 @@ public sealed class AuditBundleTests : IAsyncLifetime
 
     private async Task SubmitAndPublishAsync(string hotline, params string[] names)
     {
-        var verifiedAt = Iso(DateTimeOffset.UtcNow.AddHours(-2));
-        var file = _home.File($"submit-{names[0]}.csv");
+        var verifiedAt = EndToEndWorld.Timestamp(DateTimeOffset.UtcNow.AddHours(-2));
         var rows = names.Select(n => $"add,https://{n}.bundle.test/page,exact,eu,csam,REF-{n},{verifiedAt},analyst-1;analyst-2");
-        await File.WriteAllTextAsync(file, "action,url,scope,lists,category,reference,verifiedAt,verifiedBy\n" + string.Join('\n', rows) + "\n");
-        var submitted = await CliAsync(hotline, "submit", file, "--json");
-        Assert.True(submitted.ExitCode == 0, submitted.ToString());
-        using var admin = _service.Client(_service.AdminKey.Value);
-        using var response = await admin.PostAsync("api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "publish in test" }));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private async Task<string> IssueKeyAsync(params string[] options)
-    {
-        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--reason", "key for the test", "--json"]);
-        Assert.True(run.ExitCode == 0, run.ToString());
-        return run.Json().GetProperty("key").GetString()!;
-    }
-
-    private static string Iso(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    private Task<CliRun> CliAsync(string? apiKey, params string[] args)
-    {
-        var variables = new Dictionary<string, string> { ["BLOCKLIST_STATE_DIR"] = Path.Combine(_home.Path, "state") };
-        if (_service is not null)
-        {
-            variables["BLOCKLIST_API_URL"] = _service.BaseUri.ToString();
-        }
-
-        if (apiKey is not null)
-        {
-            variables["BLOCKLIST_API_KEY"] = apiKey;
-        }
-
-        return CliRun.RunAsync(_home.Path, variables, args);
+        await _world.SubmitAsync(hotline, $"submit-{names[0]}.csv", string.Join('\n', rows));
+        await _world.PublishAsync();
     }
 }

@@ -33,43 +33,27 @@ public sealed class HashedFeedEndToEndTests : IAsyncLifetime
     /// <summary>Every expression listed in this test, and the hosts alone: none may appear in a hashed client's files.</summary>
     private static readonly string[] Listed = ["evil.test/", "good.test/abuse/", "pics.test/gallery/1.jpg", "later.test/", "evil.test", "later.test", "pics.test/gallery"];
 
-    private readonly TemporaryDirectory _home = TestStates.TempDirectory();
-    private Azurite _azurite = null!;
-    private ServiceHost _service = null!;
-    private string _publicKeyPath = null!;
+    private EndToEndWorld _world = null!;
 
-    private string StateDirectory => Path.Combine(_home.Path, "state");
+    private string StateDirectory => _world.StateDirectory;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _world = await EndToEndWorld.StartAsync(prepareHome: home =>
     {
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(_home.Path, (UnixFileMode)0b111_101_101); // Squid's helper runs as the proxy user
+            File.SetUnixFileMode(home, (UnixFileMode)0b111_101_101); // Squid's helper runs as the proxy user
         }
+    });
 
-        _azurite = await Azurite.StartAsync();
-        var signingKey = _home.File("signing-key.pem");
-        var devKey = await CliAsync(null, "dev-key", "--output", signingKey, "--json");
-        Assert.True(devKey.ExitCode == 0, devKey.ToString());
-        _publicKeyPath = _home.File("service-public.pem");
-        await File.WriteAllTextAsync(_publicKeyPath, devKey.Json().GetProperty("publicKeyPem").GetString());
-        _service = ServiceHost.Start(_azurite.ConnectionString, signingKey);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        await _azurite.DisposeAsync();
-        _home.Dispose();
-    }
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
     [HashedFeedFact]
     public async Task A_hashed_key_syncs_ids_only_and_squid_and_unbound_block_from_them_across_versions()
     {
-        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
-        var hashedIsp = await IssueKeyAsync("--role", "isp", "--organisation", "isp-filtering", "--lists", "eu", "--feed", "hashed");
-        var plainIsp = await IssueKeyAsync("--role", "isp", "--organisation", "isp-example", "--lists", "eu");
-        var keys = await CliAsync(_service.AdminKey.Value, "keys", "list", "--json");
+        var hotline = await _world.IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
+        var hashedIsp = await _world.IssueKeyAsync("--role", "isp", "--organisation", "isp-filtering", "--lists", "eu", "--feed", "hashed");
+        var plainIsp = await _world.IssueKeyAsync("--role", "isp", "--organisation", "isp-example", "--lists", "eu");
+        var keys = await _world.CliAsync(_world.AdminKey, "keys", "list", "--json");
         Assert.Equal(
             ["hashed", "plain"],
             keys.Json().GetProperty("keys").EnumerateArray().Where(k => k.GetProperty("role").GetString() == "isp").Select(k => k.GetProperty("feed").GetString()).Order());
@@ -82,7 +66,7 @@ public sealed class HashedFeedEndToEndTests : IAsyncLifetime
         await PublishAsync(1);
 
         // the hashed key is refused every plain artifact, gets the hashed feed; a plain key may read both
-        using (var hashedClient = _service.Client(hashedIsp))
+        using (var hashedClient = _world.Service.Client(hashedIsp))
         {
             foreach (var path in new[] { "updates?since=0", "manifest", "artifacts/v/1/delta.json.gz", "artifacts/v/1/snapshot.json.gz", "artifacts/manifest.json.sig" })
             {
@@ -98,41 +82,41 @@ public sealed class HashedFeedEndToEndTests : IAsyncLifetime
             Assert.Equal("/api/v1/lists/eu/hashed/artifacts/v/1/snapshot.json.gz", steps[0].GetProperty("url").GetString());
 
             // the hashed manifest is signed like every artifact: openssl verifies it against the service's key
-            var manifest = _home.File("hashed-manifest.json");
+            var manifest = _world.Home.File("hashed-manifest.json");
             await File.WriteAllBytesAsync(manifest, await hashedClient.GetByteArrayAsync("api/v1/lists/eu/hashed/manifest"));
             await File.WriteAllBytesAsync(manifest + ".sig", await hashedClient.GetByteArrayAsync("api/v1/lists/eu/hashed/artifacts/manifest.json.sig"));
-            var verify = await ProcessRunner.RunAsync("openssl", ["dgst", "-sha256", "-verify", _publicKeyPath, "-signature", manifest + ".sig", manifest]);
+            var verify = await ProcessRunner.RunAsync("openssl", ["dgst", "-sha256", "-verify", _world.PublicKeyPath, "-signature", manifest + ".sig", manifest]);
             Assert.True(verify.ExitCode == 0, verify.ToString());
             Assert.Contains("\"format\":\"blocklist-hashed-manifest/1\"", await File.ReadAllTextAsync(manifest));
         }
 
-        using (var plainClient = _service.Client(plainIsp))
+        using (var plainClient = _world.Service.Client(plainIsp))
         using (var hashedForPlain = await plainClient.GetAsync("api/v1/lists/eu/hashed/manifest"))
         {
             Assert.Equal(HttpStatusCode.OK, hashedForPlain.StatusCode);
         }
 
         // a plain sync with the hashed key is refused; the hashed sync holds ids with scope and category only
-        var plainSync = await CliAsync(hashedIsp, "sync", "--list", "eu", "--once", "--now", "--trusted-key", _publicKeyPath, "--json");
+        var plainSync = await _world.CliAsync(hashedIsp, "sync", "--list", "eu", "--once", "--now", "--trusted-key", _world.PublicKeyPath, "--json");
         Assert.Equal(1, plainSync.ExitCode);
         Assert.Contains("entitled to the hashed feed only", plainSync.Output);
         await SyncHashedAsync(hashedIsp, version: 1, entries: 3);
         AssertNoListedNameIn(StateDirectory);
-        var check = await CliAsync(null, "check", "http://www.evil.test/any/page.html", "--list", "eu", "--json");
+        var check = await _world.CliAsync(null, "check", "http://www.evil.test/any/page.html", "--list", "eu", "--json");
         Assert.True(check.ExitCode == ExitCodes.Blocked, check.ToString());
 
-        await using var origin = await OriginServer.StartAsync(_home.Path);
+        await using var origin = await OriginServer.StartAsync(_world.Home.Path);
         var helper = $"/usr/bin/dotnet {typeof(BlocklistCli).Assembly.Location} squid-helper --list eu --state-dir {StateDirectory} --reload-check 0.2";
-        await using var squid = await SquidProxy.StartAsync(_home.Path, Hosts, $"""
+        await using var squid = await SquidProxy.StartAsync(_world.Home.Path, Hosts, $"""
             external_acl_type blocklist ttl=0 negative_ttl=0 children-max=1 children-startup=1 concurrency=50 %URI {helper}
             acl blocked external blocklist
             deny_info 302:{StopPage} blocked
             http_access deny blocked
             """, $"http://good.test:{origin.Port}/ready");
-        await using var upstream = await UnboundResolver.StartAsync(_home.Path, "upstream", Upstream, string.Empty, "good.test");
+        await using var upstream = await UnboundResolver.StartAsync(_world.Home.Path, "upstream", Upstream, string.Empty, "good.test");
         var state = Path.Combine(StateDirectory, "eu", "state.bin");
-        await using var resolver = await ResolverPlugin.StartAsync(_home.Path, "plugin", upstream.Port, $"state = {state}\nreload-check = 0.2\n", "good.test");
-        await using var stopResolver = await ResolverPlugin.StartAsync(_home.Path, "plugin-stop", upstream.Port, $"state = {state}\nstop-a = 192.0.2.80\nttl = 60\n", "good.test");
+        await using var resolver = await ResolverPlugin.StartAsync(_world.Home.Path, "plugin", upstream.Port, $"state = {state}\nreload-check = 0.2\n", "good.test");
+        await using var stopResolver = await ResolverPlugin.StartAsync(_world.Home.Path, "plugin-stop", upstream.Port, $"state = {state}\nstop-a = 192.0.2.80\nttl = 60\n", "good.test");
 
         using (var proxy = squid.Client())
         {
@@ -211,52 +195,16 @@ public sealed class HashedFeedEndToEndTests : IAsyncLifetime
     private async Task SyncHashedAsync(string key, long version, int entries)
     {
         // Squid runs its helper as the proxy user: the hashed state is made readable to that group
-        var run = await CliAsync(key, "sync", "--list", "eu", "--feed", "hashed", "--export-group", "proxy", "--once", "--now", "--trusted-key", _publicKeyPath, "--json");
+        var run = await _world.CliAsync(key, "sync", "--list", "eu", "--feed", "hashed", "--export-group", "proxy", "--once", "--now", "--trusted-key", _world.PublicKeyPath, "--json");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("updated", run.Json().GetProperty("outcome").GetString());
         Assert.Equal(version, run.Json().GetProperty("version").GetInt64());
         Assert.Equal(entries, run.Json().GetProperty("entries").GetInt32());
     }
 
-    private async Task SubmitAsync(string hotline, string name, string rows)
-    {
-        var verifiedAt = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var file = _home.File(name);
-        await File.WriteAllTextAsync(file, "action,url,scope,lists,category,reference,verifiedAt,verifiedBy\n" + string.Format(CultureInfo.InvariantCulture, rows, verifiedAt) + "\n");
-        var run = await CliAsync(hotline, "submit", file, "--json");
-        Assert.True(run.ExitCode == 0, run.ToString());
-    }
+    /// <summary>Submits <paramref name="rows"/> with <c>{0}</c> standing for a verification an hour ago.</summary>
+    private async Task SubmitAsync(string hotline, string name, string rows) =>
+        await _world.SubmitAsync(hotline, name, string.Format(CultureInfo.InvariantCulture, rows, EndToEndWorld.Timestamp(DateTimeOffset.UtcNow.AddHours(-1))));
 
-    private async Task PublishAsync(long expectedVersion)
-    {
-        using var admin = _service.Client(_service.AdminKey.Value);
-        using var response = await admin.PostAsync("api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "publish in test" }));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
-        var eu = JsonDocument.Parse(body).RootElement.GetProperty("lists").EnumerateArray().Single(l => l.GetProperty("list").GetString() == "eu");
-        Assert.Equal(expectedVersion, eu.GetProperty("version").GetInt64());
-    }
-
-    private async Task<string> IssueKeyAsync(params string[] options)
-    {
-        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--reason", "issued in test", "--json"]);
-        Assert.True(run.ExitCode == 0, run.ToString());
-        return run.Json().GetProperty("key").GetString()!;
-    }
-
-    private Task<CliRun> CliAsync(string? apiKey, params string[] args)
-    {
-        var variables = new Dictionary<string, string> { ["BLOCKLIST_STATE_DIR"] = StateDirectory };
-        if (_service is not null)
-        {
-            variables["BLOCKLIST_API_URL"] = _service.BaseUri.ToString();
-        }
-
-        if (apiKey is not null)
-        {
-            variables["BLOCKLIST_API_KEY"] = apiKey;
-        }
-
-        return CliRun.RunAsync(_home.Path, variables, args);
-    }
+    private async Task PublishAsync(long expectedVersion) => Assert.Equal(expectedVersion, (await _world.PublishAsync())["eu"].Version);
 }

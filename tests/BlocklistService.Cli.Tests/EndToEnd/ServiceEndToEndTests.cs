@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using BlocklistService.Testing;
@@ -24,71 +23,47 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
           local-data: "pics.test. 300 IN A 192.0.2.3"
         """;
 
-    private readonly TemporaryDirectory _home = TestStates.TempDirectory();
-    private Azurite _azurite = null!;
-    private ServiceHost _service = null!;
-    private string _publicKeyPath = null!;
-    private string _keyId = null!;
+    private EndToEndWorld _world = null!;
 
-    public async Task InitializeAsync()
-    {
-        _azurite = await Azurite.StartAsync();
-        var signingKey = _home.File("signing-key.pem");
-        var devKey = await CliAsync(null, "dev-key", "--output", signingKey, "--json");
-        Assert.True(devKey.ExitCode == 0, devKey.ToString());
-        _keyId = devKey.Json().GetProperty("keyId").GetString()!;
-        _publicKeyPath = _home.File("service-public.pem");
-        await File.WriteAllTextAsync(_publicKeyPath, devKey.Json().GetProperty("publicKeyPem").GetString());
-        _service = ServiceHost.Start(_azurite.ConnectionString, signingKey);
-    }
+    public async Task InitializeAsync() => _world = await EndToEndWorld.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        await _azurite.DisposeAsync();
-        _home.Dispose();
-    }
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
     [UnboundFact]
     public async Task Submitted_urls_are_published_synced_enforced_by_unbound_removed_again_and_the_log_verifies()
     {
-        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
-        var isp = await IssueKeyAsync("--role", "isp", "--organisation", "isp-example", "--lists", "eu");
-        var auditor = await IssueKeyAsync("--role", "auditor", "--organisation", "regulator");
+        var hotline = await _world.IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
+        var isp = await _world.IssueKeyAsync("--role", "isp", "--organisation", "isp-example", "--lists", "eu");
+        var auditor = await _world.IssueKeyAsync("--role", "auditor", "--organisation", "regulator");
 
         // the service publishes the key sync is pinned to
-        using (var anonymous = new HttpClient { BaseAddress = _service.BaseUri })
+        using (var anonymous = new HttpClient { BaseAddress = _world.Service.BaseUri })
         {
             var keySet = JsonDocument.Parse(await anonymous.GetStringAsync("api/v1/keys")).RootElement;
             Assert.Equal("blocklist-keys/1", keySet.GetProperty("format").GetString());
-            Assert.Equal(_keyId, keySet.GetProperty("keys")[0].GetProperty("keyId").GetString());
+            Assert.Equal(_world.KeyId, keySet.GetProperty("keys")[0].GetProperty("keyId").GetString());
         }
 
         // a hotline submits host- and URL-scope items, each verified by two analysts
-        var verifiedAt = DateTimeOffset.UtcNow.AddHours(-2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var adds = _home.File("reports.csv");
-        await File.WriteAllTextAsync(adds, $"""
-            action,url,scope,lists,category,reference,verifiedAt,verifiedBy
+        var verifiedAt = EndToEndWorld.Timestamp(DateTimeOffset.UtcNow.AddHours(-2));
+        var submitted = await _world.SubmitAsync(hotline, "reports.csv", $"""
             add,http://evil.test/,host,eu,csam,NL-2026-0001,{verifiedAt},analyst-1;analyst-2
             add,https://pics.test/gallery/1.jpg,exact,eu,csam,NL-2026-0002,{verifiedAt},analyst-1;analyst-3
             add,https://good.test/abuse/,path,eu,csam,NL-2026-0003,{verifiedAt},analyst-2;analyst-3
-
             """);
-        var submitted = await CliAsync(hotline, "submit", adds, "--json");
-        Assert.True(submitted.ExitCode == 0, submitted.ToString());
         Assert.Equal(3, submitted.Json().GetProperty("accepted").GetInt32());
         var submission = submitted.Json().GetProperty("submissions")[0].GetString()!;
 
-        var pending = await CliAsync(hotline, "status", submission, "--json");
+        var pending = await _world.CliAsync(hotline, "status", submission, "--json");
         Assert.True(pending.ExitCode == 0, pending.ToString());
         Assert.All(pending.Json().GetProperty("items").EnumerateArray(), item => Assert.Equal("pending", item.GetProperty("state").GetString()));
 
-        var first = await PublishAsync();
+        var first = await _world.PublishAsync();
         Assert.Equal(("published", 1), first["eu"]);
         Assert.Equal(("published", 1), first["uk"]); // no manifest yet: an empty version, so ISPs of uk have a signed one
 
         // status shows the published version for every item
-        var status = await CliAsync(hotline, "status", submission, "--json");
+        var status = await _world.CliAsync(hotline, "status", submission, "--json");
         Assert.True(status.ExitCode == 0, status.ToString());
         var items = status.Json().GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(3, items.Count);
@@ -100,7 +75,7 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
             Assert.Equal(1, list.GetProperty("version").GetInt64());
         });
         Assert.Contains(items, item => item.GetProperty("expression").GetString() == "evil.test/");
-        var statusText = await CliAsync(hotline, "status", submission);
+        var statusText = await _world.CliAsync(hotline, "status", submission);
         Assert.True(statusText.ExitCode == 0, statusText.ToString());
         Assert.Contains("pics.test/gallery/1.jpg", statusText.Output);
         Assert.Contains("eu v1", statusText.Output);
@@ -113,37 +88,37 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.DoesNotContain("pics.test", zoneText);
         await CheckZoneAsync(zone, serial: 1);
 
-        await using var upstream = await UnboundResolver.StartAsync(_home.Path, "upstream", Upstream, string.Empty, "good.test");
-        await using var resolver = await UnboundResolver.StartRpzAsync(_home.Path, zone, upstream.Port, "good.test");
+        await using var upstream = await UnboundResolver.StartAsync(_world.Home.Path, "upstream", Upstream, string.Empty, "good.test");
+        await using var resolver = await UnboundResolver.StartRpzAsync(_world.Home.Path, zone, upstream.Port, "good.test");
         Assert.Equal("NXDOMAIN", (await resolver.QueryAsync("evil.test")).Status);
         Assert.Equal("NXDOMAIN", (await resolver.QueryAsync("www.evil.test")).Status);
         Assert.Equal(["pics.test. A 192.0.2.3"], (await resolver.QueryAsync("pics.test")).Records);
 
         // the next poll finds nothing new and keeps the ETag; the one after it is answered 304
-        var again = await CliAsync(isp, "sync", "--list", "eu", "--once", "--now", "--export", "rpz", "--trusted-key", _publicKeyPath, "--json");
+        var again = await _world.CliAsync(isp, "sync", "--list", "eu", "--once", "--now", "--export", "rpz", "--trusted-key", _world.PublicKeyPath, "--json");
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Equal("up-to-date", again.Json().GetProperty("outcome").GetString());
-        var unchanged = await CliAsync(isp, "sync", "--list", "eu", "--once", "--now", "--export", "rpz", "--trusted-key", _publicKeyPath, "--json");
+        var unchanged = await _world.CliAsync(isp, "sync", "--list", "eu", "--once", "--now", "--export", "rpz", "--trusted-key", _world.PublicKeyPath, "--json");
         Assert.True(unchanged.ExitCode == 0, unchanged.ToString());
         Assert.Equal("not-modified", unchanged.Json().GetProperty("outcome").GetString());
         Assert.Equal(1, unchanged.Json().GetProperty("version").GetInt64());
 
         // the hotline withdraws the host; the next version delists it and the name resolves again
-        var removes = _home.File("withdrawals.csv");
+        var removes = _world.Home.File("withdrawals.csv");
         await File.WriteAllTextAsync(removes, """
             action,url,scope,lists
             remove,http://evil.test/,host,eu
 
             """);
-        var withdrawn = await CliAsync(hotline, "submit", removes, "--json");
+        var withdrawn = await _world.CliAsync(hotline, "submit", removes, "--json");
         Assert.True(withdrawn.ExitCode == 0, withdrawn.ToString());
         Assert.Equal(1, withdrawn.Json().GetProperty("accepted").GetInt32());
-        var second = await PublishAsync();
+        var second = await _world.PublishAsync();
         Assert.Equal(("published", 2), second["eu"]);
         Assert.Equal(("nothing-pending", 1), second["uk"]);
 
         // pinned by key id this time: sync takes the key from GET /api/v1/keys, checked against the id
-        zone = await SyncAsync(isp, expectedVersion: 2, expectedEntries: 2, trustedKey: _keyId);
+        zone = await SyncAsync(isp, expectedVersion: 2, expectedEntries: 2, trustedKey: _world.KeyId);
         Assert.DoesNotContain("evil.test", await File.ReadAllTextAsync(zone));
         await CheckZoneAsync(zone, serial: 2);
         await resolver.RestartAsync("good.test");
@@ -151,7 +126,7 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.Equal(["www.evil.test. A 192.0.2.67"], (await resolver.QueryAsync("www.evil.test")).Records);
 
         // the auditor replays the real log against the real manifests
-        var audit = await CliAsync(auditor, "audit", "verify", "--key", _publicKeyPath, "--json");
+        var audit = await _world.CliAsync(auditor, "audit", "verify", "--key", _world.PublicKeyPath, "--json");
         Assert.True(audit.ExitCode == 0, audit.ToString());
         var report = audit.Json();
         Assert.True(report.GetProperty("ok").GetBoolean(), audit.ToString());
@@ -161,17 +136,17 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.Equal(3, report.GetProperty("manifests").GetInt32()); // eu 1 and 2, uk's empty version 1
         Assert.Equal(1, report.GetProperty("checkpointsSeen").GetInt32());
 
-        var auditText = await CliAsync(auditor, "audit", "verify", "--key", _publicKeyPath);
+        var auditText = await _world.CliAsync(auditor, "audit", "verify", "--key", _world.PublicKeyPath);
         Assert.True(auditText.ExitCode == 0, auditText.ToString());
         Assert.Contains("OK: 9 leaves, 2 lists, 3 manifests replayed", auditText.Output);
         Assert.Contains("5 decisions", auditText.Output);
 
         // a key without the auditor role is an error to fix, not a discrepancy in the log
-        var refused = await CliAsync(hotline, "audit", "verify", "--key", _publicKeyPath, "--json");
+        var refused = await _world.CliAsync(hotline, "audit", "verify", "--key", _world.PublicKeyPath, "--json");
         Assert.Equal(1, refused.ExitCode);
         Assert.Equal("forbidden", refused.Json().GetProperty("error").GetProperty("code").GetString());
 
-        var history = await CliAsync(auditor, "audit", "history", "http://evil.test/", "--scope", "host", "--json");
+        var history = await _world.CliAsync(auditor, "audit", "history", "http://evil.test/", "--scope", "host", "--json");
         Assert.True(history.ExitCode == 0, history.ToString());
         var leaves = history.Json().GetProperty("history").EnumerateArray()
             .Select(h => JsonDocument.Parse(h.GetProperty("leaf").GetString()!).RootElement).ToList();
@@ -179,33 +154,33 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.Equal([1L, 2L], leaves.Select(l => l.GetProperty("version").GetInt64()));
         Assert.Equal("NL-2026-0001", leaves[0].GetProperty("reference").GetString());
         Assert.Equal(["analyst-1", "analyst-2"], leaves[0].GetProperty("verifiedBy").EnumerateArray().Select(a => a.GetString()));
-        var historyText = await CliAsync(auditor, "audit", "history", history.Json().GetProperty("entryId").GetString()!);
+        var historyText = await _world.CliAsync(auditor, "audit", "history", history.Json().GetProperty("entryId").GetString()!);
         Assert.True(historyText.ExitCode == 0, historyText.ToString());
         Assert.Contains("NL-2026-0001", historyText.Output);
 
         // without --scope, the URL finds the host entry (and any exact or path entry it names)
-        var anyScope = await CliAsync(auditor, "audit", "history", "http://evil.test/", "--json");
+        var anyScope = await _world.CliAsync(auditor, "audit", "history", "http://evil.test/", "--json");
         Assert.True(anyScope.ExitCode == 0, anyScope.ToString());
         var found = Assert.Single(anyScope.Json().GetProperty("entries").EnumerateArray());
         Assert.Equal("host", found.GetProperty("scope").GetString());
         Assert.Equal(2, found.GetProperty("history").GetArrayLength());
-        var pathScope = await CliAsync(auditor, "audit", "history", "https://good.test/abuse/", "--json");
+        var pathScope = await _world.CliAsync(auditor, "audit", "history", "https://good.test/abuse/", "--json");
         Assert.Equal("path", Assert.Single(pathScope.Json().GetProperty("entries").EnumerateArray()).GetProperty("scope").GetString());
 
         // --key takes a key id as sync does
-        var byId = await CliAsync(auditor, "audit", "verify", "--key", _keyId, "--json");
+        var byId = await _world.CliAsync(auditor, "audit", "verify", "--key", _world.KeyId, "--json");
         Assert.True(byId.ExitCode == 0 && byId.Json().GetProperty("ok").GetBoolean(), byId.ToString());
 
         // the export verb writes the range's leaves, for the auditor only
-        var exported = _home.File("audit.csv");
-        var export = await CliAsync(auditor, "audit", "export", "--from", "2000-01-01", "--output", exported, "--json");
+        var exported = _world.Home.File("audit.csv");
+        var export = await _world.CliAsync(auditor, "audit", "export", "--from", "2000-01-01", "--output", exported, "--json");
         Assert.True(export.ExitCode == 0, export.ToString());
         Assert.Equal(9, export.Json().GetProperty("records").GetInt64());
         var exportLines = await File.ReadAllLinesAsync(exported);
         Assert.Equal(10, exportLines.Length); // header and 9 leaves
         Assert.Contains(exportLines, l => l.Contains("NL-2026-0001", StringComparison.Ordinal));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(exported));
-        var jsonl = await CliAsync(auditor, "audit", "export", "--format", "jsonl");
+        var jsonl = await _world.CliAsync(auditor, "audit", "export", "--format", "jsonl");
         Assert.True(jsonl.ExitCode == 0, jsonl.ToString());
         Assert.Equal(9, jsonl.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
@@ -213,35 +188,35 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task An_isp_pins_the_signing_key_with_keys_pin_and_sync_then_needs_no_key_on_its_command_line()
     {
-        var isp = await IssueKeyAsync("--role", "isp", "--organisation", "isp-pin", "--lists", "eu");
-        var config = _home.File("isp-config.json");
+        var isp = await _world.IssueKeyAsync("--role", "isp", "--organisation", "isp-pin", "--lists", "eu");
+        var config = _world.Home.File("isp-config.json");
         await File.WriteAllTextAsync(config, "{ \"list\": \"eu\" }");
         File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
 
-        var unconfirmed = await CliAsync(null, "keys", "pin", "--config", config, "--json");
+        var unconfirmed = await _world.CliAsync(null, "keys", "pin", "--config", config, "--json");
         Assert.Equal(2, unconfirmed.ExitCode);
         Assert.Equal("confirm-pin", unconfirmed.Json().GetProperty("error").GetProperty("code").GetString());
 
-        var pin = await CliAsync(null, "keys", "pin", "--yes", "--config", config, "--json");
+        var pin = await _world.CliAsync(null, "keys", "pin", "--yes", "--config", config, "--json");
         Assert.True(pin.ExitCode == 0, pin.ToString());
-        Assert.Equal(_keyId, pin.Json().GetProperty("pinned").GetString());
-        Assert.Equal(_keyId, Assert.Single(pin.Json().GetProperty("keys").EnumerateArray()).GetProperty("keyId").GetString());
+        Assert.Equal(_world.KeyId, pin.Json().GetProperty("pinned").GetString());
+        Assert.Equal(_world.KeyId, Assert.Single(pin.Json().GetProperty("keys").EnumerateArray()).GetProperty("keyId").GetString());
         var written = JsonDocument.Parse(await File.ReadAllTextAsync(config)).RootElement;
         Assert.Equal("eu", written.GetProperty("list").GetString());
-        Assert.Equal([_keyId], written.GetProperty("trustedKeys").EnumerateArray().Select(k => k.GetString()));
+        Assert.Equal([_world.KeyId], written.GetProperty("trustedKeys").EnumerateArray().Select(k => k.GetString()));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(config)); // kept
-        var fresh = _home.File("new-config.json");
-        var created = await CliAsync(null, "keys", "pin", "--yes", "--config", fresh, "--json");
+        var fresh = _world.Home.File("new-config.json");
+        var created = await _world.CliAsync(null, "keys", "pin", "--yes", "--config", fresh, "--json");
         Assert.Equal(2, created.ExitCode); // --config names a file that must exist
-        var byVariable = await CliRun.RunAsync(_home.Path, new Dictionary<string, string> { ["BLOCKLIST_API_URL"] = _service.BaseUri.ToString(), ["XDG_CONFIG_HOME"] = _home.File("xdg") }, "keys", "pin", "--yes", "--json");
+        var byVariable = await CliRun.RunAsync(_world.Home.Path, new Dictionary<string, string> { ["BLOCKLIST_API_URL"] = _world.Service.BaseUri.ToString(), ["XDG_CONFIG_HOME"] = _world.Home.File("xdg") }, "keys", "pin", "--yes", "--json");
         Assert.True(byVariable.ExitCode == 0, byVariable.ToString());
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_home.File("xdg/blocklist/config.json")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_world.Home.File("xdg/blocklist/config.json")));
 
-        var again = await CliAsync(null, "keys", "pin", "--config", config, "--json");
+        var again = await _world.CliAsync(null, "keys", "pin", "--config", config, "--json");
         Assert.True(again.ExitCode == 0 && again.Json().GetProperty("alreadyPinned").GetBoolean(), again.ToString());
 
-        await PublishAsync();
-        var sync = await CliAsync(isp, "sync", "--once", "--now", "--config", config, "--json");
+        await _world.PublishAsync();
+        var sync = await _world.CliAsync(isp, "sync", "--once", "--now", "--config", config, "--json");
         Assert.True(sync.ExitCode == 0, sync.ToString());
         Assert.Equal("updated", sync.Json().GetProperty("outcome").GetString());
     }
@@ -249,31 +224,31 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Keys_are_issued_listed_and_revoked_and_a_revoked_key_is_refused_at_once()
     {
-        var created = await CliAsync(_service.AdminKey.Value, "keys", "create", "--role", "isp", "--organisation", "isp-example", "--lists", "eu,uk", "--reason", "new ISP contract", "--json");
+        var created = await _world.CliAsync(_world.AdminKey, "keys", "create", "--role", "isp", "--organisation", "isp-example", "--lists", "eu,uk", "--reason", "new ISP contract", "--json");
         Assert.True(created.ExitCode == 0, created.ToString());
         var secret = created.Json().GetProperty("key").GetString()!;
         var keyId = created.Json().GetProperty("info").GetProperty("keyId").GetString()!;
         Assert.Equal(["eu", "uk"], created.Json().GetProperty("info").GetProperty("lists").EnumerateArray().Select(l => l.GetString()));
 
-        using var isp = _service.Client(secret);
+        using var isp = _world.Service.Client(secret);
         using (var poll = await isp.GetAsync("api/v1/lists/eu/updates?since=0"))
         {
             Assert.Equal(HttpStatusCode.OK, poll.StatusCode);
         }
 
-        var listed = await CliAsync(_service.AdminKey.Value, "keys", "list", "--json");
+        var listed = await _world.CliAsync(_world.AdminKey, "keys", "list", "--json");
         Assert.True(listed.ExitCode == 0, listed.ToString());
         var row = listed.Json().GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("keyId").GetString() == keyId);
         Assert.Equal("isp", row.GetProperty("role").GetString());
         Assert.Equal("isp-example", row.GetProperty("organisation").GetString());
         Assert.Equal(JsonValueKind.Null, row.GetProperty("revoked").ValueKind);
         Assert.DoesNotContain(secret, listed.Output);
-        var table = await CliAsync(_service.AdminKey.Value, "keys", "list");
+        var table = await _world.CliAsync(_world.AdminKey, "keys", "list");
         Assert.True(table.ExitCode == 0, table.ToString());
         Assert.Contains(keyId, table.Output);
         Assert.Contains("eu,uk", table.Output);
 
-        var revoked = await CliAsync(_service.AdminKey.Value, "keys", "revoke", keyId, "--reason", "contract ended", "--json");
+        var revoked = await _world.CliAsync(_world.AdminKey, "keys", "revoke", keyId, "--reason", "contract ended", "--json");
         Assert.True(revoked.ExitCode == 0, revoked.ToString());
 
         using (var poll = await isp.GetAsync("api/v1/lists/eu/updates?since=0"))
@@ -281,20 +256,20 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Unauthorized, poll.StatusCode);
         }
 
-        var sync = await CliAsync(secret, "sync", "--list", "eu", "--once", "--now", "--trusted-key", _publicKeyPath, "--json");
+        var sync = await _world.CliAsync(secret, "sync", "--list", "eu", "--once", "--now", "--trusted-key", _world.PublicKeyPath, "--json");
         Assert.Equal(1, sync.ExitCode);
         Assert.Equal("unauthorized", sync.Json().GetProperty("error").GetProperty("code").GetString());
 
-        var after = await CliAsync(_service.AdminKey.Value, "keys", "list", "--json");
+        var after = await _world.CliAsync(_world.AdminKey, "keys", "list", "--json");
         var revokedRow = after.Json().GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("keyId").GetString() == keyId);
         Assert.Equal(JsonValueKind.String, revokedRow.GetProperty("revoked").ValueKind);
 
-        var unknown = await CliAsync(_service.AdminKey.Value, "keys", "revoke", "0123456789abcdef", "--reason", "no such key", "--json");
+        var unknown = await _world.CliAsync(_world.AdminKey, "keys", "revoke", "0123456789abcdef", "--reason", "no such key", "--json");
         Assert.Equal(1, unknown.ExitCode);
         Assert.Equal("not-found", unknown.Json().GetProperty("error").GetProperty("code").GetString());
 
-        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
-        var forbidden = await CliAsync(hotline, "keys", "list", "--json");
+        var hotline = await _world.IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
+        var forbidden = await _world.CliAsync(hotline, "keys", "list", "--json");
         Assert.Equal(1, forbidden.ExitCode);
         Assert.Equal("forbidden", forbidden.Json().GetProperty("error").GetProperty("code").GetString());
     }
@@ -302,9 +277,9 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Items_the_service_rejects_come_back_with_their_input_line_and_reason_and_status_follows_the_file_across_its_batches()
     {
-        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-be");
-        var verifiedAt = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var input = _home.File("mixed.csv");
+        var hotline = await _world.IssueKeyAsync("--role", "hotline", "--organisation", "hotline-be");
+        var verifiedAt = EndToEndWorld.Timestamp(DateTimeOffset.UtcNow.AddHours(-1));
+        var input = _world.Home.File("mixed.csv");
         await File.WriteAllTextAsync(input, $"""
             action,url,scope,lists,category,reference,verifiedAt,verifiedBy
             add,http://fine.test/a.jpg,exact,eu,csam,BE-1,{verifiedAt},analyst-1;analyst-2
@@ -316,7 +291,7 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
 
             """);
 
-        var run = await CliAsync(hotline, "submit", input, "--batch-size", "2", "--json");
+        var run = await _world.CliAsync(hotline, "submit", input, "--batch-size", "2", "--json");
 
         Assert.Equal(1, run.ExitCode);
         var result = run.Json();
@@ -333,7 +308,7 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.EndsWith($",add,http://alone.test/,host,eu,csam,BE-2,{verifiedAt},analyst-1", rejects[1]);
 
         // status of the file: every line, across its three submissions, with the hotline's references
-        var status = await CliAsync(hotline, "status", input, "--json");
+        var status = await _world.CliAsync(hotline, "status", input, "--json");
         Assert.True(status.ExitCode == 0, status.ToString());
         var items = status.Json().GetProperty("items").EnumerateArray().ToList();
         Assert.Equal([2L, 3L, 4L, 5L, 6L, 7L], items.Select(i => i.GetProperty("line").GetInt64()));
@@ -345,17 +320,17 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.Equal(2, status.Json().GetProperty("counts").GetProperty("pending").GetInt32());
 
         // status of one submission names the lines too, when this machine sent it
-        var one = await CliAsync(hotline, "status", result.GetProperty("submissions")[2].GetString()!, "--json");
+        var one = await _world.CliAsync(hotline, "status", result.GetProperty("submissions")[2].GetString()!, "--json");
         Assert.True(one.ExitCode == 0, one.ToString());
         Assert.Equal([6L, 7L], one.Json().GetProperty("items").EnumerateArray().Select(i => i.GetProperty("line").GetInt64()));
-        var text = await CliAsync(hotline, "status", input);
+        var text = await _world.CliAsync(hotline, "status", input);
         Assert.True(text.ExitCode == 0, text.ToString());
         Assert.Contains("BE-6", text.Output, StringComparison.Ordinal);
         Assert.Contains("6 items in 3 submissions", text.Output, StringComparison.Ordinal);
 
-        var neverSent = _home.File("never-sent.csv");
+        var neverSent = _world.Home.File("never-sent.csv");
         await File.WriteAllTextAsync(neverSent, "url\n");
-        var unknown = await CliAsync(hotline, "status", neverSent, "--json");
+        var unknown = await _world.CliAsync(hotline, "status", neverSent, "--json");
         Assert.Equal(1, unknown.ExitCode);
         Assert.Equal("no-upload-record", unknown.Json().GetProperty("error").GetProperty("code").GetString());
     }
@@ -363,63 +338,37 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Admin_revert_publishes_the_earlier_state_which_sync_applies_and_audit_verify_replays()
     {
-        var hotline = await IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
-        var isp = await IssueKeyAsync("--role", "isp", "--organisation", "isp-example", "--lists", "eu");
-        var auditor = await IssueKeyAsync("--role", "auditor", "--organisation", "regulator");
-        var verifiedAt = DateTimeOffset.UtcNow.AddHours(-2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        async Task SubmitAsync(string name, string rows)
-        {
-            var file = _home.File(name);
-            await File.WriteAllTextAsync(file, "action,url,scope,lists,category,reference,verifiedAt,verifiedBy\n" + rows);
-            var run = await CliAsync(hotline, "submit", file, "--json");
-            Assert.True(run.ExitCode == 0, run.ToString());
-        }
+        var hotline = await _world.IssueKeyAsync("--role", "hotline", "--organisation", "hotline-nl");
+        var isp = await _world.IssueKeyAsync("--role", "isp", "--organisation", "isp-example", "--lists", "eu");
+        var auditor = await _world.IssueKeyAsync("--role", "auditor", "--organisation", "regulator");
+        var verifiedAt = EndToEndWorld.Timestamp(DateTimeOffset.UtcNow.AddHours(-2));
+        Task SubmitAsync(string name, string rows) => _world.SubmitAsync(hotline, name, rows);
 
         await SubmitAsync("good.csv", $"add,http://evil.test/,host,eu,csam,NL-1,{verifiedAt},analyst-1;analyst-2\nadd,https://pics.test/1.jpg,exact,eu,csam,NL-2,{verifiedAt},analyst-1;analyst-3\n");
-        Assert.Equal(("published", 1L), (await PublishAsync())["eu"]);
+        Assert.Equal(("published", 1L), (await _world.PublishAsync())["eu"]);
         await SyncAsync(isp, 1, 2);
         await SubmitAsync("wrong.csv", $"remove,https://pics.test/1.jpg,exact,eu,,NL-3,,\nadd,http://good.test/,host,eu,csam,NL-4,{verifiedAt},analyst-1;analyst-2\n");
-        Assert.Equal(("published", 2L), (await PublishAsync())["eu"]);
+        Assert.Equal(("published", 2L), (await _world.PublishAsync())["eu"]);
         await SyncAsync(isp, 2, 2);
 
-        var missing = await CliAsync(_service.AdminKey.Value, "admin", "revert", "eu", "--to-version", "1", "--json");
+        var missing = await _world.CliAsync(_world.AdminKey, "admin", "revert", "eu", "--to-version", "1", "--json");
         Assert.NotEqual(0, missing.ExitCode);
-        var reverted = await CliAsync(_service.AdminKey.Value, "admin", "revert", "eu", "--to-version", "1", "--reason", "version 2 came from the wrong file", "--json");
+        var reverted = await _world.CliAsync(_world.AdminKey, "admin", "revert", "eu", "--to-version", "1", "--reason", "version 2 came from the wrong file", "--json");
         Assert.True(reverted.ExitCode == 0, reverted.ToString());
         Assert.Equal((3L, 1, 1), (reverted.Json().GetProperty("version").GetInt64(), reverted.Json().GetProperty("listed").GetInt32(), reverted.Json().GetProperty("unlisted").GetInt32()));
 
         var zone = await File.ReadAllTextAsync(await SyncAsync(isp, 3, 2));
         Assert.Contains("evil.test", zone);
         Assert.DoesNotContain("good.test", zone);
-        var verify = await CliAsync(auditor, "audit", "verify", "--key", _publicKeyPath, "--json");
+        var verify = await _world.CliAsync(auditor, "audit", "verify", "--key", _world.PublicKeyPath, "--json");
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.True(verify.Json().GetProperty("decisions").GetInt32() >= 3);
-    }
-
-    /// <summary><c>blocklist keys create</c> with the admin key; returns the new secret.</summary>
-    private async Task<string> IssueKeyAsync(params string[] options)
-    {
-        var run = await CliAsync(_service.AdminKey.Value, ["keys", "create", .. options, "--reason", "key for the test", "--json"]);
-        Assert.True(run.ExitCode == 0, run.ToString());
-        return run.Json().GetProperty("key").GetString()!;
-    }
-
-    /// <summary><c>POST /api/v1/admin/publish</c>; returns each list's outcome and version.</summary>
-    private async Task<Dictionary<string, (string Outcome, long Version)>> PublishAsync()
-    {
-        using var admin = _service.Client(_service.AdminKey.Value);
-        using var response = await admin.PostAsync("api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "publish in test" }));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
-        return JsonDocument.Parse(body).RootElement.GetProperty("lists").EnumerateArray().ToDictionary(
-            l => l.GetProperty("list").GetString()!,
-            l => (l.GetProperty("outcome").GetString()!, l.GetProperty("version").GetInt64()));
     }
 
     /// <summary><c>blocklist sync --once --export rpz</c> with the ISP key; returns the zone file it wrote.</summary>
     private async Task<string> SyncAsync(string ispKey, long expectedVersion, int expectedEntries, string? trustedKey = null)
     {
-        var run = await CliAsync(ispKey, "sync", "--list", "eu", "--once", "--now", "--export", "rpz", "--trusted-key", trustedKey ?? _publicKeyPath, "--json");
+        var run = await _world.CliAsync(ispKey, "sync", "--list", "eu", "--once", "--now", "--export", "rpz", "--trusted-key", trustedKey ?? _world.PublicKeyPath, "--json");
         Assert.True(run.ExitCode == 0, run.ToString());
         var report = run.Json();
         Assert.Equal("updated", report.GetProperty("outcome").GetString());
@@ -434,25 +383,5 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         var check = await ProcessRunner.RunAsync("named-checkzone", ["rpz.blocklist.", zone]);
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Contains($"loaded serial {serial}", check.StandardOutput);
-    }
-
-    /// <summary>The CLI in-process, with only the service URL, the state directory and (if given) an API key in its environment.</summary>
-    private Task<CliRun> CliAsync(string? apiKey, params string[] args)
-    {
-        var variables = new Dictionary<string, string>
-        {
-            ["BLOCKLIST_STATE_DIR"] = Path.Combine(_home.Path, "state"),
-        };
-        if (_service is not null)
-        {
-            variables["BLOCKLIST_API_URL"] = _service.BaseUri.ToString();
-        }
-
-        if (apiKey is not null)
-        {
-            variables["BLOCKLIST_API_KEY"] = apiKey;
-        }
-
-        return CliRun.RunAsync(_home.Path, variables, args);
     }
 }

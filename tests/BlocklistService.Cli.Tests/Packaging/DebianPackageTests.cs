@@ -89,19 +89,14 @@ public sealed partial class DebianPackageTests(InstalledPackage package) : IClas
     [PackageFact]
     public async Task The_readme_steps_take_the_installed_package_to_a_blocking_unbound()
     {
-        using var home = TestStates.TempDirectory();
-        await using var azurite = await Azurite.StartAsync();
-        var signingKey = home.File("signing-key.pem");
-        var devKey = await CliRun.RunAsync(home.Path, null, "dev-key", "--output", signingKey, "--json");
-        Assert.True(devKey.ExitCode == 0, devKey.ToString());
-        var keyId = devKey.Json().GetProperty("keyId").GetString()!;
-        await using var service = ServiceHost.Start(azurite.ConnectionString, signingKey);
-        using var admin = service.Client(service.AdminKey.Value);
+        await using var world = await EndToEndWorld.StartAsync();
+        var (home, service, keyId) = (world.Home, world.Service, world.KeyId);
+        using var admin = service.Client(world.AdminKey);
         var isp = await IssueAsync(admin, new { role = "isp", organisation = "isp-package", lists = new[] { "eu" } });
         var hotline = await IssueAsync(admin, new { role = "hotline", organisation = "hotline-package" });
         using (var submitter = service.Client(hotline))
         {
-            var verifiedAt = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            var verifiedAt = EndToEndWorld.Timestamp(DateTimeOffset.UtcNow.AddHours(-1));
             var submitted = await submitter.PostAsJsonAsync("api/v1/submissions", new
             {
                 items = new[] { new { action = "add", url = "http://evil.test/", scope = "host", lists = new[] { "eu" }, category = "csam", reference = "PKG-1", verifiedAt, verifiedBy = new[] { "a1", "a2" } } },
@@ -109,7 +104,7 @@ public sealed partial class DebianPackageTests(InstalledPackage package) : IClas
             Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
         }
 
-        Assert.True((await admin.PostAsync("api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "publish in test" }))).IsSuccessStatusCode);
+        await world.PublishAsync();
         if (Directory.Exists("/var/lib/blocklist/eu"))
         {
             Directory.Delete("/var/lib/blocklist/eu", recursive: true); // an earlier run's list, from another service's chain

@@ -59,6 +59,33 @@ public sealed class HashedArtifactTests
         Assert.False(HashedSnapshot.FromJson(Encoding.UTF8.GetBytes(unsorted)).IsSuccess);
     }
 
+    [Theory]
+    [InlineData("blocklist-delta/1")]
+    [InlineData("blocklist-hashed-delta/1")]
+    public void A_delta_of_either_feed_refuses_unsorted_removes_a_bad_id_and_versions_out_of_order(string format)
+    {
+        var ids = Samples.Entries([1, 2]).Select(e => e.Id.Hex).Order(StringComparer.Ordinal).ToList();
+        (int? Removes, string? Error) Parse(string from, string to, string removes)
+        {
+            var json = Encoding.UTF8.GetBytes($$"""{"format":"{{format}}","list":"eu","fromVersion":{{from}},"toVersion":{{to}},"adds":[],"removes":[{{removes}}]}""");
+            if (format == Delta.Format)
+            {
+                var plain = Delta.FromJson(json);
+                return (plain.IsSuccess ? plain.Value.Removes.Count : null, plain.Error);
+            }
+
+            var hashed = HashedDelta.FromJson(json);
+            return (hashed.IsSuccess ? hashed.Value.Removes.Count : null, hashed.Error);
+        }
+
+        var sorted = Parse("1", "2", $"\"{ids[0]}\",\"{ids[1]}\"");
+        Assert.True(sorted.Removes == 2, sorted.Error);
+        Assert.Equal("removes[1]: ids must be unique and sorted ascending", Parse("1", "2", $"\"{ids[1]}\",\"{ids[0]}\"").Error);
+        Assert.Equal("removes[1]: ids must be unique and sorted ascending", Parse("1", "2", $"\"{ids[0]}\",\"{ids[0]}\"").Error);
+        Assert.Equal("removes[0]: must be an entry id (64 lowercase hex characters)", Parse("1", "2", "7").Error);
+        Assert.Equal("toVersion: must be greater than fromVersion (2)", Parse("2", "2", "").Error);
+    }
+
     [Fact]
     public void A_hashed_manifest_has_its_own_format_and_parses_back_as_hashed()
     {

@@ -6,17 +6,12 @@ using BlocklistService.Functions.Tests.Support;
 
 namespace BlocklistService.Functions.Tests.Auth;
 
-public sealed class AdminKeyEndpointTests : IAsyncLifetime
+/// <summary>The server the <see cref="AdminKeyEndpointTests"/> share (every case issues keys of its own; rate limits are per key).</summary>
+public sealed class AdminKeyServer() : SharedMemoryApi(new Dictionary<string, string?> { ["RateLimits:PermitsPerWindow"] = "5", ["RateLimits:Window"] = "00:00:30" });
+
+public sealed class AdminKeyEndpointTests(AdminKeyServer server) : IClassFixture<AdminKeyServer>
 {
-    private ApiFactory _api = null!;
-
-    public Task InitializeAsync()
-    {
-        _api = ApiFactory.OnMemoryStores(new Dictionary<string, string?> { ["RateLimits:PermitsPerWindow"] = "5", ["RateLimits:Window"] = "00:00:30" });
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _api.DisposeAsync();
+    private readonly ApiFactory _api = server.Api;
 
     [Fact]
     public async Task An_issued_key_is_shown_once_stored_only_as_a_hash_and_works_for_its_role()

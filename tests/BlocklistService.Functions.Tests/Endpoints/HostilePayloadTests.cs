@@ -8,20 +8,22 @@ using BlocklistService.Functions.Tests.Support;
 
 namespace BlocklistService.Functions.Tests.Endpoints;
 
-/// <summary>Hostile request bodies and headers: always a 4xx problem+json (or a per-item rejection), never a 500, never a partial write.</summary>
-public sealed class HostilePayloadTests : IAsyncLifetime
+/// <summary>The server every <see cref="HostilePayloadTests"/> case talks to, and a client with the hotline's key.</summary>
+public sealed class HostilePayloadServer() : SharedMemoryApi(new Dictionary<string, string?> { ["Ingest:MaxRequestBytes"] = "1048576" })
 {
-    private const string Hotline = "hostile-hotline";
-    private ApiFactory _api = null!;
-    private HttpClient _client = null!;
+    public const string Hotline = "hostile-hotline";
 
-    public async Task InitializeAsync()
-    {
-        _api = ApiFactory.OnMemoryStores(new Dictionary<string, string?> { ["Ingest:MaxRequestBytes"] = "1048576" });
-        (_client, _) = await _api.ClientForAsync(Roles.Hotline, Hotline);
-    }
+    public HttpClient Client { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await _api.DisposeAsync();
+    public override async Task InitializeAsync() => (Client, _) = await Api.ClientForAsync(Roles.Hotline, Hotline);
+}
+
+/// <summary>Hostile request bodies and headers: always a 4xx problem+json (or a per-item rejection), never a 500, never a partial write.</summary>
+public sealed class HostilePayloadTests(HostilePayloadServer server) : IClassFixture<HostilePayloadServer>
+{
+    private const string Hotline = HostilePayloadServer.Hotline;
+    private readonly ApiFactory _api = server.Api;
+    private readonly HttpClient _client = server.Client;
 
     public static TheoryData<string, string, string> RefusedBodies => new()
     {
@@ -48,10 +50,11 @@ public sealed class HostilePayloadTests : IAsyncLifetime
     public async Task Malformed_bodies_are_refused_with_400_naming_the_field_and_nothing_is_written(string name, string body, string field)
     {
         var key = "hostile-" + name.Replace(' ', '-');
+        var before = await JournalRowsAsync();
         var response = await _client.SendAsync(Payloads.Post(body, key));
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, field);
-        await AssertNothingWrittenAsync(key);
+        await AssertNothingWrittenAsync(before, key);
     }
 
     public static TheoryData<string, string, string> LoneSurrogates
@@ -90,19 +93,21 @@ public sealed class HostilePayloadTests : IAsyncLifetime
         var key = "surrogate-" + Math.Abs((escape + field).GetHashCode());
         var body = "{\"items\":[" + SetRaw(member) + "]}";
 
+        var before = await JournalRowsAsync();
         var response = await _client.SendAsync(Payloads.Post(body, key));
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, field);
-        await AssertNothingWrittenAsync(key);
+        await AssertNothingWrittenAsync(before, key);
     }
 
     [Fact]
     public async Task A_lone_surrogate_in_a_property_name_is_refused_with_400()
     {
+        var before = await JournalRowsAsync();
         var response = await _client.SendAsync(Payloads.Post("{\"items\":[{\"u\\ud800rl\":\"http://a.example/\"}]}", "surrogate-name"));
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "items[0]");
-        await AssertNothingWrittenAsync("surrogate-name");
+        await AssertNothingWrittenAsync(before, "surrogate-name");
     }
 
     [Fact]
@@ -123,19 +128,21 @@ public sealed class HostilePayloadTests : IAsyncLifetime
         request.Content = new ByteArrayContent([.. "{\"items\":[\""u8, 0xC3, 0x28, .. "\"]}"u8]);
         request.Content.Headers.ContentType = new("application/json");
 
+        var before = await JournalRowsAsync();
         var response = await _client.SendAsync(request);
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "body");
-        await AssertNothingWrittenAsync("bad-utf8");
+        await AssertNothingWrittenAsync(before, "bad-utf8");
     }
 
     [Fact]
     public async Task Ten_thousand_and_one_items_are_refused()
     {
+        var before = await JournalRowsAsync();
         var response = await _client.SendAsync(Payloads.Post("{\"items\":[" + string.Join(',', Enumerable.Repeat("{}", 10_001)) + "]}", "too-many"));
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "items");
-        await AssertNothingWrittenAsync("too-many");
+        await AssertNothingWrittenAsync(before, "too-many");
     }
 
     [Fact]
@@ -143,10 +150,11 @@ public sealed class HostilePayloadTests : IAsyncLifetime
     {
         var huge = Payloads.Body(Payloads.Add("http://big.example/" + new string('a', 2_000_000)));
 
+        var before = await JournalRowsAsync();
         var response = await _client.SendAsync(Payloads.Post(huge, "oversized"));
 
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "body");
-        await AssertNothingWrittenAsync("oversized");
+        await AssertNothingWrittenAsync(before, "oversized");
     }
 
     [Theory]
@@ -155,10 +163,11 @@ public sealed class HostilePayloadTests : IAsyncLifetime
     [InlineData("application/xml")]
     public async Task A_wrong_content_type_is_refused_with_415(string contentType)
     {
+        var before = await JournalRowsAsync();
         var response = await _client.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://ct.example/")), "ct-" + contentType, contentType));
 
         await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "Content-Type");
-        await AssertNothingWrittenAsync("ct-" + contentType);
+        await AssertNothingWrittenAsync(before, "ct-" + contentType);
     }
 
     [Theory]
@@ -189,17 +198,21 @@ public sealed class HostilePayloadTests : IAsyncLifetime
         var request = Payloads.Post(Payloads.Body(Payloads.Add("http://badkey.example/")));
         request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
 
+        var before = await JournalRowsAsync();
         var response = await _client.SendAsync(request);
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "Idempotency-Key");
+        await AssertNothingWrittenAsync(before);
     }
 
     [Fact]
     public async Task An_overlong_idempotency_key_is_refused()
     {
+        var before = await JournalRowsAsync();
         var response = await _client.SendAsync(Payloads.Post(Payloads.Body(Payloads.Add("http://longkey.example/")), new string('k', 201)));
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "Idempotency-Key");
+        await AssertNothingWrittenAsync(before);
     }
 
     [Theory]
@@ -293,9 +306,22 @@ public sealed class HostilePayloadTests : IAsyncLifetime
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
     }
 
-    private async Task AssertNothingWrittenAsync(string idempotencyKey)
+    /// <summary>How many rows the hotline's submission index and idempotency partitions hold: what every accepted submission adds to.</summary>
+    private async Task<(int Index, int Idempotency)> JournalRowsAsync() =>
+        ((await _api.RowsAsync(StorageNames.Submissions, SubmissionRows.IndexPartition(Hotline))).Count, (await _api.RowsAsync(StorageNames.Idempotency, Hotline)).Count);
+
+    /// <summary>
+    /// The refused request wrote nothing: no submission or idempotency row of its key, and (the server being shared by
+    /// the class, whose cases run one at a time) the hotline's partitions hold what they held before it.
+    /// </summary>
+    private async Task AssertNothingWrittenAsync((int Index, int Idempotency) before, string? idempotencyKey = null)
     {
-        Assert.Empty(await _api.RowsAsync(StorageNames.Submissions, SubmissionIngest.SubmissionIdFor(Hotline, idempotencyKey)));
-        Assert.DoesNotContain(await _api.RowsAsync(StorageNames.Idempotency, Hotline), r => r.GetString("IdempotencyKey") == idempotencyKey);
+        if (idempotencyKey is not null)
+        {
+            Assert.Empty(await _api.RowsAsync(StorageNames.Submissions, SubmissionIngest.SubmissionIdFor(Hotline, idempotencyKey)));
+            Assert.DoesNotContain(await _api.RowsAsync(StorageNames.Idempotency, Hotline), r => r.GetString("IdempotencyKey") == idempotencyKey);
+        }
+
+        Assert.Equal(before, await JournalRowsAsync());
     }
 }

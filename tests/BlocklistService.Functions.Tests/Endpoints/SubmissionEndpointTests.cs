@@ -9,21 +9,16 @@ using BlocklistService.Domain.Publishing;
 
 namespace BlocklistService.Functions.Tests.Endpoints;
 
-public sealed class SubmissionEndpointTests : IAsyncLifetime
+/// <summary>The server the <see cref="SubmissionEndpointTests"/> share (every case submits as a hotline of its own).</summary>
+public sealed class SubmissionServer() : SharedMemoryApi(new Dictionary<string, string?>
 {
-    private ApiFactory _api = null!;
+    ["Ingest:ProtectedHosts:0"] = "bigplatform.example",
+    ["Ingest:MinimumVerifiersByHotline:solo-hotline"] = "1",
+});
 
-    public Task InitializeAsync()
-    {
-        _api = ApiFactory.OnMemoryStores(new Dictionary<string, string?>
-        {
-            ["Ingest:ProtectedHosts:0"] = "bigplatform.example",
-            ["Ingest:MinimumVerifiersByHotline:solo-hotline"] = "1",
-        });
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _api.DisposeAsync();
+public sealed class SubmissionEndpointTests(SubmissionServer server) : IClassFixture<SubmissionServer>
+{
+    private readonly ApiFactory _api = server.Api;
 
     [Fact]
     public async Task A_batch_mixing_good_and_bad_items_journals_the_good_ones_and_rejects_the_others_with_reasons()

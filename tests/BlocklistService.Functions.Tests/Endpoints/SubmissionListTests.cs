@@ -96,6 +96,21 @@ public sealed class SubmissionListTests(AzuriteFixture storage) : IClassFixture<
         Assert.Equal((1, 2), (counts.GetProperty("rejected").GetInt32(), counts.GetProperty("pending").GetInt32()));
     }
 
+    [Fact]
+    public async Task Retries_racing_with_one_idempotency_key_are_listed_once()
+    {
+        await using var api = PublishApi.Create(storage.ConnectionString);
+        var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "racing-hotline");
+        var body = Payloads.Body(Payloads.Add("http://race.example/1"), Payloads.Add("http://race.example/2"));
+
+        // each attempt writes its own index row before racing for the head; only the winner's names the submission
+        var ids = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => SubmitAsync(hotline, body, "racing-key")));
+        var listed = await (await hotline.GetAsync("/api/v1/submissions")).JsonAsync();
+
+        Assert.Single(ids.Distinct());
+        Assert.Equal([ids[0]], Ids(listed));
+    }
+
     private static async Task<string> SubmitAsync(HttpClient hotline, string body, string idempotencyKey)
     {
         var response = await hotline.SendAsync(Payloads.Post(body, idempotencyKey));

@@ -14,12 +14,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BlocklistService.Functions.Tests.Redress;
 
 /// <remarks>Runs twice: on the memory stores (<see cref="AppealDecisionTestsOnMemory"/>) and on Azurite (<see cref="AppealDecisionTestsOnAzurite"/>).</remarks>
-public abstract class AppealDecisionTests
+public abstract class AppealDecisionTests(AzuriteFixture? azurite) : TwoStoreApiTests(azurite)
 {
-    /// <summary>The server under test, with the publisher, on the stores of the concrete class.</summary>
-    protected virtual ApiFactory StartApi(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null) =>
-        PublishApi.OnMemoryStores(extra, services);
-
     private const string Url = "http://appealed.example/page";
 
     private static readonly string EntryIdHex = EntryId.ForExpression("appealed.example/page").Hex;
@@ -173,10 +169,6 @@ public abstract class AppealDecisionTests
     }
 }
 
-public sealed class AppealDecisionTestsOnMemory : AppealDecisionTests;
+public sealed class AppealDecisionTestsOnMemory() : AppealDecisionTests(azurite: null);
 
-public sealed class AppealDecisionTestsOnAzurite(AzuriteFixture storage) : AppealDecisionTests, IClassFixture<AzuriteFixture>
-{
-    protected override ApiFactory StartApi(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null) =>
-        PublishApi.Create(storage.ConnectionString, extra, services);
-}
+public sealed class AppealDecisionTestsOnAzurite(AzuriteFixture azurite) : AppealDecisionTests(azurite), IClassFixture<AzuriteFixture>;

@@ -15,12 +15,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BlocklistService.Functions.Tests.Redress;
 
 /// <remarks>Runs twice: on the memory stores (<see cref="AppealTestsOnMemory"/>) and on Azurite (<see cref="AppealTestsOnAzurite"/>).</remarks>
-public abstract class AppealTests
+public abstract class AppealTests(AzuriteFixture? azurite) : TwoStoreApiTests(azurite)
 {
-    /// <summary>The server under test, with the publisher, on the stores of the concrete class.</summary>
-    protected virtual ApiFactory StartApi(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null) =>
-        PublishApi.OnMemoryStores(extra, services);
-
     private const string Listed = "http://listed.example/a";
     private const string Unlisted = "http://unlisted.example/a";
 
@@ -293,10 +289,6 @@ public abstract class AppealTests
     }
 }
 
-public sealed class AppealTestsOnMemory : AppealTests;
+public sealed class AppealTestsOnMemory() : AppealTests(azurite: null);
 
-public sealed class AppealTestsOnAzurite(AzuriteFixture storage) : AppealTests, IClassFixture<AzuriteFixture>
-{
-    protected override ApiFactory StartApi(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null) =>
-        PublishApi.Create(storage.ConnectionString, extra, services);
-}
+public sealed class AppealTestsOnAzurite(AzuriteFixture azurite) : AppealTests(azurite), IClassFixture<AzuriteFixture>;

@@ -18,12 +18,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BlocklistService.Functions.Tests.Redress;
 
 /// <remarks>Runs twice: on the memory stores (<see cref="TransparencyReportTestsOnMemory"/>) and on Azurite (<see cref="TransparencyReportTestsOnAzurite"/>).</remarks>
-public abstract class TransparencyReportTests
+public abstract class TransparencyReportTests(AzuriteFixture? azurite) : TwoStoreApiTests(azurite)
 {
-    /// <summary>The server under test, with the publisher, on the stores of the concrete class.</summary>
-    protected virtual ApiFactory StartApi(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null) =>
-        PublishApi.OnMemoryStores(extra, services);
-
     private static readonly DateTimeOffset Start = new(2026, 10, 20, 9, 0, 0, TimeSpan.Zero);
 
     [Fact]
@@ -280,10 +276,6 @@ public abstract class TransparencyReportTests
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/publish", Payloads.Reason("publish in test"))).StatusCode);
 }
 
-public sealed class TransparencyReportTestsOnMemory : TransparencyReportTests;
+public sealed class TransparencyReportTestsOnMemory() : TransparencyReportTests(azurite: null);
 
-public sealed class TransparencyReportTestsOnAzurite(AzuriteFixture storage) : TransparencyReportTests, IClassFixture<AzuriteFixture>
-{
-    protected override ApiFactory StartApi(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null) =>
-        PublishApi.Create(storage.ConnectionString, extra, services);
-}
+public sealed class TransparencyReportTestsOnAzurite(AzuriteFixture azurite) : TransparencyReportTests(azurite), IClassFixture<AzuriteFixture>;

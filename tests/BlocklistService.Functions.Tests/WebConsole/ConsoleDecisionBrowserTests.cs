@@ -193,9 +193,16 @@ public sealed class ConsoleDecisionBrowserTests(AzuriteFixture storage, Chromium
         await ConsolePageChecks.CheckAsync(page, "admin-reviews-newly-protected");
         await page.ClickAsync("button[aria-label='Delist files.newly.example/ in eu']");
         var missingReason = await page.Locator("#listed-reviews [role=alert]").InnerTextAsync();
-        await page.FillAsync("input[aria-label='Reason for files.newly.example/ in eu']", "the host serves ordinary users");
-        await page.ClickAsync("button[aria-label='Delist files.newly.example/ in eu']");
-        await page.WaitForSelectorAsync("#listed-reviews .ok:text('Delisted')");
+
+        // another admin delists files.newly.example meanwhile; keeping it from this (older) page is refused, naming that decision
+        var other = server.Client((await server.IssueAsync(Roles.Admin, "other-officer")).Value);
+        var files = (await (await other.GetAsync("/api/v1/admin/reviews")).JsonAsync()).GetProperty("listed").EnumerateArray()
+            .Single(r => r.GetProperty("expression").GetString() == "files.newly.example/").GetProperty("entryId").GetString();
+        var delisted = await (await other.PostAsync($"/api/v1/admin/reviews/listed/eu/{files}/delist", Payloads.Reason("the host serves ordinary users"))).JsonAsync();
+        await page.FillAsync("input[aria-label='Reason for files.newly.example/ in eu']", "dedicated to the abuse site");
+        await page.ClickAsync("button[aria-label='Keep listed files.newly.example/ in eu']");
+        var alreadyDecided = await page.Locator("#listed-reviews [role=alert]:text('409')").InnerTextAsync();
+        var filesButtonsDisabled = await page.Locator("button[aria-label='Delist files.newly.example/ in eu']").IsDisabledAsync();
         await page.FillAsync("input[aria-label='Reason for cdn.newly.example/ in eu']", "dedicated to the abuse site");
         await page.ClickAsync("button[aria-label='Keep listed cdn.newly.example/ in eu']");
         await page.WaitForSelectorAsync("#listed-reviews .ok:text('Kept listed')");
@@ -209,6 +216,8 @@ public sealed class ConsoleDecisionBrowserTests(AzuriteFixture storage, Chromium
         Assert.Equal(2, rows.Count);
         Assert.All(rows, row => Assert.Contains("\teu\tnewly.example\thotline-a\t", row));
         Assert.StartsWith("reason:", missingReason);
+        Assert.Contains($"already delisted by decision {delisted.GetProperty("decisionIndex").GetInt64()} at ", alreadyDecided);
+        Assert.True(filesButtonsDisabled);
         Assert.Equal(0, left.GetProperty("listed").GetArrayLength());
         Assert.Equal((2L, 1L), (Version(lists, "eu"), Count(lists, "eu")));
     }

@@ -41,13 +41,9 @@ public static class AdminCommand
     private static Command Holds(GlobalOptions global)
     {
         var command = new Command("holds", "Versions held by the change guard (more than its share of a list changes at once), awaiting a decision.");
-        command.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
-        {
-            using var service = await ServiceAsync(global, parse, cancellationToken);
-            var holds = await GetAsync(service, "api/v1/admin/holds", "Listing held versions", cancellationToken);
-            output.Result(holds, console => console.Write(HoldTable(holds.GetProperty("holds").EnumerateArray())));
-            return ExitCodes.Ok;
-        }, cancellationToken));
+        SetCall(command, global,
+            _ => new AdminCall(HttpMethod.Get, "api/v1/admin/holds", null, "Listing held versions"),
+            (_, holds, console) => console.Write(HoldTable(holds.GetProperty("holds").EnumerateArray())));
         return command;
     }
 
@@ -132,12 +128,10 @@ public static class AdminCommand
             }
 
             var digest = shown.Headers.ETag?.Tag;
-            using var response = await service.SendJsonAsync(HttpMethod.Post, $"api/v1/admin/holds/{Uri.EscapeDataString(hold)}/{verb}",
-                parse.GetValue(items) is { } disposition ? new { reason = parse.GetValue(reason), items = disposition } : Body(parse.GetValue(reason)), cancellationToken,
+            var decided = await service.ExchangeJsonAsync(HttpMethod.Post, $"api/v1/admin/holds/{Uri.EscapeDataString(hold)}/{verb}",
+                parse.GetValue(items) is { } disposition ? new { reason = parse.GetValue(reason), items = disposition } : Body(parse.GetValue(reason)),
+                $"Deciding ({verb}) held version {hold}", cancellationToken,
                 request => request.Headers.TryAddWithoutValidation("If-Match", digest ?? "\"\""));
-            var decided = response.IsSuccessStatusCode
-                ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)
-                : throw await ServiceClient.FailureAsync(response, $"Deciding ({verb}) held version {hold}", cancellationToken);
             output.Result(decided, console =>
             {
                 var status = decided.GetProperty("hold").GetProperty("status").GetString();
@@ -153,28 +147,22 @@ public static class AdminCommand
     private static Command Reviews(GlobalOptions global)
     {
         var command = new Command("reviews", "Items held for review because they touch a protected host.");
-        command.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
+        SetCall(command, global, _ => new AdminCall(HttpMethod.Get, "api/v1/admin/reviews", null, "Listing items held for review"), (_, items, console) =>
         {
-            using var service = await ServiceAsync(global, parse, cancellationToken);
-            var items = await GetAsync(service, "api/v1/admin/reviews", "Listing items held for review", cancellationToken);
-            output.Result(items, console =>
+            var table = new Table().AddColumn("submission").AddColumn("item").AddColumn("hotline").AddColumn("expression").AddColumn("scope").AddColumn("lists");
+            foreach (var item in items.GetProperty("items").EnumerateArray())
             {
-                var table = new Table().AddColumn("submission").AddColumn("item").AddColumn("hotline").AddColumn("expression").AddColumn("scope").AddColumn("lists");
-                foreach (var item in items.GetProperty("items").EnumerateArray())
-                {
-                    table.AddRow(
-                        Markup.Escape(Text(item, "submissionId")),
-                        Text(item, "index"),
-                        Markup.Escape(Text(item, "hotline")),
-                        Markup.Escape(Text(item, "expression")),
-                        Markup.Escape(Text(item, "scope")),
-                        Markup.Escape(string.Join(", ", item.GetProperty("lists").EnumerateArray().Select(l => l.GetString()))));
-                }
+                table.AddRow(
+                    Markup.Escape(Text(item, "submissionId")),
+                    Text(item, "index"),
+                    Markup.Escape(Text(item, "hotline")),
+                    Markup.Escape(Text(item, "expression")),
+                    Markup.Escape(Text(item, "scope")),
+                    Markup.Escape(string.Join(", ", item.GetProperty("lists").EnumerateArray().Select(l => l.GetString()))));
+            }
 
-                console.Write(table);
-            });
-            return ExitCodes.Ok;
-        }, cancellationToken));
+            console.Write(table);
+        });
         return command;
     }
 
@@ -192,16 +180,14 @@ public static class AdminCommand
         var index = new Argument<int>("item") { Description = "The item's index in the submission." };
         var reason = ReasonOption();
         var command = new Command(verb, description) { submission, index, reason };
-        command.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
-        {
-            using var service = await ServiceAsync(global, parse, cancellationToken);
-            var id = parse.GetValue(submission)!;
-            var item = parse.GetValue(index);
-            var path = string.Create(CultureInfo.InvariantCulture, $"api/v1/admin/reviews/{Uri.EscapeDataString(id)}/items/{item}/{verb}");
-            var decided = await PostAsync(service, path, Body(parse.GetValue(reason)), $"Deciding ({verb}) item {item} of {id}", cancellationToken);
-            output.Result(decided, console => console.WriteLine($"Item {item} of {id}: {Text(decided, "result")}."));
-            return ExitCodes.Ok;
-        }, cancellationToken));
+        SetCall(command, global,
+            parse =>
+            {
+                var (id, item) = (parse.GetValue(submission)!, parse.GetValue(index));
+                var path = string.Create(CultureInfo.InvariantCulture, $"api/v1/admin/reviews/{Uri.EscapeDataString(id)}/items/{item}/{verb}");
+                return new AdminCall(HttpMethod.Post, path, Body(parse.GetValue(reason)), $"Deciding ({verb}) item {item} of {id}");
+            },
+            (parse, decided, console) => console.WriteLine($"Item {parse.GetValue(index)} of {parse.GetValue(submission)}: {Text(decided, "result")}."));
         return command;
     }
 
@@ -209,56 +195,44 @@ public static class AdminCommand
     {
         var reason = ReasonOption();
         var command = new Command("publish", "Run one publish cycle now (the timer does it every minute) and show what each list did.") { reason };
-        command.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
+        SetCall(command, global, parse => new AdminCall(HttpMethod.Post, "api/v1/admin/publish", Body(parse.GetValue(reason)), "Publishing"), (_, published, console) =>
         {
-            using var service = await ServiceAsync(global, parse, cancellationToken);
-            var published = await PostAsync(service, "api/v1/admin/publish", Body(parse.GetValue(reason)), "Publishing", cancellationToken);
-            output.Result(published, console =>
+            var table = new Table().AddColumn("list").AddColumn("outcome").AddColumn("version");
+            foreach (var list in published.GetProperty("lists").EnumerateArray())
             {
-                var table = new Table().AddColumn("list").AddColumn("outcome").AddColumn("version");
-                foreach (var list in published.GetProperty("lists").EnumerateArray())
-                {
-                    table.AddRow(Markup.Escape(Text(list, "list")), Markup.Escape(Text(list, "outcome")), Text(list, "version"));
-                }
+                table.AddRow(Markup.Escape(Text(list, "list")), Markup.Escape(Text(list, "outcome")), Text(list, "version"));
+            }
 
-                console.Write(table);
-            });
-            return ExitCodes.Ok;
-        }, cancellationToken));
+            console.Write(table);
+        });
         return command;
     }
 
     private static Command Isps(GlobalOptions global)
     {
         var command = new Command("isps", "Every ISP key: last contact, and per list the version it reported and how far behind the current one it is.");
-        command.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
+        SetCall(command, global, _ => new AdminCall(HttpMethod.Get, "api/v1/admin/isps", null, "Listing ISPs"), (_, isps, console) =>
         {
-            using var service = await ServiceAsync(global, parse, cancellationToken);
-            var isps = await GetAsync(service, "api/v1/admin/isps", "Listing ISPs", cancellationToken);
-            output.Result(isps, console =>
+            var table = new Table().AddColumn("key id").AddColumn("organisation").AddColumn("last contact").AddColumn("list").AddColumn("reported").AddColumn("current").AddColumn("lag");
+            foreach (var isp in isps.GetProperty("isps").EnumerateArray())
             {
-                var table = new Table().AddColumn("key id").AddColumn("organisation").AddColumn("last contact").AddColumn("list").AddColumn("reported").AddColumn("current").AddColumn("lag");
-                foreach (var isp in isps.GetProperty("isps").EnumerateArray())
+                var revoked = isp.TryGetProperty("revoked", out var r) && r.ValueKind == JsonValueKind.True ? " (revoked)" : "";
+                var lists = isp.GetProperty("lists").EnumerateArray().ToList();
+                foreach (var (list, i) in lists.Select((l, i) => (l, i)).DefaultIfEmpty((default, 0)))
                 {
-                    var revoked = isp.TryGetProperty("revoked", out var r) && r.ValueKind == JsonValueKind.True ? " (revoked)" : "";
-                    var lists = isp.GetProperty("lists").EnumerateArray().ToList();
-                    foreach (var (list, i) in lists.Select((l, i) => (l, i)).DefaultIfEmpty((default, 0)))
-                    {
-                        table.AddRow(
-                            i == 0 ? Markup.Escape(Text(isp, "keyId") + revoked) : "",
-                            i == 0 ? Markup.Escape(Text(isp, "organisation")) : "",
-                            i == 0 ? Markup.Escape(Text(isp, "lastContact") is { Length: > 0 } t ? t : "never") : "",
-                            list.ValueKind == JsonValueKind.Object ? Markup.Escape(Text(list, "list")) : "",
-                            list.ValueKind == JsonValueKind.Object ? Text(list, "reportedVersion") : "",
-                            list.ValueKind == JsonValueKind.Object ? Text(list, "currentVersion") : "",
-                            list.ValueKind == JsonValueKind.Object ? Text(list, "lag") : "");
-                    }
+                    table.AddRow(
+                        i == 0 ? Markup.Escape(Text(isp, "keyId") + revoked) : "",
+                        i == 0 ? Markup.Escape(Text(isp, "organisation")) : "",
+                        i == 0 ? Markup.Escape(Text(isp, "lastContact") is { Length: > 0 } t ? t : "never") : "",
+                        list.ValueKind == JsonValueKind.Object ? Markup.Escape(Text(list, "list")) : "",
+                        list.ValueKind == JsonValueKind.Object ? Text(list, "reportedVersion") : "",
+                        list.ValueKind == JsonValueKind.Object ? Text(list, "currentVersion") : "",
+                        list.ValueKind == JsonValueKind.Object ? Text(list, "lag") : "");
                 }
+            }
 
-                console.Write(table);
-            });
-            return ExitCodes.Ok;
-        }, cancellationToken));
+            console.Write(table);
+        });
         return command;
     }
 
@@ -359,16 +333,11 @@ public static class AdminCommand
               blocklist admin revert eu --to-version 41 --reason "version 42 was built from the wrong file"
             Then watch `blocklist admin isps` until every ISP reports the new version (docs/operations.md, over-block runbook).
             """);
-        revert.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
-        {
-            using var service = await ServiceAsync(global, parse, cancellationToken);
-            var name = parse.GetValue(list)!;
-            var result = await PostAsync(service, $"api/v1/admin/lists/{Uri.EscapeDataString(name)}/revert",
-                new { toVersion = parse.GetValue(toVersion), reason = parse.GetValue(reason) }, $"Reverting {name}", cancellationToken);
-            output.Result(result, console => console.MarkupLineInterpolated(
-                $"Published {name} version [bold]{result.GetProperty("version").GetInt64()}[/] with the state of version {result.GetProperty("toVersion").GetInt64()} (state hash {result.GetProperty("stateHash").GetString()}): +{result.GetProperty("listed").GetInt32()} -{result.GetProperty("unlisted").GetInt32()}; decision leaf {result.GetProperty("decisionIndex").GetInt64()}."));
-            return ExitCodes.Ok;
-        }, cancellationToken));
+        SetCall(revert, global,
+            parse => new AdminCall(HttpMethod.Post, $"api/v1/admin/lists/{Uri.EscapeDataString(parse.GetValue(list)!)}/revert",
+                new { toVersion = parse.GetValue(toVersion), reason = parse.GetValue(reason) }, $"Reverting {parse.GetValue(list)}"),
+            (parse, result, console) => console.MarkupLineInterpolated(
+                $"Published {parse.GetValue(list)} version [bold]{result.GetProperty("version").GetInt64()}[/] with the state of version {result.GetProperty("toVersion").GetInt64()} (state hash {result.GetProperty("stateHash").GetString()}): +{result.GetProperty("listed").GetInt32()} -{result.GetProperty("unlisted").GetInt32()}; decision leaf {result.GetProperty("decisionIndex").GetInt64()}."));
         return revert;
     }
 
@@ -384,21 +353,22 @@ public static class AdminCommand
     private static async Task<ServiceClient> ServiceAsync(GlobalOptions global, ParseResult parse, CancellationToken cancellationToken) =>
         ServiceClient.FromSettings(await global.LoadSettingsAsync(parse, new SettingOverrides(), cancellationToken), requireKey: true, "admin");
 
-    private static async Task<JsonElement> GetAsync(ServiceClient service, string path, string what, CancellationToken cancellationToken)
-    {
-        using var response = await service.SendJsonAsync(HttpMethod.Get, path, null, cancellationToken);
-        return response.IsSuccessStatusCode
-            ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)
-            : throw await ServiceClient.FailureAsync(response, what, cancellationToken);
-    }
+    /// <summary>One call to the service: method, path, JSON body (null for none) and what it does, for a failure's message.</summary>
+    private sealed record AdminCall(HttpMethod Method, string Path, object? Body, string What);
 
-    private static async Task<JsonElement> PostAsync(ServiceClient service, string path, object? body, string what, CancellationToken cancellationToken)
-    {
-        using var response = await service.SendJsonAsync(HttpMethod.Post, path, body, cancellationToken);
-        return response.IsSuccessStatusCode
-            ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)
-            : throw await ServiceClient.FailureAsync(response, what, cancellationToken);
-    }
+    /// <summary>
+    /// The action of a verb that is one call with the admin key: the answer is printed as it came with --json, and by
+    /// <paramref name="print"/> for a person.
+    /// </summary>
+    private static void SetCall(Command command, GlobalOptions global, Func<ParseResult, AdminCall> call, Action<ParseResult, JsonElement, IAnsiConsole> print) =>
+        command.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
+        {
+            using var service = await ServiceAsync(global, parse, cancellationToken);
+            var (method, path, body, what) = call(parse);
+            var answer = await service.ExchangeJsonAsync(method, path, body, what, cancellationToken);
+            output.Result(answer, console => print(parse, answer, console));
+            return ExitCodes.Ok;
+        }, cancellationToken));
 
     private static string Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind is not JsonValueKind.Null and not JsonValueKind.Undefined ? value.ToString() : "";

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Json;
 using System.Text.Json;
 using BlocklistService.Cli.Configuration;
 using BlocklistService.Cli.Service;
@@ -46,8 +45,7 @@ public static class KeysCommand
                 feed = parse.GetValue(feed),
                 reason = parse.GetValue(reason),
             };
-            using var response = await service.SendJsonAsync(HttpMethod.Post, "api/v1/admin/keys", body, cancellationToken);
-            var issued = await ReadAsync(response, "Issuing a key", cancellationToken);
+            var issued = await service.ExchangeJsonAsync(HttpMethod.Post, "api/v1/admin/keys", body, "Issuing a key", cancellationToken);
             output.Result(issued, console =>
             {
                 var info = issued.GetProperty("info");
@@ -62,8 +60,7 @@ public static class KeysCommand
         list.SetAction((parse, cancellationToken) => global.RunAsync(parse, async output =>
         {
             using var service = await ServiceAsync(global, parse, cancellationToken);
-            using var response = await service.SendJsonAsync(HttpMethod.Get, "api/v1/admin/keys", null, cancellationToken);
-            var keys = await ReadAsync(response, "Listing keys", cancellationToken);
+            var keys = await service.ExchangeJsonAsync(HttpMethod.Get, "api/v1/admin/keys", null, "Listing keys", cancellationToken);
             output.Result(keys, console =>
             {
                 var table = new Table().AddColumn("key id").AddColumn("role").AddColumn("organisation").AddColumn("lists").AddColumn("feed").AddColumn("created").AddColumn("revoked");
@@ -109,9 +106,4 @@ public static class KeysCommand
 
     private static async Task<ServiceClient> ServiceAsync(GlobalOptions global, ParseResult parse, CancellationToken cancellationToken) =>
         ServiceClient.FromSettings(await global.LoadSettingsAsync(parse, new SettingOverrides(), cancellationToken), requireKey: true, "keys");
-
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken) =>
-        response.IsSuccessStatusCode
-            ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)
-            : throw await ServiceClient.FailureAsync(response, what, cancellationToken);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using BlocklistService.Cli.Configuration;
@@ -81,6 +82,18 @@ public sealed class ServiceClient : IDisposable
 
         configure?.Invoke(request);
         return SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends JSON and reads the JSON answer; a failed status becomes the <see cref="CliException"/> that
+    /// <see cref="FailureAsync"/> makes of it, saying <paramref name="what"/> failed.
+    /// </summary>
+    public async Task<JsonElement> ExchangeJsonAsync(HttpMethod method, string relative, object? body, string what, CancellationToken cancellationToken, Action<HttpRequestMessage>? configure = null)
+    {
+        using var response = await SendJsonAsync(method, relative, body, cancellationToken, configure);
+        return response.IsSuccessStatusCode
+            ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)
+            : throw await FailureAsync(response, what, cancellationToken);
     }
 
     /// <summary>JSON as the API speaks it: camelCase, nulls left out.</summary>

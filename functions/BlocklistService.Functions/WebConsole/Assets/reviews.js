@@ -2,7 +2,19 @@
 // Also whole-host entries listed before their host became protected: keep each listed, or delist it.
 import { api, h, mount, problem, run, table, time } from './common.js';
 
-async function decide(item, verdict, reason, status) {
+// A decision answered, or refused with 409 because one was already made (another admin, an earlier click: its message
+// names that decision, which stands): either way nothing is left to decide on this row.
+function settle(status) {
+  status.closest('tr')?.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+}
+
+function refused(error, status) {
+  status.replaceChildren(problem(error));
+  if (error?.status === 409) settle(status);
+}
+
+// Posts one decision with its reason (none is refused here, before any request) and shows what came of it.
+async function postDecision(path, reason, status, outcome) {
   if (reason.value.trim().length === 0) {
     status.replaceChildren(h('span', { class: 'error', role: 'alert' }, 'reason: write why; it is recorded with the decision.'));
     reason.focus();
@@ -10,29 +22,22 @@ async function decide(item, verdict, reason, status) {
   }
   status.replaceChildren('Saving…');
   try {
-    const { data } = await api(`/api/v1/admin/reviews/${encodeURIComponent(item.submissionId)}/items/${item.index}/${verdict}`, { method: 'POST', body: { reason: reason.value.trim() } });
-    status.replaceChildren(h('span', { class: 'ok' }, `${verdict === 'approve' ? 'Approved' : 'Rejected'}: ${data.result}`));
-    status.closest('tr')?.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+    const { data } = await api(path, { method: 'POST', body: { reason: reason.value.trim() } });
+    status.replaceChildren(h('span', { class: 'ok' }, outcome(data)));
+    settle(status);
   } catch (error) {
-    status.replaceChildren(problem(error));
+    refused(error, status);
   }
 }
 
-async function decideListed(review, verdict, reason, status) {
-  if (reason.value.trim().length === 0) {
-    status.replaceChildren(h('span', { class: 'error', role: 'alert' }, 'reason: write why; it is recorded with the decision.'));
-    reason.focus();
-    return;
-  }
-  status.replaceChildren('Saving…');
-  try {
-    const { data } = await api(`/api/v1/admin/reviews/listed/${encodeURIComponent(review.list)}/${encodeURIComponent(review.entryId)}/${verdict}`,
-      { method: 'POST', body: { reason: reason.value.trim() } });
-    status.replaceChildren(h('span', { class: 'ok' }, data.result === 'kept' ? 'Kept listed' : 'Delisted: the next version removes it'));
-    status.closest('tr')?.querySelectorAll('button').forEach((b) => { b.disabled = true; });
-  } catch (error) {
-    status.replaceChildren(problem(error));
-  }
+function decide(item, verdict, reason, status) {
+  return postDecision(`/api/v1/admin/reviews/${encodeURIComponent(item.submissionId)}/items/${item.index}/${verdict}`, reason, status,
+    (data) => `${verdict === 'approve' ? 'Approved' : 'Rejected'}: ${data.result}`);
+}
+
+function decideListed(review, verdict, reason, status) {
+  return postDecision(`/api/v1/admin/reviews/listed/${encodeURIComponent(review.list)}/${encodeURIComponent(review.entryId)}/${verdict}`, reason, status,
+    (data) => (data.result === 'kept' ? 'Kept listed' : 'Delisted: the next version removes it'));
 }
 
 function listedTable(listed) {
