@@ -224,12 +224,12 @@ public sealed class SoakBenchmark : IBenchmark
         }
 
         var served = SoakServerLog.PollMilliseconds(directory);
-        var server = SoakLatency.Of(served);
-        context.Report("polls in the server's request log", server.Count, "requests");
-        context.Report("server-side poll p50", server.P50, "ms");
-        context.Report("server-side poll p95", server.P95, "ms");
-        context.Report("server-side poll p99", server.P99, "ms");
-        context.Report("server-side poll max", server.Max, "ms");
+        var serverSide = SoakLatency.Of(served);
+        context.Report("polls in the server's request log", serverSide.Count, "requests");
+        context.Report("server-side poll p50", serverSide.P50, "ms");
+        context.Report("server-side poll p95", serverSide.P95, "ms");
+        context.Report("server-side poll p99", serverSide.P99, "ms");
+        context.Report("server-side poll max", serverSide.Max, "ms");
         context.Report("suite process GC pauses (inflate client-side times)", GC.GetTotalPauseDuration().TotalSeconds, "s");
         foreach (var (fault, seconds) in recoveries)
         {
