@@ -116,7 +116,7 @@ public sealed class SoakServer(string root, string directory, IReadOnlyDictionar
         info.ArgumentList.Add(dll);
         info.Environment["ASPNETCORE_URLS"] = Address.AbsoluteUri.TrimEnd('/');
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["Logging__Format"] = "simple";
+        // the JSON console log (the default): UTC timestamps, so the suite can place the server's own request times
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings)
         {

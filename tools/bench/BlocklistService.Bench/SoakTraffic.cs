@@ -277,22 +277,45 @@ public sealed record SoakLatency(int Count, double P50, double P95, double P99, 
 }
 
 /// <summary>
-/// Poll times as the server measured them (ASP.NET Core's "Request finished" log line, from the request's arrival to its
-/// response), so a stall of the simulated parties' process (its CPU shared with a thousand ISPs' sync work, its GC) does
-/// not count as the service's latency.
+/// Poll times as the server measured them: ASP.NET Core's "Request finished" event in the server's JSON log (its UTC
+/// timestamp and elapsed milliseconds, from the request's arrival to its response), placed on the suite's clock. A stall
+/// of the suite's own process (its CPU shared with a thousand ISPs' sync work, its GC) does not count as the service's
+/// latency here.
 /// </summary>
-public static partial class SoakServerLog
+public static class SoakServerLog
 {
-    public static IReadOnlyList<double> PollMilliseconds(string directory) =>
-        Directory.EnumerateFiles(directory, "server-*.log")
-            .SelectMany(File.ReadLines)
-            .Select(line => RequestFinished().Match(line))
-            .Where(match => match.Success)
-            .Select(match => double.Parse(match.Groups["ms"].Value, System.Globalization.CultureInfo.InvariantCulture))
-            .ToList();
+    public static IReadOnlyList<SoakRequest> Polls(string directory, DateTimeOffset origin)
+    {
+        var polls = new List<SoakRequest>();
+        foreach (var line in Directory.EnumerateFiles(directory, "server-*.log").SelectMany(File.ReadLines))
+        {
+            if (!line.Contains("Request finished", StringComparison.Ordinal) || !line.Contains("/updates", StringComparison.Ordinal))
+            {
+                continue;
+            }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"Request finished HTTP/\S+ GET \S*/updates\S* - \d{3} .*?(?<ms>[0-9]+(\.[0-9]+)?)ms\s*$")]
-    private static partial System.Text.RegularExpressions.Regex RequestFinished();
+            try
+            {
+                using var entry = JsonDocument.Parse(line);
+                var root = entry.RootElement;
+                var state = root.GetProperty("State");
+                if (state.TryGetProperty("Path", out var path) && path.GetString()?.EndsWith("/updates", StringComparison.Ordinal) == true &&
+                    state.TryGetProperty("ElapsedMilliseconds", out var elapsed) && root.TryGetProperty("Timestamp", out var timestamp))
+                {
+                    var end = (DateTimeOffset.Parse(timestamp.GetString()!, System.Globalization.CultureInfo.InvariantCulture) - origin).TotalSeconds;
+                    var milliseconds = elapsed.ValueKind == JsonValueKind.Number ? elapsed.GetDouble() : double.Parse(elapsed.GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+                    var status = state.TryGetProperty("StatusCode", out var code) && code.ValueKind == JsonValueKind.Number ? code.GetInt32() : 0;
+                    polls.Add(new SoakRequest(SoakRoute.Poll, end - (milliseconds / 1000), end, status, null, null));
+                }
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+            {
+                // a line cut off by a SIGKILL
+            }
+        }
+
+        return polls;
+    }
 }
 
 /// <summary>A gate the writers (hotlines, the publish loop) pass before each request; closed while the suite needs them quiet.</summary>
