@@ -21,6 +21,12 @@ public static class ListEndpoints
     public const string ImmutableCache = "public, max-age=31536000, immutable";
     public const string NoCache = "no-cache";
 
+    /// <summary>
+    /// The least seconds a client waits before polling again, as a header on every updates answer: a 304 has no body to
+    /// carry <c>minimumWaitSeconds</c>, and without it a client falls back to its own default.
+    /// </summary>
+    public const string MinimumWaitHeader = "Minimum-Wait-Seconds";
+
     private static readonly IResult NotModified = TypedResults.StatusCode(StatusCodes.Status304NotModified);
 
     /// <summary>The body of <c>GET /api/v1/lists/{list}/updates</c>.</summary>
@@ -101,6 +107,7 @@ public static class ListEndpoints
         var etag = head.UpdatesETag(sinceVersion);
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = NoCache;
+        context.Response.Headers[MinimumWaitHeader] = options.Value.MinimumWaitSeconds.ToString(CultureInfo.InvariantCulture);
         var notModified = Matches(context.Request, etag) || (waitSeconds > 0 && sinceVersion >= head.Version);
         metrics.Poll(list, notModified);
         metrics.IspLag(list, head.Version - sinceVersion);
@@ -145,6 +152,7 @@ public static class ListEndpoints
         var etag = head.UpdatesETag(sinceVersion, ListFeed.Hashed);
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = NoCache;
+        context.Response.Headers[MinimumWaitHeader] = options.Value.MinimumWaitSeconds.ToString(CultureInfo.InvariantCulture);
         if (Matches(context.Request, etag))
         {
             return NotModified;

@@ -37,10 +37,19 @@ public sealed partial class ListReader(
     private readonly Dictionary<string, (Task<PublishedHead?> Head, DateTimeOffset At)> _heads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StepAnswers> _steps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PublishedHead> _lastGood = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<StoredBlob?>> _files = new(StringComparer.Ordinal);
+    private long _fileBytes;
     private readonly Lock _gate = new();
 
     /// <summary>Most distinct <c>since</c> values whose steps are kept per list (one head version at a time).</summary>
     public const int StepsCacheSize = 1024;
+
+    /// <summary>
+    /// Most bytes of immutable files (everything under <c>v/</c>) kept in memory; when full, the cache starts over. A new
+    /// version is fetched by every ISP within a poll interval: without it each fetch is a blob read, and a thousand at
+    /// once made storage answer so slowly that downloads failed (the soak suite).
+    /// </summary>
+    public const long FileCacheBytes = 64L * 1024 * 1024;
 
     /// <summary>The computed steps of one head version of a list, by <c>since</c>.</summary>
     private sealed record StepAnswers(long Version, long SnapshotVersion)
@@ -255,10 +264,61 @@ public sealed partial class ListReader(
     /// A file under <c>lists/{list}/</c>: <c>manifest.json</c> or <c>v/{n}/delta.json.gz|snapshot.json.gz|manifest.json</c>,
     /// each optionally <c>.sig</c>. Null for any other path (never a traversal) or a file that does not exist.
     /// </summary>
-    public async Task<StoredBlob?> FileAsync(ListName list, string relativePath, CancellationToken cancellationToken, ListFeed feed = ListFeed.Plain) =>
-        IsServable(relativePath)
-            ? await blobs.GetAsync(names.ArtifactsContainer, ArtifactPaths.Resolve(list, feed, relativePath), cancellationToken)
-            : null;
+    /// <remarks>
+    /// Immutable files are read once and then served from memory (up to <see cref="FileCacheBytes"/>); concurrent
+    /// requests for one share a single read, started outside any one request's storage scope so that a request which
+    /// already met a storage failure does not fail the others. A file not found is not remembered (it may be published
+    /// next), nor is a failed read.
+    /// </remarks>
+    public async Task<StoredBlob?> FileAsync(ListName list, string relativePath, CancellationToken cancellationToken, ListFeed feed = ListFeed.Plain)
+    {
+        if (!IsServable(relativePath))
+        {
+            return null;
+        }
+
+        var path = ArtifactPaths.Resolve(list, feed, relativePath);
+        if (!IsImmutable(relativePath))
+        {
+            return await blobs.GetAsync(names.ArtifactsContainer, path, cancellationToken);
+        }
+
+        Task<StoredBlob?> read;
+        lock (_gate)
+        {
+            if (!_files.TryGetValue(path, out read!) || read.IsFaulted || read.IsCanceled || read is { IsCompletedSuccessfully: true, Result: null })
+            {
+                read = RequestStorageScope.Detached(() => ReadImmutableAsync(path));
+                _files[path] = read;
+            }
+        }
+
+        return read.IsCompletedSuccessfully ? read.Result : await read.WaitAsync(cancellationToken);
+    }
+
+    private async Task<StoredBlob?> ReadImmutableAsync(string path)
+    {
+        var blob = await blobs.GetAsync(names.ArtifactsContainer, path, CancellationToken.None);
+        if (blob is not null)
+        {
+            lock (_gate)
+            {
+                if (_fileBytes + blob.Content.Length > FileCacheBytes)
+                {
+                    _files.Clear();
+                    _fileBytes = 0;
+                }
+
+                if (blob.Content.Length <= FileCacheBytes)
+                {
+                    _files[path] = Task.FromResult<StoredBlob?>(blob);
+                    _fileBytes += blob.Content.Length;
+                }
+            }
+        }
+
+        return blob;
+    }
 
     /// <summary>True for the paths <see cref="FileAsync"/> serves.</summary>
     public static bool IsServable(string relativePath) => ServablePath().IsMatch(relativePath);

@@ -34,6 +34,27 @@ public sealed class RequestStorageScope(StorageOutageSignal outage) : HttpPipeli
         }
     }
 
+    /// <summary>
+    /// Starts work shared by several requests (one read many wait for, a background probe) outside the current
+    /// request's scope: a storage failure met by the request that happened to start it must not fail it for the others.
+    /// </summary>
+    public static Task<T> Detached<T>(Func<Task<T>> work)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            return Task.Run(work);
+        }
+    }
+
+    /// <inheritdoc cref="Detached{T}(Func{Task{T}})"/>
+    public static Task Detached(Func<Task> work)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            return Task.Run(work);
+        }
+    }
+
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
         ProcessAsync(message, pipeline, async: false).AsTask().GetAwaiter().GetResult();
 

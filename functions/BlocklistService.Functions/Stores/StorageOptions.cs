@@ -29,7 +29,7 @@ public sealed class StorageOptions : IValidatableObject
 
     /// <summary>
     /// <c>Storage:RequestPath</c>: retries for storage calls made while an HTTP request waits (API keys, the journal,
-    /// the ISP and audit reads). A call gives up after at most 2 s + 0.2 s + 2 s ≈ 4.2 s, inside the 5 s budget a
+    /// the ISP and audit reads). A call gives up after at most 1.2 s + 0.2 s + 1.2 s ≈ 2.6 s, inside the 5 s budget a
     /// request has, so a storage outage becomes an answer instead of a hung request.
     /// </summary>
     public StorageRetryOptions RequestPath { get; set; } = StorageRetryOptions.RequestPathDefaults();

@@ -97,12 +97,9 @@ public sealed class StorageOutageSignal(TimeProvider time, ILogger<StorageOutage
             _lastProbe = now;
         }
 
-        // Without the request's execution context: the request is already marked as failed, and its scope would make
-        // the probe fail at once without asking storage.
-        using (ExecutionContext.SuppressFlow())
-        {
-            _ = Task.Run(() => ProbeAsync(call));
-        }
+        // Outside the request's scope: the request is already marked as failed, and its scope would make the probe fail
+        // at once without asking storage.
+        _ = RequestStorageScope.Detached(() => ProbeAsync(call));
 
         return true;
     }

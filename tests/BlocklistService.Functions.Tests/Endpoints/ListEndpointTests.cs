@@ -85,6 +85,28 @@ public sealed class ListEndpointTests
     }
 
     [Fact]
+    public async Task A_client_told_304_waits_the_services_minimum_wait_not_its_own_default()
+    {
+        // Found by the soak suite: a 304 has no body, the client read the wait from a header the service did not send,
+        // and every up-to-date ISP waited the client's 60 s default instead of what the operator configured.
+        await using var api = PublishApi.OnMemoryStores(new Dictionary<string, string?> { ["Publishing:MinimumWaitSeconds"] = "7" });
+        var (hotline, _) = await api.ClientForAsync(Roles.Hotline, "wait-hotline");
+        var (admin, _) = await api.ClientForAsync(Roles.Admin, "operator");
+        var (_, ispKey) = await api.ClientForAsync(Roles.Isp, "isp-wait", "*");
+        await SubmitAsync(hotline, Payloads.Add("http://wait.example/1"));
+        await admin.PostAsync("/api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "publish in test" }));
+        using var http = api.CreateClient();
+        using var service = new BlocklistService.Cli.Service.ServiceClient(http.BaseAddress!, ispKey.Value, http);
+        var feed = new BlocklistService.Cli.Sync.UpdateFeed(service, TimeProvider.System);
+
+        var changes = Assert.IsType<BlocklistService.Cli.Sync.PollAnswer.Changes>(await feed.PollAsync(ListName.Parse("eu"), 0, null, CancellationToken.None));
+        var notModified = Assert.IsType<BlocklistService.Cli.Sync.PollAnswer.NotModified>(await feed.PollAsync(ListName.Parse("eu"), 0, changes.ETag, CancellationToken.None));
+
+        Assert.Equal(TimeSpan.FromSeconds(7), changes.MinimumWait);
+        Assert.Equal(TimeSpan.FromSeconds(7), notModified.MinimumWait);
+    }
+
+    [Fact]
     public async Task An_isp_key_reads_only_its_lists_and_bad_requests_get_problems()
     {
         await using var api = PublishApi.OnMemoryStores();

@@ -1,15 +1,11 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using BlocklistService.Cli.Exports;
-using BlocklistService.Cli.State;
 using BlocklistService.Cli.Sync;
 using BlocklistService.Domain.Lists;
 using BlocklistService.Domain.Signing;
@@ -24,22 +20,32 @@ namespace BlocklistService.Bench;
 /// key and state directory, running the CLI's <see cref="ListSynchronizer"/>, which sends If-None-Match and honours
 /// minimumWaitSeconds and Retry-After) poll while three hotlines submit in idempotent batches and an admin publishes
 /// every 10 s. Meanwhile Azurite is frozen for 10 s (SIGSTOP/SIGCONT), killed and restarted, and the server is killed
-/// with SIGKILL at random moments and restarted. At the end: every acknowledged item published, versions contiguous,
-/// <c>blocklist audit verify</c> passes, every ISP at the current version with the verified state hash; poll latency
-/// percentiles and the seconds to recover after each fault. Bounded: it ends once the load and the faults are done.
+/// with SIGKILL and restarted, each kill aimed at a moment a submission or a publish is in flight. Every request is
+/// timed and classified (<see cref="SoakClassification"/>), every publish attempt recorded. At the end: every
+/// acknowledged item published, versions contiguous, <c>blocklist audit verify</c> passes, every ISP at the current
+/// version with the verified state hash; poll latency percentiles (all, and outside the fault windows) and the seconds
+/// to recover after each fault. Bounded: it ends once the load and the faults are done.
 /// </summary>
 public sealed class SoakBenchmark : IBenchmark
 {
-    private const int SigKill = 9;
     private const int BatchSize = 500;
     private static readonly ListName List = ListName.Parse("eu");
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan PublishEvery = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Each hotline spreads its batches over at least this long, so that ingest is still going when the server kills
+    /// begin (after the two storage faults) rather than finished in the first seconds.
+    /// </summary>
+    private static readonly TimeSpan IngestWindow = TimeSpan.FromSeconds(50);
+
+    /// <summary>The load goes on this long after the last fault's recovery, so every party shows it recovered while under load.</summary>
+    private static readonly TimeSpan RecoveryTail = TimeSpan.FromSeconds(15);
+
     public string Name => "soak";
 
     public string Description =>
-        "1,000 ISPs polling + 3 hotlines x 10,000 URLs + publish every 10 s, through Azurite frozen/killed and 20 server SIGKILLs (--scale scales counts)";
+        "1,000 ISPs polling + 3 hotlines x 10,000 URLs + publish every 10 s, through Azurite frozen/killed and 20 server SIGKILLs during ingest and publish (--scale scales counts)";
 
     public async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
@@ -49,14 +55,15 @@ public sealed class SoakBenchmark : IBenchmark
         var output = context.Output;
         var directory = Path.Combine(Path.GetTempPath(), "blocklist-soak-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
-        output.WriteLine($"  {ispCount} ISPs, 3 hotlines x {perHotline} URLs, {serverKills} server kills; work directory {directory}");
+        var commit = (await ProcessRunner.RunAsync("git", ["-C", context.RepositoryRoot, "rev-parse", "--short", "HEAD"], cancellationToken: cancellationToken)).StandardOutput.Trim();
+        output.WriteLine($"  {ispCount} ISPs, 3 hotlines x {perHotline} URLs, {serverKills} server kills; commit {commit}; {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC; load average {BenchSeeding.LoadAverage()}; work directory {directory}");
 
         await using var azurite = await Azurite.StartOwnAsync(Path.Combine(directory, "azurite"), cancellationToken);
         using var signer = PemArtifactSigner.Generate();
         var keyFile = Path.Combine(directory, "signing-key.pem");
         await File.WriteAllTextAsync(keyFile, signer.ToPkcs8Pem(), cancellationToken);
         var admin = ApiKey.Generate();
-        await using var server = new ServerProcess(context.RepositoryRoot, directory, new Dictionary<string, string?>
+        await using var server = new SoakServer(context.RepositoryRoot, directory, new Dictionary<string, string?>
         {
             ["Storage__ConnectionString"] = azurite.ConnectionString,
             ["Signing__Provider"] = "pem",
@@ -64,7 +71,11 @@ public sealed class SoakBenchmark : IBenchmark
             ["Bootstrap__Lists__0"] = "eu",
             ["Bootstrap__AdminKey"] = Bootstrapper.AdminKeySetting(admin),
             ["Publishing__Interval"] = "00:00:00",
-            ["Publishing__MinimumWaitSeconds"] = "5",
+            // every ISP fetches, verifies and applies each new version on the same 2 cores as the server and Azurite:
+            // 15 s spreads a thousand of them over 15 s (production's default is 60 s)
+            ["Publishing__MinimumWaitSeconds"] = "15",
+            // the server's own request log gives poll times free of the simulated parties' queueing (SoakServerLog)
+            ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
             // the change guard would hold a first version of thousands of entries for an admin: not what is measured here
             ["Publishing__HoldShare"] = "1",
             ["Publishing__HoldChanges"] = "1000000",
@@ -73,14 +84,14 @@ public sealed class SoakBenchmark : IBenchmark
         var startUp = await server.StartAsync(cancellationToken);
         context.Report("server start-up to ready", startUp.TotalSeconds, "s");
 
-        var polls = new PollRecorder();
-        using var timer = new PollTimer(polls, new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
-        using var http = new HttpClient(timer, disposeHandler: false)
+        var timeline = new SoakTimeline();
+        using var traffic = new SoakTraffic(timeline, new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        using var http = new HttpClient(traffic, disposeHandler: false)
         {
             BaseAddress = server.Address,
             Timeout = TimeSpan.FromSeconds(30),
         };
-        var adminClient = Client(timer, http, admin.Value);
+        var adminClient = Client(traffic, http, admin.Value);
         adminClient.Timeout = TimeSpan.FromMinutes(5); // a publish cycle is cancelled with its request
         var hotlineKeys = new List<string>();
         for (var h = 0; h < 3; h++)
@@ -94,36 +105,41 @@ public sealed class SoakBenchmark : IBenchmark
             async (i, ct) => ispKeys[i] = await IssueAsync(adminClient, "isp", $"soak-isp-{i}", ["eu"], ct));
         output.WriteLine($"  issued {ispCount + 4} keys");
 
-        var clock = Stopwatch.StartNew();
+        var requestsBefore = traffic.Requests.Count;
+        timeline.Restart();
+        var loadStart = timeline.Now;
         using var stopIsps = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var isps = Enumerable.Range(0, ispCount).Select(i => new SimulatedIsp(http, server.Address, ispKeys[i], signer.PublicKeySpki, Path.Combine(directory, "isp", i.ToString(CultureInfo.InvariantCulture)))).ToList();
+        var isps = Enumerable.Range(0, ispCount)
+            .Select(i => new SimulatedIsp(http, server.Address, ispKeys[i], signer.PublicKeySpki, Path.Combine(directory, "isp", i.ToString(CultureInfo.InvariantCulture)), List, timeline))
+            .ToList();
         var ispTasks = isps.Select((isp, i) => isp.RunAsync(TimeSpan.FromMilliseconds(i * 5000.0 / ispCount), stopIsps.Token)).ToList();
         var acknowledged = new ConcurrentBag<(string Hotline, string SubmissionId, int Items)>();
-        var hotlineErrors = new ConcurrentBag<string>();
-        var hotlineTasks = hotlineKeys.Select((key, h) => SubmitAllAsync(Client(timer, http, key), h, perHotline, acknowledged, hotlineErrors, cancellationToken)).ToList();
+        var writers = new SoakGate();
+        var hotlines = Task.WhenAll(hotlineKeys.Select((key, h) => SubmitAllAsync(Client(traffic, http, key), h, perHotline, acknowledged, writers, cancellationToken)));
         using var stopPublishing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var publishes = new PublishLog();
-        var publisher = PublishLoopAsync(adminClient, publishes, stopPublishing.Token);
+        var publishes = new ConcurrentQueue<PublishAttempt>();
+        var publisher = PublishLoopAsync(adminClient, publishes, writers, timeline, stopPublishing.Token, cancellationToken);
         var recoveries = new List<(string Fault, double Seconds)>();
-        var faults = InjectFaultsAsync(azurite, server, serverKills, recoveries, output, cancellationToken);
+        var faults = InjectFaultsAsync(new FaultPlan(azurite, server, serverKills, timeline, traffic, writers, hotlines, recoveries, output), cancellationToken);
 
-        await Task.WhenAll(hotlineTasks.Append(faults));
-        var remaining = Duration - clock.Elapsed;
+        await Task.WhenAll(hotlines, faults);
+        var remaining = Max(Duration - TimeSpan.FromSeconds(timeline.Now - loadStart), RecoveryTail);
         if (remaining > TimeSpan.Zero)
         {
             await Task.Delay(remaining, cancellationToken);
         }
 
-        var loadSeconds = clock.Elapsed.TotalSeconds;
+        var loadSeconds = timeline.Now - loadStart;
         await stopPublishing.CancelAsync();
         await publisher;
         await stopIsps.CancelAsync();
         await Task.WhenAll(ispTasks);
+        var loadRequests = traffic.Requests.Skip(requestsBefore).ToList();
 
-        // Settle: publish until every acknowledged item is published (a hold or a crashed plan finishes here).
-        var status = await SettleAsync(adminClient, hotlineKeys, timer, http, acknowledged, cancellationToken);
-        var current = await CurrentVersionAsync(Client(timer, http, ispKeys[0]), cancellationToken);
-        var versions = await ManifestVersionsAsync(Client(timer, http, auditorKey), cancellationToken);
+        // Settle: publish until every acknowledged item is published (a crashed plan finishes here).
+        var status = await SettleAsync(adminClient, hotlineKeys, traffic, http, acknowledged, publishes, timeline, cancellationToken);
+        var current = await CurrentVersionAsync(Client(traffic, http, ispKeys[0]), cancellationToken);
+        var versions = await ManifestVersionsAsync(Client(traffic, http, auditorKey), cancellationToken);
         var contiguous = versions.Count > 0 && versions.Select((v, i) => v == i + 1).All(ok => ok) && versions[^1] == current;
         var audit = await AuditVerifyAsync(context.RepositoryRoot, server.Address, auditorKey, signer.PublicKeyPem, directory, cancellationToken);
         var atCurrent = 0;
@@ -142,18 +158,12 @@ public sealed class SoakBenchmark : IBenchmark
         });
 
         output.WriteLine();
+        output.WriteLine($"  finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC; load average {BenchSeeding.LoadAverage()}");
         context.Report("load phase", loadSeconds, "s");
         context.Report("submissions acknowledged (202)", acknowledged.Count, "batches");
         context.Report("items acknowledged", acknowledged.Sum(a => a.Items), "items");
         context.Report("acknowledged items published", status.Published, "items");
         context.Report("acknowledged items lost", status.Missing, "items");
-        context.Report("hotline retries (503, connection errors, 5xx)", hotlineErrors.Count, "requests");
-        context.Report("publish runs ok / failed", publishes.Ok, $"/ {publishes.Failed} failed");
-        if (publishes.LastFailure is not null)
-        {
-            output.WriteLine($"  last failed publish: {publishes.LastFailure}");
-        }
-
         context.Report("list versions published", current, "versions");
         output.WriteLine($"  versions contiguous 1..{current}: {(contiguous ? "yes" : "NO: " + string.Join(',', versions))}");
         output.WriteLine($"  blocklist audit verify: {(audit.ExitCode == 0 ? "passed" : "FAILED")}: {audit.StandardOutput.Trim()} {audit.StandardError.Trim()}");
@@ -163,27 +173,75 @@ public sealed class SoakBenchmark : IBenchmark
             output.WriteLine($"    {failure.Count()} ISP(s): {failure.Key}");
         }
 
-        var summary = polls.Summary();
-        context.Report("polls", summary.Count, "requests");
-        context.Report("poll p50", summary.P50, "ms");
-        context.Report("poll p95", summary.P95, "ms");
-        context.Report("poll p99", summary.P99, "ms");
-        context.Report("poll max", summary.Max, "ms");
-        foreach (var (statusCode, count) in summary.Statuses.OrderBy(s => s.Key))
+        ReportPublishes(output, publishes, timeline);
+        var kills = timeline.Faults.Where(f => f.Kind == SoakFaultKind.Server).ToList();
+        output.WriteLine($"  server kills: {kills.Count}; with a submission in flight: {kills.Count(k => k.Note.Contains("submitting", StringComparison.Ordinal))}; " +
+                         $"with a publish in flight: {kills.Count(k => k.Note.Contains("publishing", StringComparison.Ordinal))}");
+        foreach (var kill in kills)
+        {
+            output.WriteLine($"    {kill.Name} at {kill.Start:0.0} s: {kill.Note}");
+        }
+
+        var classes = SoakClassification.Of(loadRequests, timeline);
+        output.WriteLine($"  requests in the load phase: {loadRequests.Count}");
+        context.Report("answered (2xx, 304)", classes.Answered, "requests");
+        context.Report("429 (rate limits, deliberate)", classes.Throttled, "requests");
+        context.Report("503 storage-unavailable during a fault", classes.UnavailableDuringFaults, "requests");
+        context.Report("connection refused while the server was down", classes.RefusedWhileServerDown, "requests");
+        context.Report("in flight when the server was killed", classes.DroppedByKills, "requests");
+        context.Report("errors: 5xx, unexpected status or connection failure", classes.Errors.Values.Sum(), "requests");
+        foreach (var (what, count) in classes.Errors.OrderByDescending(e => e.Value))
+        {
+            output.WriteLine($"    {count} x {what}");
+        }
+
+        ReportIsps(context, isps, timeline);
+        // latency of the polls the service answered; connection failures (the server killed) are counted above
+        var polls = loadRequests.Where(r => r.Route == SoakRoute.Poll).ToList();
+        var answeredPolls = polls.Where(p => p.Failure is null).ToList();
+        var all = SoakLatency.Of(answeredPolls);
+        var quiet = SoakLatency.Of(answeredPolls.Where(p => !timeline.During(p.Start, p.End)));
+        context.Report("polls answered", all.Count, "requests");
+        context.Report("poll p50", all.P50, "ms");
+        context.Report("poll p95", all.P95, "ms");
+        context.Report("poll p99", all.P99, "ms");
+        context.Report("poll max", all.Max, "ms");
+        context.Report("polls outside fault windows", quiet.Count, "requests");
+        context.Report("poll p50 outside fault windows", quiet.P50, "ms");
+        context.Report("poll p99 outside fault windows", quiet.P99, "ms");
+        context.Report("poll max outside fault windows", quiet.Max, "ms");
+        output.WriteLine("  poll p99 by 10 s of the load phase (answered polls; * = a fault window meets it):");
+        foreach (var slice in answeredPolls.GroupBy(p => (int)(p.Start / 10)).OrderBy(g => g.Key))
+        {
+            var latency = SoakLatency.Of(slice);
+            var faulty = timeline.During(slice.Key * 10, (slice.Key * 10) + 10) ? "*" : " ";
+            output.WriteLine($"    {slice.Key * 10,4}-{(slice.Key * 10) + 10,-4} s{faulty} {latency.Count,6} polls  p50 {latency.P50,7:0} ms  p99 {latency.P99,7:0} ms  max {latency.Max,7:0} ms");
+        }
+
+        foreach (var (statusCode, count) in polls.GroupBy(p => p.Failure ?? p.Status.ToString(CultureInfo.InvariantCulture)).OrderBy(g => g.Key).Select(g => (g.Key, g.Count())))
         {
             output.WriteLine($"  poll answers {statusCode}: {count}");
         }
 
-        context.Report("ISP sync errors (connection refused while the server was down, 5xx)", isps.Sum(i => i.Errors), "cycles");
+        var served = SoakServerLog.PollMilliseconds(directory);
+        var serverSide = SoakLatency.Of(served);
+        context.Report("polls in the server's request log", serverSide.Count, "requests");
+        context.Report("server-side poll p50", serverSide.P50, "ms");
+        context.Report("server-side poll p95", serverSide.P95, "ms");
+        context.Report("server-side poll p99", serverSide.P99, "ms");
+        context.Report("server-side poll max", serverSide.Max, "ms");
+        context.Report("suite process GC pauses (inflate client-side times)", GC.GetTotalPauseDuration().TotalSeconds, "s");
         foreach (var (fault, seconds) in recoveries)
         {
             context.Report($"recovery after {fault}", seconds, "s");
         }
 
         context.Ratio("acknowledged items lost", status.Missing, 0, higherIsBetter: false);
+        context.Ratio("errors (5xx, unexpected)", classes.Errors.Values.Sum(), 0, higherIsBetter: false);
         context.Ratio("ISPs not at the current version", ispCount - atCurrent, 0, higherIsBetter: false);
-        context.Ratio("poll p99 ms", summary.P99, 1000, higherIsBetter: false);
-        if (status.Missing == 0 && atCurrent == ispCount && audit.ExitCode == 0 && contiguous)
+        context.Ratio("poll p99 ms", all.P99, 1000, higherIsBetter: false);
+        context.Ratio("poll p99 ms outside fault windows", quiet.P99, 1000, higherIsBetter: false);
+        if (status.Missing == 0 && atCurrent == ispCount && audit.ExitCode == 0 && contiguous && classes.Errors.Count == 0)
         {
             Directory.Delete(directory, recursive: true);
         }
@@ -193,41 +251,111 @@ public sealed class SoakBenchmark : IBenchmark
         }
     }
 
-    private static async Task InjectFaultsAsync(Azurite azurite, ServerProcess server, int serverKills, List<(string, double)> recoveries, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>What the fault injector works with.</summary>
+    private sealed record FaultPlan(
+        Azurite Azurite, SoakServer Server, int ServerKills, SoakTimeline Timeline, SoakTraffic Traffic, SoakGate Writers, Task Hotlines,
+        List<(string, double)> Recoveries, TextWriter Output);
+
+    /// <summary>
+    /// At 8 s Azurite is frozen for 10 s; 3 s after the service is ready again the writers are held, and 6 s after the
+    /// last write Azurite is killed and restarted (Azurite saves its on-disk database every 5 s: a kill sooner would
+    /// lose writes the emulator acknowledged, which Table Storage does not). Then the server kills: every fourth waits
+    /// for a publish in flight and then a random 0–3 s, the others for a submission in flight while the hotlines are
+    /// still submitting (any moment once they are done); then a random 0–250 ms.
+    /// </summary>
+    private static async Task InjectFaultsAsync(FaultPlan plan, CancellationToken cancellationToken)
     {
+        var (azurite, server, timeline, traffic) = (plan.Azurite, plan.Server, plan.Timeline, plan.Traffic);
         var random = new Random(17);
         await Task.Delay(TimeSpan.FromSeconds(8), cancellationToken);
-        output.WriteLine("  fault: Azurite frozen for 10 s");
+        plan.Output.WriteLine($"  fault at {timeline.Now:0.0} s: Azurite frozen for 10 s");
+        var freeze = timeline.Begin("Azurite frozen 10 s", SoakFaultKind.Storage);
         azurite.Freeze();
         await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
         azurite.Thaw();
-        recoveries.Add(("Azurite frozen 10 s (from SIGCONT)", (await server.WaitReadyAsync(cancellationToken)).TotalSeconds));
+        var thawed = timeline.Now;
+        await server.WaitReadyAsync(cancellationToken);
+        freeze.Recovered(timeline.Now);
+        plan.Recoveries.Add(("Azurite frozen 10 s (from SIGCONT)", timeline.Now - thawed));
 
-        await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
-        output.WriteLine("  fault: Azurite killed and restarted");
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        plan.Writers.Close();
+        await WaitUntilAsync(() => traffic.SubmissionsInFlight == 0 && traffic.PublishesInFlight == 0, TimeSpan.FromMinutes(2), cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(6), cancellationToken);
+        plan.Output.WriteLine($"  fault at {timeline.Now:0.0} s: Azurite killed and restarted");
+        var kill = timeline.Begin("Azurite killed and restarted", SoakFaultKind.Storage);
         await azurite.KillAsync();
-        var restart = Stopwatch.StartNew();
         await azurite.RestartAsync(cancellationToken);
         await server.WaitReadyAsync(cancellationToken);
-        recoveries.Add(("Azurite killed and restarted (from the kill)", restart.Elapsed.TotalSeconds));
+        kill.Recovered(timeline.Now);
+        plan.Recoveries.Add(("Azurite killed and restarted (from the kill)", timeline.Now - kill.Start));
+        plan.Writers.Open();
 
-        for (var k = 0; k < serverKills; k++)
+        for (var k = 0; k < plan.ServerKills; k++)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 3000)), cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 1500)), cancellationToken);
+            string aim;
+            if (k % 4 == 3)
+            {
+                // somewhere in the cycle, not only at its start: a publish writes its decision, then the plan, then files
+                aim = "aimed at a publish";
+                await WaitUntilAsync(() => traffic.PublishesInFlight > 0, PublishEvery + TimeSpan.FromSeconds(2), cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 3000)), cancellationToken);
+            }
+            else if (!plan.Hotlines.IsCompleted)
+            {
+                aim = "aimed at a submission";
+                await WaitUntilAsync(() => traffic.SubmissionsInFlight > 0, TimeSpan.FromSeconds(5), cancellationToken);
+            }
+            else
+            {
+                aim = "at a random moment (ingest done)";
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 2000)), cancellationToken);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 250)), cancellationToken);
+            var (submitting, publishing) = (traffic.SubmissionsInFlight, traffic.PublishesInFlight);
+            var fault = timeline.Begin($"server SIGKILL {k + 1}", SoakFaultKind.Server);
             server.Kill();
-            var down = Stopwatch.StartNew();
+            fault.Note = $"{aim}; {(submitting > 0 ? $"{submitting} submitting" : "no submission")}, {(publishing > 0 ? "publishing" : "no publish")} in flight";
             await server.StartAsync(cancellationToken);
-            recoveries.Add(($"server SIGKILL {k + 1} (restart to ready)", down.Elapsed.TotalSeconds));
+            fault.Recovered(timeline.Now);
+            plan.Recoveries.Add(($"server SIGKILL {k + 1} (kill to ready)", timeline.Now - fault.Start));
         }
 
-        output.WriteLine($"  faults done: {serverKills} server kills");
+        plan.Output.WriteLine($"  faults done at {timeline.Now:0.0} s: {plan.ServerKills} server kills");
     }
 
-    private static async Task SubmitAllAsync(HttpClient client, int hotline, int count, ConcurrentBag<(string, string, int)> acknowledged, ConcurrentBag<string> errors, CancellationToken cancellationToken)
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan atMost, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + atMost;
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// One hotline: its URLs in batches of 500, each with its own Idempotency-Key, spread over <see cref="IngestWindow"/>;
+    /// a batch is sent again (same key) after a 503, a 5xx or a connection failure until it is acknowledged.
+    /// </summary>
+    private static async Task SubmitAllAsync(HttpClient client, int hotline, int count, ConcurrentBag<(string, string, int)> acknowledged, SoakGate writers, CancellationToken cancellationToken)
     {
         var verifiedAt = DateTimeOffset.UtcNow.AddDays(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        for (var start = 0; start < count; start += BatchSize)
+        var batches = (count + BatchSize - 1) / BatchSize;
+        var pace = IngestWindow / batches;
+        var started = DateTime.UtcNow;
+        for (var batch = 0; batch < batches; batch++)
         {
+            var start = batch * BatchSize;
+            var due = started + (pace * batch) - DateTime.UtcNow;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, cancellationToken);
+            }
+
             var items = new JsonArray();
             for (var i = start; i < Math.Min(count, start + BatchSize); i++)
             {
@@ -242,7 +370,7 @@ public sealed class SoakBenchmark : IBenchmark
             var key = $"soak-{hotline}-{start}";
             while (true)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                await writers.WaitOpenAsync(cancellationToken);
                 var wait = TimeSpan.FromSeconds(1);
                 try
                 {
@@ -256,12 +384,11 @@ public sealed class SoakBenchmark : IBenchmark
                         break;
                     }
 
-                    errors.Add($"{(int)response.StatusCode}");
                     wait = response.Headers.RetryAfter?.Delta ?? wait;
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
                 {
-                    errors.Add(e.GetType().Name);
+                    // recorded and classified by SoakTraffic; the same batch goes again
                 }
 
                 await Task.Delay(wait, cancellationToken);
@@ -269,46 +396,114 @@ public sealed class SoakBenchmark : IBenchmark
         }
     }
 
-    private static async Task PublishLoopAsync(HttpClient admin, PublishLog log, CancellationToken cancellationToken)
+    /// <summary>One <c>POST /api/v1/admin/publish</c>: when it started (suite seconds), how long it took, what came back.</summary>
+    private sealed record PublishAttempt(string Phase, double Start, double Seconds, bool Answered, string Outcome);
+
+    /// <summary>
+    /// A publish every 10 s (from one attempt's start to the next; at once when one took longer). Stopping lets an
+    /// attempt in flight finish, so its outcome is recorded rather than cut off by the suite.
+    /// </summary>
+    private static async Task PublishLoopAsync(HttpClient admin, ConcurrentQueue<PublishAttempt> log, SoakGate writers, SoakTimeline timeline, CancellationToken stop, CancellationToken cancellationToken)
     {
+        var next = timeline.Now + PublishEvery.TotalSeconds;
         try
         {
             while (true)
             {
-                await Task.Delay(PublishEvery, cancellationToken);
-                try
+                var due = next - timeline.Now;
+                if (due > 0)
                 {
-                    using var response = await admin.PostAsync("/api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "soak: publish every 10 s" }), cancellationToken);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        log.Ok++;
-                    }
-                    else
-                    {
-                        log.Failed++;
-                        log.LastFailure = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}";
-                    }
+                    await Task.Delay(TimeSpan.FromSeconds(due), stop);
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-                {
-                    log.Failed++;
-                }
+
+                await writers.WaitOpenAsync(stop);
+                next = timeline.Now + PublishEvery.TotalSeconds;
+                log.Enqueue(await PublishOnceAsync(admin, "load", timeline, cancellationToken));
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
     }
 
-    private static async Task<(int Published, int Missing)> SettleAsync(
-        HttpClient admin, List<string> hotlineKeys, HttpMessageHandler timer, HttpClient http, ConcurrentBag<(string Hotline, string SubmissionId, int Items)> acknowledged, CancellationToken cancellationToken)
+    private static async Task<PublishAttempt> PublishOnceAsync(HttpClient admin, string phase, SoakTimeline timeline, CancellationToken cancellationToken)
     {
-        var clients = hotlineKeys.Select((key, h) => ($"soak-hotline-{h}", Client(timer, http, key))).ToDictionary(c => c.Item1, c => c.Item2);
+        var start = timeline.Now;
+        string outcome;
+        var answered = false;
+        try
+        {
+            using var response = await admin.PostAsync("/api/v1/admin/publish", JsonContent.Create(new { reason = $"soak: {phase} publish" }), cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                var answer = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+                answered = true;
+                outcome = string.Join(", ", answer.GetProperty("lists").EnumerateArray()
+                    .Select(l => $"{l.GetProperty("outcome").GetString()} v{l.GetProperty("version").GetInt64()}"));
+            }
+            else
+            {
+                var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                outcome = $"{(int)response.StatusCode} {(body.Length > 160 ? body[..160] : body)}";
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            outcome = $"connection {SoakTraffic.FailureOf(e)}";
+        }
+
+        return new PublishAttempt(phase, start, timeline.Now - start, answered, outcome);
+    }
+
+    private static void ReportPublishes(TextWriter output, ConcurrentQueue<PublishAttempt> publishes, SoakTimeline timeline)
+    {
+        var attempts = publishes.ToList();
+        var ok = attempts.Count(a => a.Answered);
+        output.WriteLine($"  publish attempts: {attempts.Count} ({ok} answered 200, {attempts.Count - ok} not)");
+        foreach (var a in attempts)
+        {
+            var killed = timeline.Faults.Where(f => f.Kind == SoakFaultKind.Server && f.Start >= a.Start && f.Start <= a.Start + a.Seconds).Select(f => f.Name).ToList();
+            var storage = timeline.Faults.Where(f => f.Kind == SoakFaultKind.Storage && a.Start <= (f.End ?? double.MaxValue) && a.Start + a.Seconds >= f.Start).Select(f => f.Name).ToList();
+            var during = string.Join("; ", killed.Concat(storage));
+            output.WriteLine($"    {a.Phase,-6} at {a.Start,6:0.0} s, {a.Seconds,6:0.00} s: {a.Outcome}{(during.Length > 0 ? $"  [during: {during}]" : string.Empty)}");
+        }
+    }
+
+    private static void ReportIsps(BenchmarkContext context, List<SimulatedIsp> isps, SoakTimeline timeline)
+    {
+        // A failed cycle is the fault itself when a fault was on and the failure is the CLI's "try again later" kind
+        // (its transient codes, less server-error: a 5xx other than 503 is never deliberate): the server down or killed
+        // mid-download, a download answered 503 while storage was down. Anything else (a refused signature, a hash
+        // mismatch) is an error.
+        string[] transient = ["unreachable", "timeout", "refused-download", "server-busy"];
+        bool Deliberate((double Start, double End, string Code) f) => transient.Contains(f.Code) && timeline.During(f.Start, f.End);
+        var failures = isps.SelectMany(isp => isp.Failures).ToList();
+        var deliberate = failures.Count(Deliberate);
+        var failing = isps.Where(isp => isp.Failures.Count > 0).ToList();
+        var recovered = failing.Count(isp => isp.LastGood > isp.Failures.Max(f => f.End));
+        context.Report("ISP sync cycles answered retry-later (503/429)", isps.Sum(i => i.RetryLater), "cycles");
+        context.Report("ISP sync cycles failed during a fault (transient)", deliberate, "cycles");
+        context.Report("ISP sync cycles failed otherwise (errors)", failures.Count - deliberate, "cycles");
+        foreach (var group in failures.Where(f => !Deliberate(f)).GroupBy(f => f.Code))
+        {
+            context.Output.WriteLine($"    {group.Count()} x {group.Key}");
+        }
+
+        context.Report("ISPs with a failed cycle that synced after it", recovered, $"of {failing.Count}");
+        var last = failing.Count == 0 ? 0 : failing.Max(isp => isp.LastGood - isp.Failures.Max(f => f.End));
+        context.Report("longest from an ISP's last failed cycle to a good one", last, "s");
+    }
+
+    private static async Task<(int Published, int Missing)> SettleAsync(
+        HttpClient admin, List<string> hotlineKeys, HttpMessageHandler handler, HttpClient http, ConcurrentBag<(string Hotline, string SubmissionId, int Items)> acknowledged,
+        ConcurrentQueue<PublishAttempt> publishes, SoakTimeline timeline, CancellationToken cancellationToken)
+    {
+        var clients = hotlineKeys.Select((key, h) => ($"soak-hotline-{h}", Client(handler, http, key))).ToDictionary(c => c.Item1, c => c.Item2);
         var published = 0;
         var missing = 0;
         for (var round = 0; round < 10; round++)
         {
-            await admin.PostAsync("/api/v1/admin/publish", System.Net.Http.Json.JsonContent.Create(new { reason = "soak: publish every 10 s" }), cancellationToken);
+            publishes.Enqueue(await PublishOnceAsync(admin, "settle", timeline, cancellationToken));
             published = 0;
             missing = 0;
             foreach (var (hotline, id, _) in acknowledged)
@@ -379,210 +574,5 @@ public sealed class SoakBenchmark : IBenchmark
         var client = new HttpClient(handler, disposeHandler: false) { BaseAddress = shared.BaseAddress, Timeout = shared.Timeout };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
-    }
-
-    private sealed class PublishLog
-    {
-        public int Ok { get; set; }
-
-        public int Failed { get; set; }
-
-        public string? LastFailure { get; set; }
-    }
-
-    /// <summary>Latency and status of every poll (<c>/updates</c>) the simulated ISPs send.</summary>
-    private sealed class PollRecorder
-    {
-        private readonly ConcurrentBag<(double Milliseconds, int Status)> _polls = [];
-
-        public void Add(double milliseconds, int status) => _polls.Add((milliseconds, status));
-
-        public (int Count, double P50, double P95, double P99, double Max, Dictionary<int, int> Statuses) Summary()
-        {
-            var sorted = _polls.Select(p => p.Milliseconds).Order().ToArray();
-            double At(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-            return (sorted.Length, At(0.50), At(0.95), At(0.99), sorted.Length == 0 ? 0 : sorted[^1],
-                _polls.GroupBy(p => p.Status).ToDictionary(g => g.Key, g => g.Count()));
-        }
-    }
-
-    private sealed class PollTimer(PollRecorder recorder, HttpMessageHandler inner) : DelegatingHandler(inner)
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            if (request.RequestUri?.AbsolutePath.EndsWith("/updates", StringComparison.Ordinal) != true)
-            {
-                return await base.SendAsync(request, cancellationToken);
-            }
-
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                var response = await base.SendAsync(request, cancellationToken);
-                recorder.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds, (int)response.StatusCode);
-                return response;
-            }
-            catch (HttpRequestException)
-            {
-                recorder.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 0);
-                throw;
-            }
-        }
-    }
-
-    /// <summary>One ISP: its key, its state directory, the CLI's synchronizer, run as the daemon runs it.</summary>
-    private sealed class SimulatedIsp(HttpClient shared, Uri api, string key, ReadOnlyMemory<byte> pinnedKey, string stateDirectory)
-    {
-        private readonly ListSynchronizer _sync = new(
-            new UpdateFeed(new Cli.Service.ServiceClient(api, key, shared), TimeProvider.System),
-            SignatureVerifier.FromSpki([pinnedKey]),
-            new LocalStateStore(stateDirectory),
-            new SyncOptions(List, [], new RpzOptions()),
-            TimeProvider.System);
-
-        public int Errors { get; private set; }
-
-        public async Task RunAsync(TimeSpan offset, CancellationToken cancellationToken)
-        {
-            try
-            {
-                await Task.Delay(offset, cancellationToken);
-                while (!cancellationToken.IsCancellationRequested)
-                {
-                    TimeSpan wait;
-                    try
-                    {
-                        wait = (await _sync.RunOnceAsync(cancellationToken)).NextPollIn;
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                    {
-                        // as the daemon does: keep the last good state, try again shortly
-                        Errors++;
-                        wait = TimeSpan.FromSeconds(2);
-                    }
-
-                    await Task.Delay(wait, cancellationToken);
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-            }
-        }
-
-        /// <summary>One more cycle now (the wait ignored): the version it holds afterwards, or why it could not.</summary>
-        public async Task<(long Version, string? Failure)> FinalSyncAsync(CancellationToken cancellationToken)
-        {
-            try
-            {
-                var report = await _sync.RunOnceAsync(cancellationToken);
-                if (report.Outcome == "retry-later")
-                {
-                    await Task.Delay(report.NextPollIn, cancellationToken);
-                    report = await _sync.RunOnceAsync(cancellationToken);
-                }
-
-                return (report.Version, null);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return (-1, e.Message);
-            }
-        }
-    }
-
-    /// <summary>The server as the host runs it: <c>dotnet BlocklistService.Functions.dll</c> on a loopback port.</summary>
-    private sealed class ServerProcess(string root, string directory, IReadOnlyDictionary<string, string?> settings) : IAsyncDisposable
-    {
-        private readonly int _port = FreePort();
-        private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
-        private Process? _process;
-        private int _starts;
-
-        public Uri Address => new($"http://127.0.0.1:{_port}/");
-
-        public async Task<TimeSpan> StartAsync(CancellationToken cancellationToken)
-        {
-            var dll = Path.Combine(root, "functions", "BlocklistService.Functions", "bin", "Release", "net10.0", "BlocklistService.Functions.dll");
-            if (!File.Exists(dll))
-            {
-                throw new InvalidOperationException($"{dll} is missing: dotnet build BlocklistService.sln -c Release");
-            }
-
-            var started = Stopwatch.StartNew();
-            var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
-            info.ArgumentList.Add(dll);
-            info.Environment["ASPNETCORE_URLS"] = Address.AbsoluteUri.TrimEnd('/');
-            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-            info.Environment["Logging__Format"] = "simple";
-            info.Environment["Logging__LogLevel__Default"] = "Warning";
-            foreach (var (key, value) in settings)
-            {
-                info.Environment[key] = value;
-            }
-
-            _process = Process.Start(info)!;
-            var log = File.AppendText(Path.Combine(directory, $"server-{++_starts}.log"));
-            _process.OutputDataReceived += (_, e) => { lock (log) { log.WriteLine(e.Data); } };
-            _process.ErrorDataReceived += (_, e) => { lock (log) { log.WriteLine(e.Data); } };
-            _process.Exited += (_, _) => { lock (log) { log.Flush(); } };
-            _process.EnableRaisingEvents = true;
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-            await WaitReadyAsync(cancellationToken);
-            return started.Elapsed;
-        }
-
-        /// <summary>Waits until the server is live and storage ready; the time it took.</summary>
-        public async Task<TimeSpan> WaitReadyAsync(CancellationToken cancellationToken)
-        {
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromMinutes(3))
-            {
-                try
-                {
-                    using var ready = await _probe.GetAsync(new Uri(Address, "api/health/ready"), cancellationToken);
-                    if (ready.IsSuccessStatusCode)
-                    {
-                        return clock.Elapsed;
-                    }
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-                {
-                }
-
-                await Task.Delay(100, cancellationToken);
-            }
-
-            throw new TimeoutException("the server did not become ready within 3 minutes");
-        }
-
-        public void Kill()
-        {
-            _ = SoakBenchmark.Kill(_process!.Id, SigKill);
-            _process.WaitForExit();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_process is { HasExited: false })
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-
-            _probe.Dispose();
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.InteropServices;
+using BlocklistService.Cli;
+using BlocklistService.Cli.Exports;
+using BlocklistService.Cli.State;
+using BlocklistService.Cli.Sync;
+using BlocklistService.Domain.Lists;
+using BlocklistService.Domain.Signing;
+
+namespace BlocklistService.Bench;
+
+/// <summary>
+/// One ISP: its key, its state directory, the CLI's synchronizer, run as the daemon runs it. Keeps when each failed
+/// cycle ran and why (the CLI's error code), and when its last good cycle ended, so the suite can show that it
+/// recovered from every failure.
+/// </summary>
+public sealed class SimulatedIsp(HttpClient shared, Uri api, string key, ReadOnlyMemory<byte> pinnedKey, string stateDirectory, ListName list, SoakTimeline timeline)
+{
+    private readonly ListSynchronizer _sync = new(
+        new UpdateFeed(new Cli.Service.ServiceClient(api, key, shared), TimeProvider.System),
+        SignatureVerifier.FromSpki([pinnedKey]),
+        new LocalStateStore(stateDirectory),
+        new SyncOptions(list, [], new RpzOptions()),
+        TimeProvider.System);
+
+    /// <summary>Failed cycles: when they ran and the CLI's code (<c>unreachable</c>, <c>refused-download</c>, …).</summary>
+    public List<(double Start, double End, string Code)> Failures { get; } = [];
+
+    /// <summary>Cycles the service answered "retry later" (503 or 429 with Retry-After): not failures, counted.</summary>
+    public int RetryLater { get; private set; }
+
+    /// <summary>When the last cycle that reached a version (or confirmed it) ended; −1 before the first.</summary>
+    public double LastGood { get; private set; } = -1;
+
+    public async Task RunAsync(TimeSpan offset, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(offset, cancellationToken);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                TimeSpan wait;
+                var start = timeline.Now;
+                try
+                {
+                    var report = await _sync.RunOnceAsync(cancellationToken);
+                    wait = report.NextPollIn;
+                    if (report.Outcome == "retry-later")
+                    {
+                        RetryLater++;
+                    }
+                    else
+                    {
+                        LastGood = timeline.Now;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // as the daemon does: keep the last good state, try again shortly
+                    Failures.Add((start, timeline.Now, e is CliException cli ? cli.Code : e.GetType().Name));
+                    wait = TimeSpan.FromSeconds(2);
+                }
+
+                await Task.Delay(wait, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One more cycle now (the wait ignored): the version it holds afterwards, or why it could not.</summary>
+    public async Task<(long Version, string? Failure)> FinalSyncAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var report = await _sync.RunOnceAsync(cancellationToken);
+            if (report.Outcome == "retry-later")
+            {
+                await Task.Delay(report.NextPollIn, cancellationToken);
+                report = await _sync.RunOnceAsync(cancellationToken);
+            }
+
+            return (report.Version, null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return (-1, e.Message);
+        }
+    }
+}
+
+/// <summary>The server as the host runs it: <c>dotnet BlocklistService.Functions.dll</c> on a loopback port, killed with SIGKILL on demand.</summary>
+public sealed class SoakServer(string root, string directory, IReadOnlyDictionary<string, string?> settings) : IAsyncDisposable
+{
+    private const int SigKill = 9;
+
+    private readonly int _port = FreePort();
+    private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private Process? _process;
+    private int _starts;
+
+    public Uri Address => new($"http://127.0.0.1:{_port}/");
+
+    public async Task<TimeSpan> StartAsync(CancellationToken cancellationToken)
+    {
+        var dll = Path.Combine(root, "functions", "BlocklistService.Functions", "bin", "Release", "net10.0", "BlocklistService.Functions.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} is missing: dotnet build BlocklistService.sln -c Release");
+        }
+
+        var started = Stopwatch.StartNew();
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
+        info.ArgumentList.Add(dll);
+        info.Environment["ASPNETCORE_URLS"] = Address.AbsoluteUri.TrimEnd('/');
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["Logging__Format"] = "simple";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            info.Environment[key] = value;
+        }
+
+        _process = Process.Start(info)!;
+        var log = File.AppendText(Path.Combine(directory, $"server-{++_starts}.log"));
+        _process.OutputDataReceived += (_, e) => { lock (log) { log.WriteLine(e.Data); } };
+        _process.ErrorDataReceived += (_, e) => { lock (log) { log.WriteLine(e.Data); } };
+        _process.Exited += (_, _) => { lock (log) { log.Flush(); } };
+        _process.EnableRaisingEvents = true;
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await WaitReadyAsync(cancellationToken);
+        return started.Elapsed;
+    }
+
+    /// <summary>Waits until the server is live and storage ready; the time it took.</summary>
+    public async Task<TimeSpan> WaitReadyAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            try
+            {
+                using var ready = await _probe.GetAsync(new Uri(Address, "api/health/ready"), cancellationToken);
+                if (ready.IsSuccessStatusCode)
+                {
+                    return clock.Elapsed;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new TimeoutException("the server did not become ready within 3 minutes");
+    }
+
+    public void Kill()
+    {
+        _ = Signal(_process!.Id, SigKill);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _probe.Dispose();
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Signal(int pid, int signal);
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
