@@ -39,6 +39,12 @@ public sealed class SoakBenchmark : IBenchmark
     /// </summary>
     private static readonly TimeSpan IngestWindow = TimeSpan.FromSeconds(50);
 
+    /// <summary>
+    /// How long a kill not aimed at a publish waits for one in flight to finish: publishing the first tens of thousands of
+    /// entries on Azurite takes 10–40 s on 2 cores, and a shorter wait killed every one of them.
+    /// </summary>
+    private static readonly TimeSpan PublishRunsFor = TimeSpan.FromSeconds(45);
+
     /// <summary>The load goes on this long after the last fault's recovery, so every party shows it recovered while under load.</summary>
     private static readonly TimeSpan RecoveryTail = TimeSpan.FromSeconds(15);
 
@@ -140,6 +146,7 @@ public sealed class SoakBenchmark : IBenchmark
         await publisher;
         await stopIsps.CancelAsync();
         await Task.WhenAll(ispTasks);
+        var ispsStopped = timeline.Now;
         var loadRequests = traffic.Requests.Skip(requestsBefore).ToList();
         var paused = GC.GetTotalPauseDuration() - pausedBefore;
         System.Runtime.GCSettings.LatencyMode = latencyMode;
@@ -218,7 +225,7 @@ public sealed class SoakBenchmark : IBenchmark
         context.Report("poll p50 outside fault windows", quiet.P50, "ms");
         context.Report("poll p99 outside fault windows", quiet.P99, "ms");
         context.Report("poll max outside fault windows", quiet.Max, "ms");
-        var served = SoakServerLog.Polls(directory, origin).Where(p => p.End <= loadSeconds).ToList();
+        var served = SoakServerLog.Polls(directory, origin).Where(p => p.End <= ispsStopped).ToList();
         var serverSide = SoakLatency.Of(served);
         var serverQuiet = SoakLatency.Of(served.Where(p => !timeline.During(p.Start, p.End)));
         context.Report("server-side: polls in the server's request log", serverSide.Count, "requests");
@@ -322,13 +329,13 @@ public sealed class SoakBenchmark : IBenchmark
             {
                 // the other kills leave publishes alone, so that versions still come out between the aimed ones
                 aim = "aimed at a submission";
-                await WaitUntilAsync(() => traffic.SubmissionsInFlight > 0 && traffic.PublishesInFlight == 0, PublishEvery, cancellationToken);
+                await WaitUntilAsync(() => traffic.SubmissionsInFlight > 0 && traffic.PublishesInFlight == 0, PublishRunsFor, cancellationToken);
             }
             else
             {
                 aim = "at a random moment (ingest done)";
                 await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 2000)), cancellationToken);
-                await WaitUntilAsync(() => traffic.PublishesInFlight == 0, PublishEvery, cancellationToken);
+                await WaitUntilAsync(() => traffic.PublishesInFlight == 0, PublishRunsFor, cancellationToken);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 250)), cancellationToken);
