@@ -505,7 +505,7 @@ public sealed class SoakBenchmark : IBenchmark
         var failures = isps.SelectMany(isp => isp.Failures).ToList();
         var deliberate = failures.Count(Deliberate);
         var failing = isps.Where(isp => isp.Failures.Count > 0).ToList();
-        var recovered = failing.Count(isp => isp.LastGood > isp.Failures.Max(f => f.End));
+        var recovered = failing.Count(isp => isp.Unrecovered is null);
         context.Report("ISP sync cycles answered retry-later (503/429)", isps.Sum(i => i.RetryLater), "cycles");
         context.Report("ISP sync cycles failed during a fault (transient)", deliberate, "cycles");
         context.Report("ISP sync cycles failed otherwise (errors)", failures.Count - deliberate, "cycles");
@@ -514,9 +514,12 @@ public sealed class SoakBenchmark : IBenchmark
             context.Output.WriteLine($"    {group.Count()} x {group.Key}");
         }
 
-        context.Report("ISPs with a failed cycle that synced after it", recovered, $"of {failing.Count}");
-        var last = failing.Count == 0 ? 0 : failing.Max(isp => isp.LastGood - isp.Failures.Max(f => f.End));
-        context.Report("longest from an ISP's last failed cycle to a good one", last, "s");
+        context.Report("ISPs with a failed cycle, every one followed by a good cycle", recovered, $"of {failing.Count} (the rest: in the final sync)");
+        var recoveries = SoakLatency.Of(isps.SelectMany(isp => isp.Recoveries).Select(seconds => seconds * 1000));
+        context.Report("ISP recoveries (failed cycles, then a good one)", recoveries.Count, "times");
+        context.Report("ISP recovery: failure to next good cycle, p50", recoveries.P50 / 1000, "s");
+        context.Report("ISP recovery: failure to next good cycle, p99", recoveries.P99 / 1000, "s");
+        context.Report("ISP recovery: failure to next good cycle, max", recoveries.Max / 1000, "s");
     }
 
     private static async Task<(int Published, int Missing)> SettleAsync(

@@ -33,6 +33,12 @@ public sealed class SimulatedIsp(HttpClient shared, Uri api, string key, ReadOnl
     /// <summary>When the last cycle that reached a version (or confirmed it) ended; −1 before the first.</summary>
     public double LastGood { get; private set; } = -1;
 
+    /// <summary>For each run of failed cycles, seconds from the end of its last failure to the next good cycle's end.</summary>
+    public List<double> Recoveries { get; } = [];
+
+    /// <summary>The end of a failed cycle no good cycle has followed yet (null when none is pending).</summary>
+    public double? Unrecovered { get; private set; }
+
     public async Task RunAsync(TimeSpan offset, CancellationToken cancellationToken)
     {
         try
@@ -52,13 +58,14 @@ public sealed class SimulatedIsp(HttpClient shared, Uri api, string key, ReadOnl
                     }
                     else
                     {
-                        LastGood = timeline.Now;
+                        Good();
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     // as the daemon does: keep the last good state, try again shortly
                     Failures.Add((start, timeline.Now, e is CliException cli ? cli.Code : e.GetType().Name));
+                    Unrecovered = timeline.Now;
                     wait = TimeSpan.FromSeconds(2);
                 }
 
@@ -67,6 +74,16 @@ public sealed class SimulatedIsp(HttpClient shared, Uri api, string key, ReadOnl
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private void Good()
+    {
+        LastGood = timeline.Now;
+        if (Unrecovered is { } since)
+        {
+            Recoveries.Add(LastGood - since);
+            Unrecovered = null;
         }
     }
 
