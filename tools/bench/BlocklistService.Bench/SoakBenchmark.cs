@@ -282,9 +282,9 @@ public sealed class SoakBenchmark : IBenchmark
     /// At 8 s Azurite is frozen for 10 s; 3 s after the service is ready again the writers are held, and 6 s after the
     /// last write Azurite is killed and restarted (Azurite saves its on-disk database every 5 s: a kill sooner would
     /// lose writes the emulator acknowledged, which Table Storage does not). Then the server kills: every fourth waits
-    /// for a publish in flight and then a random 0–3 s; the others wait until no publish is in flight (so that versions
-    /// come out between the aimed kills) and, while the hotlines are still submitting, for a submission in flight
-    /// (a random moment once they are done); then a random 0–250 ms.
+    /// for a publish in flight and then a random 0–3 s; the others, while the hotlines are still submitting, wait for a
+    /// submission in flight, and once they are done land at a random moment when no publish is in flight (so that
+    /// versions come out between the aimed kills); then a random 0–250 ms.
     /// </summary>
     private static async Task InjectFaultsAsync(FaultPlan plan, CancellationToken cancellationToken)
     {
@@ -327,13 +327,14 @@ public sealed class SoakBenchmark : IBenchmark
             }
             else if (!plan.Hotlines.IsCompleted)
             {
-                // the other kills leave publishes alone, so that versions still come out between the aimed ones
+                // while ingest runs, a submission in flight is the target (waiting for publishes to end let ingest finish first)
                 aim = "aimed at a submission";
-                await WaitUntilAsync(() => traffic.SubmissionsInFlight > 0 && traffic.PublishesInFlight == 0, PublishRunsFor, cancellationToken);
+                await WaitUntilAsync(() => traffic.SubmissionsInFlight > 0, TimeSpan.FromSeconds(5), cancellationToken);
             }
             else
             {
                 aim = "at a random moment (ingest done)";
+                // once ingest is done the other kills leave publishes alone, so versions still come out between the aimed ones
                 await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 2000)), cancellationToken);
                 await WaitUntilAsync(() => traffic.PublishesInFlight == 0, PublishRunsFor, cancellationToken);
             }
