@@ -216,25 +216,11 @@ public sealed class SoakBenchmark : IBenchmark
         var answeredPolls = polls.Where(p => p.Failure is null).ToList();
         var all = SoakLatency.Of(answeredPolls);
         var quiet = SoakLatency.Of(answeredPolls.Where(p => !timeline.During(p.Start, p.End)));
-        context.Report("polls answered", all.Count, "requests");
-        context.Report("poll p50", all.P50, "ms");
-        context.Report("poll p95", all.P95, "ms");
-        context.Report("poll p99", all.P99, "ms");
-        context.Report("poll max", all.Max, "ms");
-        context.Report("polls outside fault windows", quiet.Count, "requests");
-        context.Report("poll p50 outside fault windows", quiet.P50, "ms");
-        context.Report("poll p99 outside fault windows", quiet.P99, "ms");
-        context.Report("poll max outside fault windows", quiet.Max, "ms");
+        ReportPollLatency(context, "", "polls answered", all, quiet);
         var served = SoakServerLog.Polls(directory, origin).Where(p => p.End <= ispsStopped).ToList();
         var serverSide = SoakLatency.Of(served);
         var serverQuiet = SoakLatency.Of(served.Where(p => !timeline.During(p.Start, p.End)));
-        context.Report("server-side: polls in the server's request log", serverSide.Count, "requests");
-        context.Report("server-side poll p50", serverSide.P50, "ms");
-        context.Report("server-side poll p95", serverSide.P95, "ms");
-        context.Report("server-side poll p99", serverSide.P99, "ms");
-        context.Report("server-side poll max", serverSide.Max, "ms");
-        context.Report("server-side poll p99 outside fault windows", serverQuiet.P99, "ms");
-        context.Report("server-side poll max outside fault windows", serverQuiet.Max, "ms");
+        ReportPollLatency(context, "server-side ", "server-side: polls in the server's request log", serverSide, serverQuiet);
         context.Report("suite process GC pauses in the load phase", paused.TotalSeconds, "s");
         output.WriteLine("  polls by 10 s of the load phase, client-side | server-side (* = a fault window meets it):");
         var servedBySlice = served.GroupBy(p => (int)(p.Start / 10)).ToDictionary(g => g.Key, g => SoakLatency.Of(g));
@@ -286,6 +272,20 @@ public sealed class SoakBenchmark : IBenchmark
     /// submission in flight, and once they are done land at a random moment when no publish is in flight (so that
     /// versions come out between the aimed kills); then a random 0–250 ms.
     /// </summary>
+    /// <summary>One latency summary, all polls and those outside fault windows, the same lines client- and server-side.</summary>
+    private static void ReportPollLatency(BenchmarkContext context, string side, string countLabel, SoakLatency all, SoakLatency quiet)
+    {
+        context.Report(countLabel, all.Count, "requests");
+        context.Report($"{side}poll p50", all.P50, "ms");
+        context.Report($"{side}poll p95", all.P95, "ms");
+        context.Report($"{side}poll p99", all.P99, "ms");
+        context.Report($"{side}poll max", all.Max, "ms");
+        context.Report($"{side}polls outside fault windows", quiet.Count, "requests");
+        context.Report($"{side}poll p50 outside fault windows", quiet.P50, "ms");
+        context.Report($"{side}poll p99 outside fault windows", quiet.P99, "ms");
+        context.Report($"{side}poll max outside fault windows", quiet.Max, "ms");
+    }
+
     private static async Task InjectFaultsAsync(FaultPlan plan, CancellationToken cancellationToken)
     {
         var (azurite, server, timeline, traffic) = (plan.Azurite, plan.Server, plan.Timeline, plan.Traffic);
