@@ -26,10 +26,12 @@ public sealed class Azurite : IAsyncDisposable
 
     private readonly (int Blob, int Queue, int Table)? _ports;
     private readonly string? _location;
+    private readonly int _niceness;
     private Process? _process;
 
-    private Azurite(string connectionString, Uri blobEndpoint, Uri tableEndpoint, Process? process, (int, int, int)? ports = null, string? location = null)
+    private Azurite(string connectionString, Uri blobEndpoint, Uri tableEndpoint, Process? process, (int, int, int)? ports = null, string? location = null, int niceness = 0)
     {
+        _niceness = niceness;
         ConnectionString = connectionString;
         BlobEndpoint = blobEndpoint;
         TableEndpoint = tableEndpoint;
@@ -43,6 +45,9 @@ public sealed class Azurite : IAsyncDisposable
     public Uri BlobEndpoint { get; }
 
     public Uri TableEndpoint { get; }
+
+    /// <summary>The process id of an Azurite of this run's own; null for the run's shared one.</summary>
+    public int? ProcessId => _process?.Id;
 
     /// <summary>A lowercase alphanumeric name, unique per call, valid for tables and containers.</summary>
     public static string UniqueName(string prefix) =>
@@ -62,19 +67,22 @@ public sealed class Azurite : IAsyncDisposable
 
     /// <summary>
     /// An Azurite process of the caller's own, never the run's shared one, so it can be frozen, killed and restarted:
-    /// in memory, or on disk under <paramref name="location"/> (then a restart finds the data again).
+    /// in memory, or on disk under <paramref name="location"/> (then a restart finds the data again). A non-zero
+    /// <paramref name="niceness"/> starts it (and every restart) under <c>nice -n</c>: a benchmark that simulates many
+    /// clients on the same cores gives storage precedence with a negative value (which needs root; otherwise
+    /// <c>nice</c> warns and runs it at the usual priority).
     /// </summary>
-    public static async Task<Azurite> StartOwnAsync(string? location = null, CancellationToken cancellationToken = default)
+    public static async Task<Azurite> StartOwnAsync(string? location = null, CancellationToken cancellationToken = default, int niceness = 0)
     {
         for (var attempt = 0; ; attempt++)
         {
             var ports = (Blob: FreePort(), Queue: FreePort(), Table: FreePort());
-            var process = await LaunchAsync(ports, location, cancellationToken);
+            var process = await LaunchAsync(ports, location, niceness, cancellationToken);
             if (process is not null)
             {
                 var blob = new Uri($"http://127.0.0.1:{ports.Blob}/{AccountName}");
                 var table = new Uri($"http://127.0.0.1:{ports.Table}/{AccountName}");
-                return new Azurite(BuildConnectionString(blob, table), blob, table, process, ports, location);
+                return new Azurite(BuildConnectionString(blob, table), blob, table, process, ports, location, niceness);
             }
 
             if (attempt == 2)
@@ -107,7 +115,7 @@ public sealed class Azurite : IAsyncDisposable
         }
 
         _process!.Dispose();
-        _process = await LaunchAsync(_ports!.Value, _location, cancellationToken)
+        _process = await LaunchAsync(_ports!.Value, _location, _niceness, cancellationToken)
                    ?? throw new InvalidOperationException("Azurite did not start again on its ports");
     }
 
@@ -123,7 +131,7 @@ public sealed class Azurite : IAsyncDisposable
     }
 
     /// <summary>Starts the process and waits for its blob and table ports; null (process gone) if it did not come up.</summary>
-    private static async Task<Process?> LaunchAsync((int Blob, int Queue, int Table) ports, string? location, CancellationToken cancellationToken)
+    private static async Task<Process?> LaunchAsync((int Blob, int Queue, int Table) ports, string? location, int niceness, CancellationToken cancellationToken)
     {
         var executable = Path.Combine(RepositoryPaths.Root, "node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
@@ -131,13 +139,21 @@ public sealed class Azurite : IAsyncDisposable
             throw new InvalidOperationException($"{executable} is missing: run `npm ci` in {RepositoryPaths.Root} (tools/test does).");
         }
 
-        var info = new ProcessStartInfo(executable)
+        // nice execs the program, so the process id (signals, kills) stays Azurite's own
+        var info = new ProcessStartInfo(niceness == 0 ? executable : "nice")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetTempPath(),
         };
+        if (niceness != 0)
+        {
+            info.ArgumentList.Add("-n");
+            info.ArgumentList.Add(niceness.ToString(CultureInfo.InvariantCulture));
+            info.ArgumentList.Add(executable);
+        }
+
         var storage = location is null ? new[] { "--inMemoryPersistence" } : ["--location", location];
         if (location is not null)
         {

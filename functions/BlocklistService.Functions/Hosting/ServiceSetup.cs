@@ -1,3 +1,4 @@
+using BlocklistService.Functions.Auth;
 using BlocklistService.Functions.Endpoints;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Signing;
@@ -24,6 +25,9 @@ public static class ServiceSetup
         services.AddAppeals();
         services.AddTransparencyReport();
         services.AddWebConsole();
+
+        // last: it reads what the steps before it prepared
+        services.AddStartupStep<KeyCacheWarmUp>();
         return services;
     }
 

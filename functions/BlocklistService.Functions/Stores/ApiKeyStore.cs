@@ -117,6 +117,47 @@ public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<Auth
     }
 
     /// <summary>
+    /// Fills this instance's cache with every key row in one query of the partition (at most
+    /// <see cref="AuthOptions.KeyCacheSize"/>), so an instance that has just started does not meet every ISP's first poll
+    /// with one point read each. Rows count as read when the query began; a row a request read meanwhile is kept, and
+    /// nothing is kept when a revocation ran during the query. Returns how many rows were cached.
+    /// </summary>
+    public async Task<int> WarmAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (settings.KeyCacheTtl <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        var generation = Interlocked.Read(ref _generation);
+        var readAt = time.GetUtcNow();
+        var records = new List<ApiKeyRecord>();
+        await foreach (var row in rows.QueryAsync(ApiKeyRows.Table, ApiKeyRows.Partition, null, null, cancellationToken))
+        {
+            records.Add(ApiKeyRows.FromRow(row));
+            if (records.Count >= settings.KeyCacheSize - _cache.Count)
+            {
+                break;
+            }
+        }
+
+        var added = records.Where(record => _cache.TryAdd(record.KeyId, (record, readAt))).ToList();
+        if (Interlocked.Read(ref _generation) != generation)
+        {
+            // a revocation ran while the partition was read: any of these rows may predate it
+            foreach (var record in added)
+            {
+                _cache.TryRemove(new KeyValuePair<string, (ApiKeyRecord, DateTimeOffset)>(record.KeyId, (record, readAt)));
+            }
+
+            return 0;
+        }
+
+        return added.Count;
+    }
+
+    /// <summary>
     /// The record this instance read for <paramref name="keyId"/> less than <see cref="AuthOptions.KeyCacheTtl"/> ago and
     /// has not revoked since; false when there is none (no storage read). While cached, the same instance is returned,
     /// so a caller may keep what it derived from it for as long as this returns that instance.

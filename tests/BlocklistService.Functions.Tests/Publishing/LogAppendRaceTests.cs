@@ -2,6 +2,7 @@ using BlocklistService.Domain.Signing;
 using BlocklistService.Domain.Transparency;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Tests.Audit;
+using BlocklistService.Functions.Tests.Support;
 
 namespace BlocklistService.Functions.Tests.Publishing;
 
@@ -48,11 +49,11 @@ public sealed class LogAppendRaceTests
     }
 
     /// <summary>Runs <paramref name="meanwhile"/> to completion just before the first read of <paramref name="table"/>.</summary>
-    private sealed class InterleavingRows(IRowStore inner, string table, Func<Task> meanwhile) : IRowStore
+    private sealed class InterleavingRows(IRowStore inner, string table, Func<Task> meanwhile) : DelegatingRowStore(inner)
     {
         public bool Ran { get; private set; }
 
-        public async Task<Row?> GetAsync(string table1, string partitionKey, string rowKey, CancellationToken cancellationToken)
+        public override async Task<Row?> GetAsync(string table1, string partitionKey, string rowKey, CancellationToken cancellationToken)
         {
             if (table1 == table && !Ran)
             {
@@ -60,22 +61,7 @@ public sealed class LogAppendRaceTests
                 await meanwhile();
             }
 
-            return await inner.GetAsync(table1, partitionKey, rowKey, cancellationToken);
+            return await Inner.GetAsync(table1, partitionKey, rowKey, cancellationToken);
         }
-
-        public IAsyncEnumerable<Row> QueryAsync(string table1, string partitionKey, string? fromRowKey, string? toRowKey, CancellationToken cancellationToken) =>
-            inner.QueryAsync(table1, partitionKey, fromRowKey, toRowKey, cancellationToken);
-
-        public IAsyncEnumerable<Row> QueryAllAsync(string table1, CancellationToken cancellationToken) => inner.QueryAllAsync(table1, cancellationToken);
-
-        public Task<string> AddAsync(string table1, Row row, CancellationToken cancellationToken) => inner.AddAsync(table1, row, cancellationToken);
-
-        public Task<string> UpdateAsync(string table1, Row row, string ifMatch, CancellationToken cancellationToken) => inner.UpdateAsync(table1, row, ifMatch, cancellationToken);
-
-        public Task UpsertAsync(string table1, IReadOnlyList<Row> rows, CancellationToken cancellationToken) => inner.UpsertAsync(table1, rows, cancellationToken);
-
-        public Task DeleteAsync(string table1, IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken) => inner.DeleteAsync(table1, keys, cancellationToken);
-
-        public Task SubmitAsync(string table1, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken) => inner.SubmitAsync(table1, actions, cancellationToken);
     }
 }

@@ -108,8 +108,12 @@ public sealed class SimulatedIsp(HttpClient shared, Uri api, string key, ReadOnl
     }
 }
 
-/// <summary>The server as the host runs it: <c>dotnet BlocklistService.Functions.dll</c> on a loopback port, killed with SIGKILL on demand.</summary>
-public sealed class SoakServer(string root, string directory, IReadOnlyDictionary<string, string?> settings) : IAsyncDisposable
+/// <summary>
+/// The server as the host runs it: <c>dotnet BlocklistService.Functions.dll</c> on a loopback port, killed with SIGKILL
+/// on demand; under <c>nice -n <paramref name="niceness"/></c> (as <see cref="Azurite.StartOwnAsync"/>); its console
+/// log goes to <c>server-N.log</c> in <paramref name="directory"/>, one file per start.
+/// </summary>
+public sealed class SoakServer(string root, string directory, IReadOnlyDictionary<string, string?> settings, int niceness = 0) : IAsyncDisposable
 {
     private const int SigKill = 9;
 
@@ -129,25 +133,28 @@ public sealed class SoakServer(string root, string directory, IReadOnlyDictionar
         }
 
         var started = Stopwatch.StartNew();
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
+        // The log goes straight to a file, not through a pipe this process reads: when the simulated parties stall
+        // this process (GC), a full pipe would block the server's logging and stall the server with it. The shell
+        // and nice exec the next program, so the process id (SIGKILL) stays the server's own.
+        var log = Path.Combine(directory, $"server-{++_starts}.log");
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(dll)! };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("exec nice -n \"$0\" dotnet \"$1\" >> \"$2\" 2>&1");
+        info.ArgumentList.Add(niceness.ToString(System.Globalization.CultureInfo.InvariantCulture));
         info.ArgumentList.Add(dll);
+        info.ArgumentList.Add(log);
         info.Environment["ASPNETCORE_URLS"] = Address.AbsoluteUri.TrimEnd('/');
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         // the JSON console log (the default): UTC timestamps, so the suite can place the server's own request times
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        // start-up's own account of each attempt (which step failed, how long it took): SoakServer.StartupReport
+        info.Environment["Logging__LogLevel__BlocklistService.Functions.Hosting.StorageInitializer"] = "Information";
         foreach (var (key, value) in settings)
         {
             info.Environment[key] = value;
         }
 
         _process = Process.Start(info)!;
-        var log = File.AppendText(Path.Combine(directory, $"server-{++_starts}.log"));
-        _process.OutputDataReceived += (_, e) => { lock (log) { log.WriteLine(e.Data); } };
-        _process.ErrorDataReceived += (_, e) => { lock (log) { log.WriteLine(e.Data); } };
-        _process.Exited += (_, _) => { lock (log) { log.Flush(); } };
-        _process.EnableRaisingEvents = true;
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
         await WaitReadyAsync(cancellationToken);
         return started.Elapsed;
     }
@@ -175,6 +182,55 @@ public sealed class SoakServer(string root, string directory, IReadOnlyDictionar
 
         throw new TimeoutException("the server did not become ready within 3 minutes");
     }
+
+    /// <summary>The niceness the running server has (from <c>/proc</c>), to print beside the figures; null when unknown.</summary>
+    public int? Niceness() => ProcessNiceness(_process?.Id);
+
+    /// <summary>The niceness of process <paramref name="pid"/> (field 19 of <c>/proc/PID/stat</c>), null when unknown.</summary>
+    public static int? ProcessNiceness(int? pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[16], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// What start number <paramref name="start"/> (1-based) logged of its storage preparation, placed after
+    /// <paramref name="killedAt"/> by the log's own UTC timestamps (so a stall of this process does not count): when it
+    /// listened, each failed attempt's step and cause, and when storage was ready (the last start-up step done).
+    /// </summary>
+    public string StartupReport(int start, DateTimeOffset killedAt)
+    {
+        var path = Path.Combine(directory, $"server-{start}.log");
+        if (!File.Exists(path))
+        {
+            return "no log";
+        }
+
+        var events = new List<string>();
+        foreach (var line in File.ReadLines(path))
+        {
+            var found = System.Text.RegularExpressions.Regex.Match(
+                line, @"^\{""Timestamp"":""(?<at>[^""]+)"".*?""Message"":""(?<what>Now listening|Storage not ready: start-up step \w+ failed on attempt \d+ \([^)]*\)|Storage ready after \d+ attempt\(s\) in [\d.]+ s)");
+            if (found.Success && DateTimeOffset.TryParse(found.Groups["at"].Value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+            {
+                var what = found.Groups["what"].Value.Replace("Storage not ready: start-up step ", "failed: ", StringComparison.Ordinal);
+                events.Add($"{what} at +{(at - killedAt).TotalSeconds:0.0} s");
+            }
+        }
+
+        return events.Count == 0 ? "start-up logged nothing yet" : string.Join("; ", events);
+    }
+
+    /// <summary>How many times the server has been started.</summary>
+    public int Starts => _starts;
 
     public void Kill()
     {
