@@ -3,6 +3,12 @@ using System.Reflection;
 using BlocklistService.Bench;
 
 // Usage: tools/bench/run [--scale F] [name ...]   (no names: list the benchmarks)
+if (args is [SoakIspFleet.ChildArgument, var spec])
+{
+    // the soak suite's simulated ISPs, in a process of their own (started by the suite, not by hand)
+    return await SoakIspFleet.RunChildAsync(spec);
+}
+
 var scale = 1.0;
 var names = new List<string>();
 for (var i = 0; i < args.Length; i++)

@@ -49,7 +49,7 @@ public sealed class SoakBenchmark : IBenchmark
     private static readonly TimeSpan RecoveryTail = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Azurite and the server run at this niceness, the simulated parties (this process) at 0: the ISPs would be on other
+    /// Azurite and the server run at this niceness, the simulated parties (this process, the ISP process) at 0: the ISPs would be on other
     /// machines, and here a thousand of them verifying and applying every version share the server's 2 cores. At −10
     /// the service's processes get about nine tenths of a contended core (needs root; otherwise <c>nice</c> warns and
     /// they run at 0, which the report says).
@@ -97,7 +97,7 @@ public sealed class SoakBenchmark : IBenchmark
         }, ServiceNiceness);
         var startUp = await server.StartAsync(cancellationToken);
         context.Report("server start-up to ready", startUp.TotalSeconds, "s");
-        output.WriteLine($"  niceness: server {server.Niceness()?.ToString(CultureInfo.InvariantCulture) ?? "?"}, Azurite {SoakServer.ProcessNiceness(azurite.ProcessId)?.ToString(CultureInfo.InvariantCulture) ?? "?"}, simulated parties (this process) {SoakServer.ProcessNiceness(Environment.ProcessId)?.ToString(CultureInfo.InvariantCulture) ?? "?"}");
+        output.WriteLine($"  niceness: server {server.Niceness()?.ToString(CultureInfo.InvariantCulture) ?? "?"}, Azurite {SoakServer.ProcessNiceness(azurite.ProcessId)?.ToString(CultureInfo.InvariantCulture) ?? "?"}, simulated parties {SoakServer.ProcessNiceness(Environment.ProcessId)?.ToString(CultureInfo.InvariantCulture) ?? "?"}; the ISPs in a process of their own");
 
         var timeline = new SoakTimeline();
         using var traffic = new SoakTraffic(timeline, new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
@@ -120,20 +120,15 @@ public sealed class SoakBenchmark : IBenchmark
             async (i, ct) => ispKeys[i] = await IssueAsync(adminClient, "isp", $"soak-isp-{i}", ["eu"], ct));
         output.WriteLine($"  issued {ispCount + 4} keys");
 
+        await using var isps = SoakIspFleet.Start(directory, new SoakIspSpec(
+            server.Address, ispKeys, Convert.ToBase64String(signer.PublicKeySpki.Span), Path.Combine(directory, "isp"), List.Value));
         var requestsBefore = traffic.Requests.Count;
         timeline.Restart();
         var origin = DateTimeOffset.UtcNow;
+        await isps.GoAsync(origin);
 
-        // a thousand ISPs' states are large and short-lived: no blocking full collections while the load runs
-        var latencyMode = System.Runtime.GCSettings.LatencyMode;
-        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         var pausedBefore = GC.GetTotalPauseDuration();
         var loadStart = timeline.Now;
-        using var stopIsps = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var isps = Enumerable.Range(0, ispCount)
-            .Select(i => new SimulatedIsp(http, server.Address, ispKeys[i], signer.PublicKeySpki, Path.Combine(directory, "isp", i.ToString(CultureInfo.InvariantCulture)), List, timeline))
-            .ToList();
-        var ispTasks = isps.Select((isp, i) => isp.RunAsync(TimeSpan.FromMilliseconds(i * 5000.0 / ispCount), stopIsps.Token)).ToList();
         var acknowledged = new ConcurrentBag<(string Hotline, string SubmissionId, int Items)>();
         var writers = new SoakGate();
         var hotlines = Task.WhenAll(hotlineKeys.Select((key, h) => SubmitAllAsync(Client(traffic, http, key), h, perHotline, acknowledged, writers, cancellationToken)));
@@ -153,12 +148,10 @@ public sealed class SoakBenchmark : IBenchmark
         var loadSeconds = timeline.Now - loadStart;
         await stopPublishing.CancelAsync();
         await publisher;
-        await stopIsps.CancelAsync();
-        await Task.WhenAll(ispTasks);
+        var ispResults = await isps.StopAsync(cancellationToken);
         var ispsStopped = timeline.Now;
-        var loadRequests = traffic.Requests.Skip(requestsBefore).ToList();
+        var loadRequests = traffic.Requests.Skip(requestsBefore).Concat(ispResults.Requests).ToList();
         var paused = GC.GetTotalPauseDuration() - pausedBefore;
-        System.Runtime.GCSettings.LatencyMode = latencyMode;
 
         // Settle: publish until every acknowledged item is published (a crashed plan finishes here).
         var status = await SettleAsync(adminClient, hotlineKeys, traffic, http, acknowledged, publishes, timeline, cancellationToken);
@@ -166,20 +159,9 @@ public sealed class SoakBenchmark : IBenchmark
         var versions = await ManifestVersionsAsync(Client(traffic, http, auditorKey), cancellationToken);
         var contiguous = versions.Count > 0 && versions.Select((v, i) => v == i + 1).All(ok => ok) && versions[^1] == current;
         var audit = await AuditVerifyAsync(context.RepositoryRoot, server.Address, auditorKey, signer.PublicKeyPem, directory, cancellationToken);
-        var atCurrent = 0;
-        var finalFailures = new ConcurrentBag<string>();
-        await Parallel.ForEachAsync(isps, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (isp, ct) =>
-        {
-            var outcome = await isp.FinalSyncAsync(ct);
-            if (outcome.Version == current)
-            {
-                Interlocked.Increment(ref atCurrent);
-            }
-            else
-            {
-                finalFailures.Add(outcome.Failure ?? $"at version {outcome.Version}");
-            }
-        });
+        var finals = await isps.FinalSyncAsync(cancellationToken);
+        var atCurrent = finals.Count(f => f.Version == current);
+        var finalFailures = finals.Where(f => f.Version != current).Select(f => f.Failure ?? $"at version {f.Version}").ToList();
 
         output.WriteLine();
         output.WriteLine($"  finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC; load average {BenchSeeding.LoadAverage()}");
@@ -219,7 +201,7 @@ public sealed class SoakBenchmark : IBenchmark
             output.WriteLine($"    {count} x {what}");
         }
 
-        ReportIsps(context, isps, timeline);
+        ReportIsps(context, ispResults.Isps, timeline);
         // latency of the polls the service answered; connection failures (the server killed) are counted above
         var polls = loadRequests.Where(r => r.Route == SoakRoute.Poll).ToList();
         var answeredPolls = polls.Where(p => p.Failure is null).ToList();
@@ -231,6 +213,7 @@ public sealed class SoakBenchmark : IBenchmark
         var serverQuiet = SoakLatency.Of(served.Where(p => !timeline.During(p.Start, p.End)));
         ReportPollLatency(context, "server-side ", "server-side: polls in the server's request log", serverSide, serverQuiet);
         context.Report("suite process GC pauses in the load phase", paused.TotalSeconds, "s");
+        context.Report("ISP process GC pauses in the load phase", ispResults.GcPauseSeconds, "s");
         output.WriteLine("  polls by 10 s of the load phase, client-side | server-side (* = a fault window meets it):");
         var servedBySlice = served.GroupBy(p => (int)(p.Start / 10)).ToDictionary(g => g.Key, g => SoakLatency.Of(g));
         foreach (var slice in answeredPolls.GroupBy(p => (int)(p.Start / 10)).OrderBy(g => g.Key))
@@ -506,14 +489,14 @@ public sealed class SoakBenchmark : IBenchmark
         }
     }
 
-    private static void ReportIsps(BenchmarkContext context, List<SimulatedIsp> isps, SoakTimeline timeline)
+    private static void ReportIsps(BenchmarkContext context, IReadOnlyList<SoakIspOutcome> isps, SoakTimeline timeline)
     {
         // A failed cycle is the fault itself when a fault was on and the failure is the CLI's "try again later" kind
         // (its transient codes, less server-error: a 5xx other than 503 is never deliberate): the server down or killed
         // mid-download, a download answered 503 while storage was down. Anything else (a refused signature, a hash
         // mismatch) is an error.
         string[] transient = ["unreachable", "timeout", "refused-download", "server-busy"];
-        bool Deliberate((double Start, double End, string Code) f) => transient.Contains(f.Code) && timeline.During(f.Start, f.End);
+        bool Deliberate(SoakIspFailure f) => transient.Contains(f.Code) && timeline.During(f.Start, f.End);
         var failures = isps.SelectMany(isp => isp.Failures).ToList();
         var deliberate = failures.Count(Deliberate);
         var failing = isps.Where(isp => isp.Failures.Count > 0).ToList();

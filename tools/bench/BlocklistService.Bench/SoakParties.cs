@@ -87,8 +87,12 @@ public sealed class SimulatedIsp(HttpClient shared, Uri api, string key, ReadOnl
         }
     }
 
+    /// <summary>What the suite reports of this ISP's load phase.</summary>
+    public SoakIspOutcome Outcome() =>
+        new([.. Failures.Select(f => new SoakIspFailure(f.Start, f.End, f.Code))], RetryLater, [.. Recoveries], Unrecovered);
+
     /// <summary>One more cycle now (the wait ignored): the version it holds afterwards, or why it could not.</summary>
-    public async Task<(long Version, string? Failure)> FinalSyncAsync(CancellationToken cancellationToken)
+    public async Task<SoakIspFinal> FinalSyncAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -99,11 +103,11 @@ public sealed class SimulatedIsp(HttpClient shared, Uri api, string key, ReadOnl
                 report = await _sync.RunOnceAsync(cancellationToken);
             }
 
-            return (report.Version, null);
+            return new SoakIspFinal(report.Version, null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return (-1, e.Message);
+            return new SoakIspFinal(-1, e.Message);
         }
     }
 }
@@ -134,10 +138,11 @@ public sealed class SoakServer(string root, string directory, IReadOnlyDictionar
 
         var started = Stopwatch.StartNew();
         // The log goes straight to a file, not through a pipe this process reads: when the simulated parties stall
-        // this process (GC), a full pipe would block the server's logging and stall the server with it. The shell
-        // and nice exec the next program, so the process id (SIGKILL) stays the server's own.
+        // this process (GC), a full pipe would block the server's logging and stall the server with it. bash, not sh:
+        // dash drops variables whose names are not identifiers (Logging__LogLevel__Microsoft.AspNetCore...). bash and
+        // nice exec the next program, so the process id (SIGKILL) stays the server's own.
         var log = Path.Combine(directory, $"server-{++_starts}.log");
-        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(dll)! };
+        var info = new ProcessStartInfo("/bin/bash") { UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(dll)! };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add("exec nice -n \"$0\" dotnet \"$1\" >> \"$2\" 2>&1");
         info.ArgumentList.Add(niceness.ToString(System.Globalization.CultureInfo.InvariantCulture));

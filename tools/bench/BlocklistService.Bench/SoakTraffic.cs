@@ -18,12 +18,20 @@ public sealed class SoakTimeline
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<SoakFault> _faults = [];
     private readonly Lock _gate = new();
+    private double _startedAt;
 
     /// <summary>Seconds since the suite's clock started (<see cref="Restart"/>: the load phase's start).</summary>
-    public double Now => _clock.Elapsed.TotalSeconds;
+    public double Now => _startedAt + _clock.Elapsed.TotalSeconds;
 
-    /// <summary>Starts the clock again at zero: the load phase begins (requests before it are not counted).</summary>
-    public void Restart() => _clock.Restart();
+    /// <summary>
+    /// Starts the clock again at <paramref name="at"/> seconds (zero: the load phase begins, and requests before it are
+    /// not counted; another process's clock joins the suite's with the seconds since the suite's start).
+    /// </summary>
+    public void Restart(double at = 0)
+    {
+        _startedAt = at;
+        _clock.Restart();
+    }
 
     public SoakFault Begin(string name, SoakFaultKind kind)
     {
