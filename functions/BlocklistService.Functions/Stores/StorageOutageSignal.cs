@@ -4,7 +4,8 @@ namespace BlocklistService.Functions.Stores;
 /// This instance's view of whether storage is down right now, kept from the outcome of every request-path storage call
 /// (<see cref="RequestStorageScope"/> records each): down while the most recent call failed as unavailable (every try
 /// spent: refused, timed out, throttled), up as soon as any call gets an answer (a 404 is an answer). A call that is
-/// merely slow and then answers never sets it.
+/// merely slow and then answers never sets it. A signal that no failed call has renewed for <see cref="StaleAfter"/>
+/// reads as up: after a quiet spell the next request asks storage itself rather than being refused on old news.
 /// </summary>
 /// <remarks>
 /// While it is down, a request that can be answered from what the instance holds (a key it verified before, a list head
@@ -22,14 +23,23 @@ public sealed class StorageOutageSignal(TimeProvider time, ILogger<StorageOutage
     /// </summary>
     public static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long one failed call keeps the signal down without another. While requests keep coming, probes renew it at
+    /// least every ≈ 2.9 s (the interval plus a probe spending the retry policy on storage that hangs), so a real outage
+    /// under traffic never reads as up; once the instance has been quiet this long, the failure it last saw is too old
+    /// to refuse a request on (the request budget).
+    /// </summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(5);
+
     private readonly Lock _gate = new();
     private volatile bool _down;
     private DateTimeOffset _downSince;
+    private long _lastFailureTicks;
     private bool _probing;
     private DateTimeOffset _lastProbe = DateTimeOffset.MinValue;
 
-    /// <summary>True while the most recent request-path storage call failed as unavailable.</summary>
-    public bool IsDown => _down;
+    /// <summary>True while the most recent request-path storage call failed as unavailable, less than <see cref="StaleAfter"/> ago (or renewed since).</summary>
+    public bool IsDown => _down && time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastFailureTicks) < StaleAfter.Ticks;
 
     /// <summary>A request-path storage call got an answer: storage is up.</summary>
     public void RecordAnswered()
@@ -58,6 +68,7 @@ public sealed class StorageOutageSignal(TimeProvider time, ILogger<StorageOutage
     /// <param name="failure">What failed: an exception type or a status, never a message (no secrets in logs).</param>
     public void RecordUnavailable(string failure)
     {
+        Interlocked.Exchange(ref _lastFailureTicks, time.GetUtcNow().UtcTicks);
         lock (_gate)
         {
             if (_down)
@@ -80,7 +91,7 @@ public sealed class StorageOutageSignal(TimeProvider time, ILogger<StorageOutage
     /// </summary>
     public bool TryStartProbe(Func<CancellationToken, Task> call)
     {
-        if (!_down)
+        if (!IsDown)
         {
             return false;
         }
@@ -88,7 +99,7 @@ public sealed class StorageOutageSignal(TimeProvider time, ILogger<StorageOutage
         lock (_gate)
         {
             var now = time.GetUtcNow();
-            if (!_down || _probing || now - _lastProbe < ProbeInterval)
+            if (!IsDown || _probing || now - _lastProbe < ProbeInterval)
             {
                 return false;
             }

@@ -38,6 +38,25 @@ public sealed class StorageOutageSignalTests(AzuriteFixture storage) : IClassFix
     }
 
     [Fact]
+    public void A_failure_not_renewed_for_a_while_is_old_news_and_the_next_failure_sets_the_signal_again()
+    {
+        var signal = NewSignal();
+        signal.RecordUnavailable("AggregateException");
+        _time.Advance(StorageOutageSignal.StaleAfter - TimeSpan.FromMilliseconds(1));
+        signal.RecordUnavailable("AggregateException"); // a probe failed: renewed
+        _time.Advance(StorageOutageSignal.StaleAfter - TimeSpan.FromMilliseconds(1));
+        Assert.True(signal.IsDown);
+
+        // quiet since: the next request asks storage itself, and no probe starts
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(signal.IsDown);
+        Assert.False(signal.TryStartProbe(_ => Task.CompletedTask));
+
+        signal.RecordUnavailable("status 503");
+        Assert.True(signal.IsDown);
+    }
+
+    [Fact]
     public void No_probe_runs_while_storage_answers()
     {
         var signal = NewSignal();
