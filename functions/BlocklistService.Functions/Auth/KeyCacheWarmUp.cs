@@ -4,7 +4,7 @@ using BlocklistService.Functions.Stores;
 namespace BlocklistService.Functions.Auth;
 
 /// <summary>
-/// The last start-up step: reads every key row in one query (<see cref="ApiKeyStore.WarmAsync"/>) before the instance
+/// The last start-up step: reads every key row in one query (<see cref="ApiKeyStore.RefreshAllAsync"/>) before the instance
 /// says it is ready, so that an instance started (or restarted) under load does not meet every ISP's first poll with a
 /// point read each. Best effort and bounded by <see cref="Budget"/>: when the query fails or is slow the instance is
 /// ready anyway and reads key rows per request, as it would without it.
@@ -20,7 +20,7 @@ public sealed class KeyCacheWarmUp(ApiKeyStore keys, TimeProvider time, ILogger<
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            var cached = await keys.WarmAsync(budget.Token);
+            var cached = await keys.RefreshAllAsync(budget.Token);
             logger.LogInformation("Key cache warmed with {Count} key rows in {Milliseconds:F0} ms", cached, time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

@@ -66,6 +66,7 @@ public static class ApiSetup
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddSingleton<CallerCache>();
+        services.AddHostedService<KeyCacheRefresher>();
         services.AddSingleton<KeyRateLimits>();
         services.AddTransient<ApiKeyAuthenticationHandler>();
         services.AddAuthentication(auth =>

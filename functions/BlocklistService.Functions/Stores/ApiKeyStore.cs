@@ -59,8 +59,9 @@ public static class ApiKeyRows
 
 /// <summary>
 /// The <c>apikeys</c> table (<see cref="ApiKeyRows"/>). <see cref="FindAsync"/> is a point read;
-/// <see cref="FindForRequestAsync"/>, which authentication uses, reuses a row it read for up to
-/// <see cref="AuthOptions.KeyCacheTtl"/>. A revocation through this store drops the key from this instance's cache at
+/// <see cref="FindForRequestAsync"/>, which authentication uses, reuses a row read for up to
+/// <see cref="AuthOptions.KeyCacheTtl"/>, by itself or by the whole-partition read of the start-up warm-up and the
+/// refresh every half TTL while the instance is in use (<see cref="RefreshAllAsync"/>). A revocation through this store drops the key from this instance's cache at
 /// once; another instance sees it when its cached row expires.
 /// </summary>
 public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<AuthOptions> options)
@@ -69,6 +70,9 @@ public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<Auth
 
     /// <summary>Bumped by every revocation, so a read that raced with one never caches the row it read before it.</summary>
     private long _generation;
+
+    /// <summary>When a request last looked a key up here (<see cref="TryGetCached"/>): the refresh runs only for an instance in use.</summary>
+    private long _lastUsedTicks;
 
     /// <summary>The record for <paramref name="keyId"/>, or null; always a point read.</summary>
     public async Task<ApiKeyRecord?> FindAsync(string keyId, CancellationToken cancellationToken)
@@ -117,12 +121,14 @@ public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<Auth
     }
 
     /// <summary>
-    /// Fills this instance's cache with every key row in one query of the partition (at most
-    /// <see cref="AuthOptions.KeyCacheSize"/>), so an instance that has just started does not meet every ISP's first poll
-    /// with one point read each. Rows count as read when the query began; a row a request read meanwhile is kept, and
-    /// nothing is kept when a revocation ran during the query. Returns how many rows were cached.
+    /// Reads every key row in one query of the partition (at most <see cref="AuthOptions.KeyCacheSize"/>) into this
+    /// instance's cache, as read when the query began: the start-up warm-up (<see cref="KeyCacheWarmUp"/>) and the
+    /// periodic refresh (<see cref="KeyCacheRefresher"/>), so ISP polls find their key cached instead of reading it one
+    /// point read each. A row a request read after the query began is kept; an unchanged row keeps the instance callers
+    /// were built from (<see cref="CallerCache"/>); nothing is kept when a revocation ran here during the query. Returns
+    /// how many rows it cached.
     /// </summary>
-    public async Task<int> WarmAsync(CancellationToken cancellationToken)
+    public async Task<int> RefreshAllAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         if (settings.KeyCacheTtl <= TimeSpan.Zero)
@@ -136,26 +142,45 @@ public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<Auth
         await foreach (var row in rows.QueryAsync(ApiKeyRows.Table, ApiKeyRows.Partition, null, null, cancellationToken))
         {
             records.Add(ApiKeyRows.FromRow(row));
-            if (records.Count >= settings.KeyCacheSize - _cache.Count)
+            if (records.Count >= settings.KeyCacheSize)
             {
                 break;
             }
         }
 
-        var added = records.Where(record => _cache.TryAdd(record.KeyId, (record, readAt))).ToList();
+        var written = new List<KeyValuePair<string, (ApiKeyRecord, DateTimeOffset)>>();
+        foreach (var fresh in records)
+        {
+            var entry = _cache.AddOrUpdate(
+                fresh.KeyId,
+                _ => (fresh, readAt),
+                (_, held) => held.ReadAt > readAt ? held : (SameRow(held.Record, fresh) ? held.Record : fresh, readAt));
+            if (entry.ReadAt == readAt)
+            {
+                written.Add(new(fresh.KeyId, entry));
+            }
+        }
+
         if (Interlocked.Read(ref _generation) != generation)
         {
             // a revocation ran while the partition was read: any of these rows may predate it
-            foreach (var record in added)
+            foreach (var entry in written)
             {
-                _cache.TryRemove(new KeyValuePair<string, (ApiKeyRecord, DateTimeOffset)>(record.KeyId, (record, readAt)));
+                _cache.TryRemove(entry);
             }
 
             return 0;
         }
 
-        return added.Count;
+        return written.Count;
     }
+
+    /// <summary>True when a request looked a key up on this instance less than <paramref name="span"/> ago.</summary>
+    public bool UsedWithin(TimeSpan span) => time.GetUtcNow().UtcTicks - Volatile.Read(ref _lastUsedTicks) < span.Ticks;
+
+    private static bool SameRow(ApiKeyRecord a, ApiKeyRecord b) =>
+        a.KeyId == b.KeyId && a.Role == b.Role && a.Organisation == b.Organisation && a.Lists.SequenceEqual(b.Lists, StringComparer.Ordinal) &&
+        a.SecretSha256.AsSpan().SequenceEqual(b.SecretSha256) && a.Created == b.Created && a.Revoked == b.Revoked && a.Feed == b.Feed;
 
     /// <summary>
     /// The record this instance read for <paramref name="keyId"/> less than <see cref="AuthOptions.KeyCacheTtl"/> ago and
@@ -165,7 +190,9 @@ public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<Auth
     public bool TryGetCached(string keyId, [NotNullWhen(true)] out ApiKeyRecord? record)
     {
         var ttl = options.Value.KeyCacheTtl;
-        if (ttl > TimeSpan.Zero && _cache.TryGetValue(keyId, out var cached) && time.GetUtcNow() - cached.ReadAt < ttl)
+        var now = time.GetUtcNow();
+        Volatile.Write(ref _lastUsedTicks, now.UtcTicks);
+        if (ttl > TimeSpan.Zero && _cache.TryGetValue(keyId, out var cached) && now - cached.ReadAt < ttl)
         {
             record = cached.Record;
             return true;

@@ -48,7 +48,7 @@ public sealed class KeyCacheWarmUpTests(AzuriteFixture storage) : IClassFixture<
         var keys = new ApiKeyStore(rows, clock, Options.Create(Caching));
         var (key, _) = await keys.IssueAsync(Roles.Isp, "isp", ["eu"], default);
 
-        Assert.Equal(1, await keys.WarmAsync(default));
+        Assert.Equal(1, await keys.RefreshAllAsync(default));
         clock.Advance(TimeSpan.FromSeconds(4.9));
         Assert.True(keys.TryGetCached(key.KeyId, out _));
         clock.Advance(TimeSpan.FromSeconds(0.1));
@@ -67,7 +67,7 @@ public sealed class KeyCacheWarmUpTests(AzuriteFixture storage) : IClassFixture<
         var (other, _) = await keys.IssueAsync(Roles.Isp, "other-isp", ["eu"], default);
         victim = revoked.KeyId;
 
-        Assert.Equal(0, await keys.WarmAsync(default));
+        Assert.Equal(0, await keys.RefreshAllAsync(default));
         Assert.True(rows.Revoked);
         Assert.False(keys.TryGetCached(revoked.KeyId, out _));
         Assert.False(keys.TryGetCached(other.KeyId, out _));
@@ -83,7 +83,7 @@ public sealed class KeyCacheWarmUpTests(AzuriteFixture storage) : IClassFixture<
         var keys = new ApiKeyStore(rows, TimeProvider.System, Options.Create(new AuthOptions { KeyCacheTtl = TimeSpan.Zero }));
         var (key, _) = await keys.IssueAsync(Roles.Isp, "isp", ["eu"], default);
 
-        Assert.Equal(0, await keys.WarmAsync(default));
+        Assert.Equal(0, await keys.RefreshAllAsync(default));
         Assert.False(keys.TryGetCached(key.KeyId, out _));
     }
 

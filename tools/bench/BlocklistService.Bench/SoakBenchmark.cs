@@ -248,6 +248,10 @@ public sealed class SoakBenchmark : IBenchmark
             Directory.Delete(Path.Combine(directory, "azurite"), recursive: true);
         }
 
+        // the run's keys and signing key are throwaway, but keys are not left lying about
+        File.Delete(Path.Combine(directory, "isps.json"));
+        File.Delete(keyFile);
+
         output.WriteLine($"  kept {directory} (server logs: server-*.log)");
     }
 
