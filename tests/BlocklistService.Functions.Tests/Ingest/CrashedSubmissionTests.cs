@@ -16,39 +16,30 @@ public sealed class CrashedSubmissionTests(AzuriteFixture storage) : IClassFixtu
     /// The real row store, failing every write that <paramref name="crashes"/> picks (table, rows written) as a lost
     /// connection: the fault is injected at the storage seam, under the real journal.
     /// </summary>
-    private sealed class CrashingWrites(IRowStore inner, Func<string, IReadOnlyList<Row>, bool> crashes) : IRowStore
+    private sealed class CrashingWrites(IRowStore inner, Func<string, IReadOnlyList<Row>, bool> crashes) : DelegatingRowStore(inner)
     {
         private Task Write(string table, IReadOnlyList<Row> rows, Func<Task> write) =>
             crashes(table, rows) ? throw new IOException("storage connection lost (injected)") : write();
 
-        public Task SubmitAsync(string table, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken) =>
-            Write(table, actions.Select(a => a.Row).ToList(), () => inner.SubmitAsync(table, actions, cancellationToken));
+        public override Task SubmitAsync(string table, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken) =>
+            Write(table, actions.Select(a => a.Row).ToList(), () => Inner.SubmitAsync(table, actions, cancellationToken));
 
-        public Task<Row?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken) => inner.GetAsync(table, partitionKey, rowKey, cancellationToken);
-
-        public IAsyncEnumerable<Row> QueryAsync(string table, string partitionKey, string? fromRowKey, string? toRowKey, CancellationToken cancellationToken) =>
-            inner.QueryAsync(table, partitionKey, fromRowKey, toRowKey, cancellationToken);
-
-        public IAsyncEnumerable<Row> QueryAllAsync(string table, CancellationToken cancellationToken) => inner.QueryAllAsync(table, cancellationToken);
-
-        public async Task<string> AddAsync(string table, Row row, CancellationToken cancellationToken)
+        public override async Task<string> AddAsync(string table, Row row, CancellationToken cancellationToken)
         {
             var etag = string.Empty;
-            await Write(table, [row], async () => etag = await inner.AddAsync(table, row, cancellationToken));
+            await Write(table, [row], async () => etag = await Inner.AddAsync(table, row, cancellationToken));
             return etag;
         }
 
-        public async Task<string> UpdateAsync(string table, Row row, string ifMatch, CancellationToken cancellationToken)
+        public override async Task<string> UpdateAsync(string table, Row row, string ifMatch, CancellationToken cancellationToken)
         {
             var etag = string.Empty;
-            await Write(table, [row], async () => etag = await inner.UpdateAsync(table, row, ifMatch, cancellationToken));
+            await Write(table, [row], async () => etag = await Inner.UpdateAsync(table, row, ifMatch, cancellationToken));
             return etag;
         }
 
-        public Task UpsertAsync(string table, IReadOnlyList<Row> rows, CancellationToken cancellationToken) =>
-            Write(table, rows, () => inner.UpsertAsync(table, rows, cancellationToken));
-
-        public Task DeleteAsync(string table, IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken) => inner.DeleteAsync(table, keys, cancellationToken);
+        public override Task UpsertAsync(string table, IReadOnlyList<Row> rows, CancellationToken cancellationToken) =>
+            Write(table, rows, () => Inner.UpsertAsync(table, rows, cancellationToken));
     }
 
     /// <summary>A server on <paramref name="storage"/> whose row store crashes the writes <paramref name="crashes"/> picks.</summary>

@@ -66,27 +66,12 @@ public sealed class IspTrackerTests(AzuriteFixture storage) : IClassFixture<Azur
 
         public IRowStore Around(IRowStore inner) => new Rows(inner, this);
 
-        private sealed class Rows(IRowStore inner, FlakyIspWrites owner) : IRowStore
+        private sealed class Rows(IRowStore inner, FlakyIspWrites owner) : DelegatingRowStore(inner)
         {
-            public Task<Row?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken) => inner.GetAsync(table, partitionKey, rowKey, cancellationToken);
-
-            public IAsyncEnumerable<Row> QueryAsync(string table, string partitionKey, string? fromRowKey, string? toRowKey, CancellationToken cancellationToken) =>
-                inner.QueryAsync(table, partitionKey, fromRowKey, toRowKey, cancellationToken);
-
-            public IAsyncEnumerable<Row> QueryAllAsync(string table, CancellationToken cancellationToken) => inner.QueryAllAsync(table, cancellationToken);
-
-            public Task<string> AddAsync(string table, Row row, CancellationToken cancellationToken) => inner.AddAsync(table, row, cancellationToken);
-
-            public Task<string> UpdateAsync(string table, Row row, string ifMatch, CancellationToken cancellationToken) => inner.UpdateAsync(table, row, ifMatch, cancellationToken);
-
-            public Task UpsertAsync(string table, IReadOnlyList<Row> rows, CancellationToken cancellationToken) =>
+            public override Task UpsertAsync(string table, IReadOnlyList<Row> rows, CancellationToken cancellationToken) =>
                 owner.Failing && table.EndsWith(StorageNames.Isps, StringComparison.Ordinal)
                     ? Task.FromException(new IOException("storage unavailable"))
-                    : inner.UpsertAsync(table, rows, cancellationToken);
-
-            public Task DeleteAsync(string table, IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken) => inner.DeleteAsync(table, keys, cancellationToken);
-
-            public Task SubmitAsync(string table, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken) => inner.SubmitAsync(table, actions, cancellationToken);
+                    : Inner.UpsertAsync(table, rows, cancellationToken);
         }
     }
 }

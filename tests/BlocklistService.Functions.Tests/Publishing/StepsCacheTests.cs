@@ -1,6 +1,7 @@
 using System.Globalization;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Stores;
+using BlocklistService.Functions.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -50,30 +51,16 @@ public sealed class StepsCacheTests
         "eu", v, Created: null, EntryCount: 0, Added: 0, Removed: 0, $"sha-{v}", 100L + v, ManifestSha256: null, SnapshotVersion: 0, SnapshotSize: 0, LogSize: 0, LogRoot: null, Plan: null))).ToList(), CancellationToken.None);
 
     /// <summary>Counts range queries; everything else passes through.</summary>
-    private sealed class CountingRows(IRowStore inner) : IRowStore
+    private sealed class CountingRows(IRowStore inner) : DelegatingRowStore(inner)
     {
         private int _queries;
 
         public int Queries => _queries;
 
-        public Task<Row?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken) => inner.GetAsync(table, partitionKey, rowKey, cancellationToken);
-
-        public IAsyncEnumerable<Row> QueryAsync(string table, string partitionKey, string? fromRowKey, string? toRowKey, CancellationToken cancellationToken)
+        public override IAsyncEnumerable<Row> QueryAsync(string table, string partitionKey, string? fromRowKey, string? toRowKey, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _queries);
-            return inner.QueryAsync(table, partitionKey, fromRowKey, toRowKey, cancellationToken);
+            return Inner.QueryAsync(table, partitionKey, fromRowKey, toRowKey, cancellationToken);
         }
-
-        public IAsyncEnumerable<Row> QueryAllAsync(string table, CancellationToken cancellationToken) => inner.QueryAllAsync(table, cancellationToken);
-
-        public Task<string> AddAsync(string table, Row row, CancellationToken cancellationToken) => inner.AddAsync(table, row, cancellationToken);
-
-        public Task<string> UpdateAsync(string table, Row row, string ifMatch, CancellationToken cancellationToken) => inner.UpdateAsync(table, row, ifMatch, cancellationToken);
-
-        public Task UpsertAsync(string table, IReadOnlyList<Row> rows, CancellationToken cancellationToken) => inner.UpsertAsync(table, rows, cancellationToken);
-
-        public Task DeleteAsync(string table, IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken) => inner.DeleteAsync(table, keys, cancellationToken);
-
-        public Task SubmitAsync(string table, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken) => inner.SubmitAsync(table, actions, cancellationToken);
     }
 }

@@ -2,6 +2,7 @@ using BlocklistService.Domain.Signing;
 using BlocklistService.Domain.Transparency;
 using BlocklistService.Functions.Publishing;
 using BlocklistService.Functions.Tests.Audit;
+using BlocklistService.Functions.Tests.Support;
 
 namespace BlocklistService.Functions.Tests.Publishing;
 
@@ -267,7 +268,7 @@ public sealed class TransparencyLogStoreTests
     /// <see cref="AfterWriting"/>) after it did, as when the answer is lost. <see cref="BeforeTileWrite"/> runs once,
     /// just before the first tile write.
     /// </summary>
-    private sealed class FaultyRows(IRowStore inner) : IRowStore
+    private sealed class FaultyRows(IRowStore inner) : DelegatingRowStore(inner)
     {
         private int _writes;
         private int _interleaved;
@@ -282,38 +283,30 @@ public sealed class TransparencyLogStoreTests
 
         public bool Interleaved => _interleaved == 1;
 
-        public Task<Row?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken) =>
-            inner.GetAsync(table, partitionKey, rowKey, cancellationToken);
+        public override Task<string> AddAsync(string table, Row row, CancellationToken cancellationToken) =>
+            WriteAsync(table, () => Inner.AddAsync(table, row, cancellationToken));
 
-        public IAsyncEnumerable<Row> QueryAsync(string table, string partitionKey, string? fromRowKey, string? toRowKey, CancellationToken cancellationToken) =>
-            inner.QueryAsync(table, partitionKey, fromRowKey, toRowKey, cancellationToken);
+        public override Task<string> UpdateAsync(string table, Row row, string ifMatch, CancellationToken cancellationToken) =>
+            WriteAsync(table, () => Inner.UpdateAsync(table, row, ifMatch, cancellationToken));
 
-        public IAsyncEnumerable<Row> QueryAllAsync(string table, CancellationToken cancellationToken) => inner.QueryAllAsync(table, cancellationToken);
-
-        public Task<string> AddAsync(string table, Row row, CancellationToken cancellationToken) =>
-            WriteAsync(table, () => inner.AddAsync(table, row, cancellationToken));
-
-        public Task<string> UpdateAsync(string table, Row row, string ifMatch, CancellationToken cancellationToken) =>
-            WriteAsync(table, () => inner.UpdateAsync(table, row, ifMatch, cancellationToken));
-
-        public Task UpsertAsync(string table, IReadOnlyList<Row> rows, CancellationToken cancellationToken) =>
+        public override Task UpsertAsync(string table, IReadOnlyList<Row> rows, CancellationToken cancellationToken) =>
             WriteAsync(table, async () =>
             {
-                await inner.UpsertAsync(table, rows, cancellationToken);
+                await Inner.UpsertAsync(table, rows, cancellationToken);
                 return string.Empty;
             });
 
-        public Task DeleteAsync(string table, IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken) =>
+        public override Task DeleteAsync(string table, IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken) =>
             WriteAsync(table, async () =>
             {
-                await inner.DeleteAsync(table, keys, cancellationToken);
+                await Inner.DeleteAsync(table, keys, cancellationToken);
                 return string.Empty;
             });
 
-        public Task SubmitAsync(string table, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken) =>
+        public override Task SubmitAsync(string table, IReadOnlyList<RowAction> actions, CancellationToken cancellationToken) =>
             WriteAsync(table, async () =>
             {
-                await inner.SubmitAsync(table, actions, cancellationToken);
+                await Inner.SubmitAsync(table, actions, cancellationToken);
                 return string.Empty;
             });
 
