@@ -121,12 +121,12 @@ public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<Auth
     }
 
     /// <summary>
-    /// Reads every key row in one query of the partition (at most <see cref="AuthOptions.KeyCacheSize"/>) into this
+    /// Reads every key row in one query of the partition into this
     /// instance's cache, as read when the query began: the start-up warm-up (<see cref="KeyCacheWarmUp"/>) and the
     /// periodic refresh (<see cref="KeyCacheRefresher"/>), so ISP polls find their key cached instead of reading it one
     /// point read each. A row a request read after the query began is kept; an unchanged row keeps the instance callers
-    /// were built from (<see cref="CallerCache"/>); nothing is kept when a revocation ran here during the query. Returns
-    /// how many rows it cached.
+    /// were built from (<see cref="CallerCache"/>); nothing is kept when a revocation ran here during the query, or when
+    /// there are more keys than <see cref="AuthOptions.KeyCacheSize"/>. Returns how many rows it cached.
     /// </summary>
     public async Task<int> RefreshAllAsync(CancellationToken cancellationToken)
     {
@@ -142,9 +142,10 @@ public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<Auth
         await foreach (var row in rows.QueryAsync(ApiKeyRows.Table, ApiKeyRows.Partition, null, null, cancellationToken))
         {
             records.Add(ApiKeyRows.FromRow(row));
-            if (records.Count >= settings.KeyCacheSize)
+            if (records.Count > settings.KeyCacheSize)
             {
-                break;
+                // more keys than the cache holds: filling it would only make it start over; keys are read per request
+                return 0;
             }
         }
 

@@ -58,6 +58,21 @@ public sealed class KeyCacheRefreshTests
     }
 
     [Fact]
+    public async Task With_more_keys_than_the_cache_holds_nothing_is_cached()
+    {
+        var rows = new MemoryRowStore();
+        var keys = new ApiKeyStore(rows, TimeProvider.System, Options.Create(new AuthOptions { KeyCacheTtl = TimeSpan.FromSeconds(5), KeyCacheSize = 2 }));
+        var issued = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            issued.Add((await keys.IssueAsync(Roles.Isp, $"isp-{i}", ["eu"], default)).Key.KeyId);
+        }
+
+        Assert.Equal(0, await keys.RefreshAllAsync(default));
+        Assert.All(issued, id => Assert.False(keys.TryGetCached(id, out _)));
+    }
+
+    [Fact]
     public async Task The_refresher_reads_the_partition_while_keys_are_looked_up_and_not_while_the_instance_is_idle()
     {
         var rows = new CountingQueries(new MemoryRowStore());
