@@ -61,8 +61,9 @@ public static class ApiKeyRows
 /// The <c>apikeys</c> table (<see cref="ApiKeyRows"/>). <see cref="FindAsync"/> is a point read;
 /// <see cref="FindForRequestAsync"/>, which authentication uses, reuses a row read for up to
 /// <see cref="AuthOptions.KeyCacheTtl"/>, by itself or by the whole-partition read of the start-up warm-up and the
-/// refresh every half TTL while the instance is in use (<see cref="RefreshAllAsync"/>). A revocation through this store drops the key from this instance's cache at
-/// once; another instance sees it when its cached row expires.
+/// refresh every half TTL while the instance is in use (<see cref="RefreshAllAsync"/>). A revocation through this store
+/// drops the key from this instance's cache at once; another instance sees it at its next refresh, or when its cached
+/// row expires.
 /// </summary>
 public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<AuthOptions> options)
 {
@@ -121,10 +122,9 @@ public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<Auth
     }
 
     /// <summary>
-    /// Reads every key row in one query of the partition into this
-    /// instance's cache, as read when the query began: the start-up warm-up (<see cref="KeyCacheWarmUp"/>) and the
-    /// periodic refresh (<see cref="KeyCacheRefresher"/>), so ISP polls find their key cached instead of reading it one
-    /// point read each. A row a request read after the query began is kept; an unchanged row keeps the instance callers
+    /// Reads every key row in one query of the partition into this instance's cache, as read when the query began: the
+    /// start-up warm-up (<see cref="KeyCacheWarmUp"/>) and the periodic refresh (<see cref="KeyCacheRefresher"/>), so ISP
+    /// polls find their key cached instead of costing a point read each. A row a request read after the query began is kept; an unchanged row keeps the instance callers
     /// were built from (<see cref="CallerCache"/>); nothing is kept when a revocation ran here during the query, or when
     /// there are more keys than <see cref="AuthOptions.KeyCacheSize"/>. Returns how many rows it cached.
     /// </summary>
