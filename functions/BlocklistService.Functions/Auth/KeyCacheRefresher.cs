@@ -5,16 +5,24 @@ using Microsoft.Extensions.Options;
 namespace BlocklistService.Functions.Auth;
 
 /// <summary>
-/// Every half <see cref="AuthOptions.KeyCacheTtl"/>, while requests look keys up on this instance, reads every key row
-/// in one query (<see cref="ApiKeyStore.RefreshAllAsync"/>). ISP polls then find their key cached instead of costing a
-/// point read each once its row is older than the TTL: a thousand ISPs polling every minute were 17 key reads a second
-/// per instance, and now are one query every half TTL. A revocation made on another instance is read by the next
-/// refresh, so it still holds here within the TTL. A refresh that fails changes nothing: rows then expire at their TTL
-/// and are read per request, as without it.
+/// Keeps this instance's cached key rows current while requests look keys up, so ISP polls find their key cached
+/// instead of costing a point read each once its row is older than <see cref="AuthOptions.KeyCacheTtl"/> (ISPs poll
+/// every minute; the TTL is seconds). Every half TTL it reads one row, the revocation marker
+/// (<see cref="ApiKeyStore.RevocationMarkerAsync"/>): unchanged since the last look, every row cached since then is
+/// confirmed current (<see cref="ApiKeyStore.ConfirmCached"/>); changed (a revocation on any instance), or on the first
+/// look, or <see cref="FullReadEvery"/> since the last full read, it reads every key row in one query
+/// (<see cref="ApiKeyStore.RefreshAllAsync"/>). A revocation made on another instance therefore holds here within about
+/// the TTL, as without the refresh. A look that fails changes nothing: rows expire at their TTL and are read per request.
 /// </summary>
 public sealed class KeyCacheRefresher(
     ApiKeyStore keys, StorageStartup startup, IOptions<AuthOptions> options, TimeProvider time, ILogger<KeyCacheRefresher> logger) : BackgroundService
 {
+    /// <summary>
+    /// A full read at least this often, whatever the marker says: bounds how long a revocation whose marker write was
+    /// lost (the revoking instance died between its two writes, and the revocation was not retried) goes unseen here.
+    /// </summary>
+    public static readonly TimeSpan FullReadEvery = TimeSpan.FromMinutes(5);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var ttl = options.Value.KeyCacheTtl;
@@ -28,10 +36,12 @@ public sealed class KeyCacheRefresher(
         {
             await startup.Ready.WaitAsync(stoppingToken);
             using var timer = new PeriodicTimer(every, time);
+            var seen = (Marker: (string?)null, At: (DateTimeOffset?)null, FullAt: DateTimeOffset.MinValue);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 if (!keys.UsedWithin(ttl))
                 {
+                    seen.At = null; // idle: rows expire; the next use starts with a full read
                     continue;
                 }
 
@@ -39,10 +49,11 @@ public sealed class KeyCacheRefresher(
                 using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, budget.Token);
                 try
                 {
-                    await keys.RefreshAllAsync(bounded.Token);
+                    seen = await LookAsync(seen, bounded.Token);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
+                    seen.At = null;
                     logger.LogDebug("Key cache refresh failed ({ExceptionType}): rows expire at their TTL and are read per request", e.GetType().Name);
                 }
             }
@@ -54,5 +65,21 @@ public sealed class KeyCacheRefresher(
         {
             // start-up refused the configuration and the server is stopping
         }
+    }
+
+    private async Task<(string? Marker, DateTimeOffset? At, DateTimeOffset FullAt)> LookAsync(
+        (string? Marker, DateTimeOffset? At, DateTimeOffset FullAt) seen, CancellationToken cancellationToken)
+    {
+        // the marker is read before the rows, so a revocation between the two reads shows as a change next time
+        var now = time.GetUtcNow();
+        var marker = await keys.RevocationMarkerAsync(cancellationToken);
+        if (seen.At is { } since && marker == seen.Marker && now - seen.FullAt < FullReadEvery)
+        {
+            keys.ConfirmCached(since, now);
+            return (marker, now, seen.FullAt);
+        }
+
+        await keys.RefreshAllAsync(cancellationToken);
+        return (marker, now, now);
     }
 }

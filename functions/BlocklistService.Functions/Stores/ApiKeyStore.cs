@@ -27,11 +27,20 @@ public sealed record ApiKeyRecord(
     public bool IsRevoked => Revoked is not null;
 }
 
-/// <summary>The <c>apikeys</c> table's codec: PK <c>key</c>, RK key id; the one place that knows its properties.</summary>
+/// <summary>
+/// The <c>apikeys</c> table's codec: PK <c>key</c>, RK key id; the one place that knows its properties. Beside the keys,
+/// in a partition of its own, the revocation marker: one row rewritten after every revocation, whose ETag tells an
+/// instance whether any key row changed since it last looked.
+/// </summary>
 public static class ApiKeyRows
 {
     public const string Table = StorageNames.ApiKeys;
     public const string Partition = "key";
+    public const string MarkerPartition = "keyset";
+    public const string MarkerRowKey = "revocations";
+
+    /// <summary>The revocation marker as written at <paramref name="at"/> (its content is informational; its ETag is what counts).</summary>
+    public static Row MarkerRow(DateTimeOffset at) => new(MarkerPartition, MarkerRowKey, new Dictionary<string, object?> { ["Changed"] = at });
 
     public static Row ToRow(ApiKeyRecord record) => new(Partition, record.KeyId, new Dictionary<string, object?>
     {
@@ -239,19 +248,53 @@ public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<Auth
         return records.OrderByDescending(r => r.Created).ToList();
     }
 
-    /// <summary>Marks the key revoked; null when no such key, otherwise the (possibly earlier) revocation time.</summary>
+    /// <summary>
+    /// Marks the key revoked; null when no such key, otherwise the (possibly earlier) revocation time. Then rewrites the
+    /// revocation marker, so other instances re-read the key rows (<see cref="KeyCacheRefresher"/>); a retry of a
+    /// revocation whose marker write was lost writes it again.
+    /// </summary>
     public async Task<ApiKeyRecord?> RevokeAsync(string keyId, CancellationToken cancellationToken)
     {
         var existing = await FindAsync(keyId, cancellationToken);
-        if (existing is null || existing.IsRevoked)
+        if (existing is null)
         {
-            return existing;
+            return null;
         }
 
-        var revoked = existing with { Revoked = time.GetUtcNow() };
-        await rows.UpsertAsync(ApiKeyRows.Table, [ApiKeyRows.ToRow(revoked)], cancellationToken);
+        var revoked = existing;
+        if (!existing.IsRevoked)
+        {
+            revoked = existing with { Revoked = time.GetUtcNow() };
+            await rows.UpsertAsync(ApiKeyRows.Table, [ApiKeyRows.ToRow(revoked)], cancellationToken);
+        }
+
         Interlocked.Increment(ref _generation);
         _cache.TryRemove(keyId, out _);
+        await rows.UpsertAsync(ApiKeyRows.Table, [ApiKeyRows.MarkerRow(time.GetUtcNow())], cancellationToken);
         return revoked;
+    }
+
+    /// <summary>The revocation marker's ETag: it changes with every revocation; null before the first.</summary>
+    public async Task<string?> RevocationMarkerAsync(CancellationToken cancellationToken) =>
+        (await rows.GetAsync(ApiKeyRows.Table, ApiKeyRows.MarkerPartition, ApiKeyRows.MarkerRowKey, cancellationToken))?.ETag;
+
+    /// <summary>
+    /// No key row has changed since <paramref name="since"/> (the revocation marker read then is the one read at
+    /// <paramref name="at"/>): every cached row read at or after <paramref name="since"/> is current as of
+    /// <paramref name="at"/>, and counts as read then. Rows read before it are left to expire.
+    /// </summary>
+    public int ConfirmCached(DateTimeOffset since, DateTimeOffset at)
+    {
+        var confirmed = 0;
+        foreach (var (keyId, entry) in _cache)
+        {
+            // a row revoked here meanwhile is gone from the cache, and TryUpdate does not bring it back
+            if (entry.ReadAt >= since && entry.ReadAt < at && _cache.TryUpdate(keyId, (entry.Record, at), entry))
+            {
+                confirmed++;
+            }
+        }
+
+        return confirmed;
     }
 }

@@ -11,9 +11,10 @@ using Microsoft.Extensions.Options;
 namespace BlocklistService.Functions.Tests.Auth;
 
 /// <summary>
-/// The refresh of the whole key partition every half TTL while the instance is in use (<see cref="KeyCacheRefresher"/>):
-/// polls find their key cached instead of costing a point read each, and a revocation made on another instance is
-/// read by the next refresh, so it still holds within the TTL.
+/// Keeping cached key rows current while the instance is in use (<see cref="KeyCacheRefresher"/>): polls find their key
+/// cached instead of costing a point read each; every half TTL one read of the revocation marker confirms the cache, and
+/// a revocation on any instance (which rewrites the marker) makes the next look read every key row, so it still holds
+/// within the TTL.
 /// </summary>
 public sealed class KeyCacheRefreshTests
 {
@@ -58,6 +59,48 @@ public sealed class KeyCacheRefreshTests
     }
 
     [Fact]
+    public async Task A_revocation_rewrites_the_marker_and_a_retried_one_rewrites_it_again()
+    {
+        var rows = new MemoryRowStore();
+        var keys = new ApiKeyStore(rows, TimeProvider.System, FiveSeconds);
+        var (key, _) = await keys.IssueAsync(Roles.Isp, "isp", ["eu"], default);
+        Assert.Null(await keys.RevocationMarkerAsync(default));
+
+        await keys.RevokeAsync(key.KeyId, default);
+        var first = await keys.RevocationMarkerAsync(default);
+        Assert.NotNull(first);
+
+        // a retry (the first marker write may have been lost) writes it again
+        Assert.True((await keys.RevokeAsync(key.KeyId, default))!.IsRevoked);
+        Assert.NotEqual(first, await keys.RevocationMarkerAsync(default));
+
+        // an unknown key writes nothing
+        var before = await keys.RevocationMarkerAsync(default);
+        Assert.Null(await keys.RevokeAsync("0000000000000000", default));
+        Assert.Equal(before, await keys.RevocationMarkerAsync(default));
+    }
+
+    [Fact]
+    public async Task Confirming_the_cache_renews_the_rows_read_since_the_last_look_and_no_others()
+    {
+        var rows = new MemoryRowStore();
+        var clock = new ManualTime(DateTimeOffset.UtcNow);
+        var keys = new ApiKeyStore(rows, clock, FiveSeconds);
+        var (old, _) = await keys.IssueAsync(Roles.Isp, "old", ["eu"], default);
+        await keys.FindForRequestAsync(old.KeyId, default);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var since = clock.GetUtcNow();
+        var (recent, _) = await keys.IssueAsync(Roles.Isp, "recent", ["eu"], default);
+        await keys.FindForRequestAsync(recent.KeyId, default);
+        clock.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(1, keys.ConfirmCached(since, clock.GetUtcNow()));
+        clock.Advance(TimeSpan.FromSeconds(4));
+        Assert.True(keys.TryGetCached(recent.KeyId, out _));   // renewed 4 s ago
+        Assert.False(keys.TryGetCached(old.KeyId, out _));     // read 7 s ago, before the last look: expired
+    }
+
+    [Fact]
     public async Task With_more_keys_than_the_cache_holds_nothing_is_cached()
     {
         var rows = new MemoryRowStore();
@@ -73,11 +116,12 @@ public sealed class KeyCacheRefreshTests
     }
 
     [Fact]
-    public async Task The_refresher_reads_the_partition_while_keys_are_looked_up_and_not_while_the_instance_is_idle()
+    public async Task The_refresher_reads_the_marker_while_in_use_reads_every_row_after_a_revocation_and_nothing_while_idle()
     {
-        var rows = new CountingQueries(new MemoryRowStore());
+        var rows = new CountingReads(new MemoryRowStore());
         var options = Options.Create(new AuthOptions { KeyCacheTtl = TimeSpan.FromMilliseconds(400) });
         var keys = new ApiKeyStore(rows, TimeProvider.System, options);
+        var elsewhere = new ApiKeyStore(rows, TimeProvider.System, options);
         var startup = new StorageStartup(TimeProvider.System);
         startup.MarkReady();
         using var refresher = new KeyCacheRefresher(keys, startup, options, TimeProvider.System, NullLogger<KeyCacheRefresher>.Instance);
@@ -85,21 +129,24 @@ public sealed class KeyCacheRefreshTests
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
-            Assert.Equal(0, rows.Queries);
+            Assert.Equal((0, 0), (rows.Queries, rows.MarkerReads));
 
-            // in use: a key issued on another instance is cached here without any request reading it
-            var (issued, _) = await new ApiKeyStore(rows, TimeProvider.System, options).IssueAsync(Roles.Isp, "elsewhere", ["eu"], default);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-            var cached = false;
-            while (!cached && DateTime.UtcNow < deadline)
-            {
-                _ = keys.TryGetCached("unknown", out _); // a request's lookup: the instance is in use
-                await Task.Delay(50);
-                cached = keys.TryGetCached(issued.KeyId, out _);
-            }
+            // in use: a key issued on another instance is cached here by the first look's full read
+            var (issued, _) = await elsewhere.IssueAsync(Roles.Isp, "elsewhere", ["eu"], default);
+            Assert.True(await InUseUntilAsync(keys, () => keys.TryGetCached(issued.KeyId, out _)));
 
-            Assert.True(cached);
-            Assert.True(rows.Queries >= 1);
+            // then only the marker is read, and the row stays cached far past its 400 ms TTL
+            var queries = rows.Queries;
+            var markers = rows.MarkerReads;
+            await InUseUntilAsync(keys, () => false, TimeSpan.FromSeconds(1.5));
+            Assert.Equal(queries, rows.Queries);
+            Assert.True(rows.MarkerReads >= markers + 2, $"{rows.MarkerReads - markers} marker reads");
+            Assert.True(keys.TryGetCached(issued.KeyId, out var cached) && !cached.IsRevoked);
+
+            // revoked elsewhere: the marker changes, the next look reads every row
+            await elsewhere.RevokeAsync(issued.KeyId, default);
+            Assert.True(await InUseUntilAsync(keys, () => keys.TryGetCached(issued.KeyId, out var row) && row.IsRevoked));
+            Assert.True(rows.Queries > queries);
         }
         finally
         {
@@ -107,12 +154,43 @@ public sealed class KeyCacheRefreshTests
         }
     }
 
-    /// <summary>Counts queries of the key partition.</summary>
-    private sealed class CountingQueries(IRowStore inner) : DelegatingRowStore(inner)
+    /// <summary>Looks keys up (the instance is in use) until <paramref name="done"/> or the time is up; whether it got done.</summary>
+    private static async Task<bool> InUseUntilAsync(ApiKeyStore keys, Func<bool> done, TimeSpan? atMost = null)
+    {
+        var deadline = DateTime.UtcNow + (atMost ?? TimeSpan.FromSeconds(5));
+        while (DateTime.UtcNow < deadline)
+        {
+            _ = keys.TryGetCached("unknown", out _);
+            if (done())
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
+    }
+
+    /// <summary>Counts queries of the key partition and reads of the revocation marker.</summary>
+    private sealed class CountingReads(IRowStore inner) : DelegatingRowStore(inner)
     {
         private int _queries;
+        private int _markerReads;
 
         public int Queries => Volatile.Read(ref _queries);
+
+        public int MarkerReads => Volatile.Read(ref _markerReads);
+
+        public override Task<Row?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken)
+        {
+            if (table == ApiKeyRows.Table && partitionKey == ApiKeyRows.MarkerPartition)
+            {
+                Interlocked.Increment(ref _markerReads);
+            }
+
+            return Inner.GetAsync(table, partitionKey, rowKey, cancellationToken);
+        }
 
         public override async IAsyncEnumerable<Row> QueryAsync(string table, string partitionKey, string? fromRowKey, string? toRowKey, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
