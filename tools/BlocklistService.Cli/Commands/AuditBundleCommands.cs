@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net.Http.Headers;
 using BlocklistService.Cli.Audit;
 using BlocklistService.Cli.Configuration;
 using BlocklistService.Cli.Service;
@@ -32,8 +31,7 @@ public static class AuditBundleCommands
 
             var settings = await global.LoadSettingsAsync(parse, new SettingOverrides(), cancellationToken);
             using var service = ServiceClient.FromSettings(settings, requireKey: true, "audit bundle");
-            using var http = new HttpClient { BaseAddress = service.BaseUri, Timeout = TimeSpan.FromMinutes(10) };
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", service.ApiKey);
+            using var http = service.CreateHttpClient();
             var summary = await new AuditBundleWriter(http).WriteAsync(since, until, Path.GetFullPath(parse.GetValue(output)!), null, cancellationToken);
             console.Result(summary, ansi => ansi.MarkupLineInterpolated(
                 $"wrote {summary.Path}: leaves {summary.Start}..{summary.End - 1} ({summary.Leaves}) with inclusion proofs in the signed tree of {summary.TreeSize}, {summary.KeySets} key sets{(summary.HasConsistencyProof ? ", consistency proof from " + summary.Start : "")}"));

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BlocklistService.Cli.Audit;
@@ -147,7 +146,7 @@ public static class AuditCommand
 
             using var service = ServiceClient.FromSettings(settings, requireKey: true, "audit verify");
             using var verifier = SignatureVerifier.FromSpki(await TrustedKeys.LoadKeysAsync(settings.TrustedKeys.Value, service, cancellationToken));
-            using var http = Http(service);
+            using var http = service.CreateHttpClient();
             var report = await new AuditVerifier(http, verifier, settings.StateDirectory.Value).VerifyAsync(cancellationToken);
             console.Result(report, ansi =>
             {
@@ -251,13 +250,6 @@ public static class AuditCommand
     {
         var settings = await global.LoadSettingsAsync(parse, new SettingOverrides(), cancellationToken);
         using var service = ServiceClient.FromSettings(settings, requireKey: true, "audit");
-        return Http(service);
-    }
-
-    private static HttpClient Http(ServiceClient service)
-    {
-        var http = new HttpClient { BaseAddress = service.BaseUri, Timeout = TimeSpan.FromMinutes(10) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", service.ApiKey);
-        return http;
+        return service.CreateHttpClient();
     }
 }

@@ -46,6 +46,21 @@ public sealed class ServiceClient : IDisposable
         return new ServiceClient(url, settings.ApiKey.Value);
     }
 
+    /// <summary>
+    /// A plain <see cref="HttpClient"/> on the base URL that sends the API key, for readers that take one (the audit
+    /// log's reader and bundle writer); the caller disposes it.
+    /// </summary>
+    public HttpClient CreateHttpClient()
+    {
+        var http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromMinutes(10) };
+        if (ApiKey is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        }
+
+        return http;
+    }
+
     /// <summary>An absolute URI for a path relative to the base, e.g. <c>api/v1/keys</c>.</summary>
     public Uri Resolve(string relative) => new(BaseUri, relative);
 
