@@ -91,9 +91,32 @@ public sealed class ConsoleServer : IAsyncDisposable
         var page = await context.NewPageAsync();
         await page.GotoAsync("/console/sign-in");
         await page.FillAsync("#apiKey", key);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => url.EndsWith("/console", StringComparison.Ordinal));
+        try
+        {
+            await ClickAndArriveAsync(page, "button[type=submit]", "/console");
+        }
+        catch (TimeoutException e)
+        {
+            // say where the browser was left and what the page said (a refused sign-in, a 503), not only that it timed out
+            var text = await page.InnerTextAsync("body", new PageInnerTextOptions { Timeout = 5_000 });
+            throw new TimeoutException($"sign-in did not reach /console: the browser is at {page.Url}, showing: {text[..Math.Min(text.Length, 500)]}", e);
+        }
+
         return page;
+    }
+
+    /// <summary>
+    /// Clicks <paramref name="selector"/> and waits until the page it leads to, whose URL ends in
+    /// <paramref name="urlEnd"/>, has loaded. The wait for the URL starts before the click and ends at the commit; the
+    /// load is awaited apart, which returns at once when it has already fired. Waiting for URL and load together after
+    /// the click once missed the load: the browser on /console with the dashboard shown, the wait timing out.
+    /// </summary>
+    public static async Task ClickAndArriveAsync(IPage page, string selector, string urlEnd)
+    {
+        var arrived = page.WaitForURLAsync(url => url.EndsWith(urlEnd, StringComparison.Ordinal), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await page.ClickAsync(selector);
+        await arrived;
+        await page.WaitForLoadStateAsync(LoadState.Load);
     }
 
     /// <summary>Submits items as a hotline key and returns the submission id.</summary>

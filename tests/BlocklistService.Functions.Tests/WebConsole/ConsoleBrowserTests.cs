@@ -220,8 +220,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture storage, ChromiumFixture 
         var adminApi = await page.EvaluateAsync<int>("async () => (await fetch('/api/v1/admin/keys')).status");
         var withoutCsrf = await page.EvaluateAsync<int>(
             "async () => (await fetch('/api/v1/submissions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{\"items\":[]}' })).status");
-        await page.ClickAsync("button:text('Sign out')");
-        await page.WaitForURLAsync(url => url.EndsWith("/console/sign-in", StringComparison.Ordinal));
+        await ConsoleServer.ClickAndArriveAsync(page, "button:text('Sign out')", "/console/sign-in");
         await page.GotoAsync("/console/submissions");
         var afterSignOut = page.Url;
         var cookies = await page.Context.CookiesAsync();

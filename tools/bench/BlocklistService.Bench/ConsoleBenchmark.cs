@@ -98,8 +98,11 @@ public sealed class ConsoleBenchmark : IBenchmark
         var page = await context.NewPageAsync();
         await page.GotoAsync("/console/sign-in");
         await page.FillAsync("#apiKey", key);
+        // wait for the URL from before the click, then for the load (which returns at once if it already fired)
+        var arrived = page.WaitForURLAsync(url => url.EndsWith("/console", StringComparison.Ordinal), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => url.EndsWith("/console", StringComparison.Ordinal));
+        await arrived;
+        await page.WaitForLoadStateAsync(LoadState.Load);
         return page;
     }
 
