@@ -220,13 +220,14 @@ public sealed class SoakServer(string root, string directory, IReadOnlyDictionar
         }
 
         var events = new List<string>();
-        foreach (var line in File.ReadLines(path))
+        var startUp = SoakServerLog.Entries(path, line => line.Contains("Now listening", StringComparison.Ordinal) || line.Contains("\"Storage ", StringComparison.Ordinal));
+        foreach (var (at, message, _) in startUp)
         {
             var found = System.Text.RegularExpressions.Regex.Match(
-                line, @"^\{""Timestamp"":""(?<at>[^""]+)"".*?""Message"":""(?<what>Now listening|Storage not ready: start-up step \w+ failed on attempt \d+ \([^)]*\)|Storage ready after \d+ attempt\(s\) in [\d.]+ s)");
-            if (found.Success && DateTimeOffset.TryParse(found.Groups["at"].Value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+                message, @"^(Now listening|Storage not ready: start-up step \w+ failed on attempt \d+ \([^)]*\)|Storage ready after \d+ attempt\(s\) in [\d.]+ s)");
+            if (found.Success)
             {
-                var what = found.Groups["what"].Value.Replace("Storage not ready: start-up step ", "failed: ", StringComparison.Ordinal);
+                var what = found.Value.Replace("Storage not ready: start-up step ", "failed: ", StringComparison.Ordinal);
                 events.Add($"{what} at +{(at - killedAt).TotalSeconds:0.0} s");
             }
         }

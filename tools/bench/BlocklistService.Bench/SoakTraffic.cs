@@ -292,37 +292,59 @@ public sealed record SoakLatency(int Count, double P50, double P95, double P99, 
 /// </summary>
 public static class SoakServerLog
 {
-    public static IReadOnlyList<SoakRequest> Polls(string directory, DateTimeOffset origin)
+    /// <summary>
+    /// The entries of one server log (ASP.NET Core's JSON console format) whose line passes <paramref name="worthParsing"/>
+    /// (a cheap text test before the JSON parse): when (UTC), the message, and its state. A line cut off by a SIGKILL is
+    /// skipped.
+    /// </summary>
+    public static IEnumerable<(DateTimeOffset At, string Message, JsonElement State)> Entries(string path, Func<string, bool> worthParsing)
     {
-        var polls = new List<SoakRequest>();
-        foreach (var line in Directory.EnumerateFiles(directory, "server-*.log").SelectMany(File.ReadLines))
+        foreach (var line in File.ReadLines(path))
         {
-            if (!line.Contains("Request finished", StringComparison.Ordinal) || !line.Contains("/updates", StringComparison.Ordinal))
+            if (!worthParsing(line) || Parse(line) is not { } entry)
             {
                 continue;
             }
 
-            try
+            yield return entry;
+        }
+    }
+
+    /// <summary>The polls in every server log of the run, placed on the suite's clock (started at <paramref name="origin"/>).</summary>
+    public static IReadOnlyList<SoakRequest> Polls(string directory, DateTimeOffset origin)
+    {
+        var polls = new List<SoakRequest>();
+        var finished = Directory.EnumerateFiles(directory, "server-*.log")
+            .SelectMany(path => Entries(path, line => line.Contains("Request finished", StringComparison.Ordinal) && line.Contains("/updates", StringComparison.Ordinal)));
+        foreach (var (at, _, state) in finished)
+        {
+            if (state.TryGetProperty("Path", out var path) && path.GetString()?.EndsWith("/updates", StringComparison.Ordinal) == true &&
+                state.TryGetProperty("ElapsedMilliseconds", out var elapsed))
             {
-                using var entry = JsonDocument.Parse(line);
-                var root = entry.RootElement;
-                var state = root.GetProperty("State");
-                if (state.TryGetProperty("Path", out var path) && path.GetString()?.EndsWith("/updates", StringComparison.Ordinal) == true &&
-                    state.TryGetProperty("ElapsedMilliseconds", out var elapsed) && root.TryGetProperty("Timestamp", out var timestamp))
-                {
-                    var end = (DateTimeOffset.Parse(timestamp.GetString()!, System.Globalization.CultureInfo.InvariantCulture) - origin).TotalSeconds;
-                    var milliseconds = elapsed.ValueKind == JsonValueKind.Number ? elapsed.GetDouble() : double.Parse(elapsed.GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-                    var status = state.TryGetProperty("StatusCode", out var code) && code.ValueKind == JsonValueKind.Number ? code.GetInt32() : 0;
-                    polls.Add(new SoakRequest(SoakRoute.Poll, end - (milliseconds / 1000), end, status, null, null));
-                }
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
-            {
-                // a line cut off by a SIGKILL
+                var end = (at - origin).TotalSeconds;
+                var milliseconds = elapsed.ValueKind == JsonValueKind.Number ? elapsed.GetDouble() : double.Parse(elapsed.GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+                var status = state.TryGetProperty("StatusCode", out var code) && code.ValueKind == JsonValueKind.Number ? code.GetInt32() : 0;
+                polls.Add(new SoakRequest(SoakRoute.Poll, end - (milliseconds / 1000), end, status, null, null));
             }
         }
 
         return polls;
+    }
+
+    private static (DateTimeOffset, string, JsonElement)? Parse(string line)
+    {
+        try
+        {
+            using var entry = JsonDocument.Parse(line);
+            var root = entry.RootElement;
+            return (DateTimeOffset.Parse(root.GetProperty("Timestamp").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+                root.TryGetProperty("Message", out var message) ? message.GetString() ?? string.Empty : string.Empty,
+                root.TryGetProperty("State", out var state) ? state.Clone() : default);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 }
 
