@@ -41,7 +41,7 @@ public sealed class KeyCacheRefresher(
             {
                 if (!keys.UsedWithin(ttl))
                 {
-                    seen.At = null; // idle: rows expire; the next use starts with a full read
+                    seen.At = null; // idle: rows expire; the next look compares with the last full read
                     continue;
                 }
 
@@ -70,6 +70,12 @@ public sealed class KeyCacheRefresher(
     private async Task<(string? Marker, DateTimeOffset? At, DateTimeOffset FullAt)> LookAsync(
         (string? Marker, DateTimeOffset? At, DateTimeOffset FullAt) seen, CancellationToken cancellationToken)
     {
+        // no look of its own yet (start-up, or after an idle spell): compare with the last full read (the warm-up's)
+        if (seen.At is null && keys.LastFullRead is { } full)
+        {
+            seen = (full.Marker, full.At, full.At);
+        }
+
         // the marker is read before the rows, so a revocation between the two reads shows as a change next time
         var now = time.GetUtcNow();
         var marker = await keys.RevocationMarkerAsync(cancellationToken);
@@ -79,7 +85,10 @@ public sealed class KeyCacheRefresher(
             return (marker, now, seen.FullAt);
         }
 
+        var before = keys.LastFullRead;
         await keys.RefreshAllAsync(cancellationToken);
-        return (marker, now, now);
+
+        // a full read that cached nothing (more keys than the cache holds, a revocation during it) is not a baseline
+        return keys.LastFullRead is { } done && done != before ? (done.Marker, done.At, done.At) : (marker, now, now);
     }
 }

@@ -133,9 +133,11 @@ public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<Auth
     /// <summary>
     /// Reads every key row in one query of the partition into this instance's cache, as read when the query began: the
     /// start-up warm-up (<see cref="KeyCacheWarmUp"/>) and the periodic refresh (<see cref="KeyCacheRefresher"/>), so ISP
-    /// polls find their key cached instead of costing a point read each. A row a request read after the query began is kept; an unchanged row keeps the instance callers
-    /// were built from (<see cref="CallerCache"/>); nothing is kept when a revocation ran here during the query, or when
-    /// there are more keys than <see cref="AuthOptions.KeyCacheSize"/>. Returns how many rows it cached.
+    /// polls find their key cached instead of costing a point read each. A row a request read after the query began is
+    /// kept; an unchanged row keeps the instance callers were built from (<see cref="CallerCache"/>); nothing is kept when
+    /// a revocation ran here during the query, or when there are more keys than <see cref="AuthOptions.KeyCacheSize"/>.
+    /// The revocation marker is read first and kept with the time in <see cref="LastFullRead"/>, so the refresher's
+    /// next look can compare against it instead of reading every row again. Returns how many rows it cached.
     /// </summary>
     public async Task<int> RefreshAllAsync(CancellationToken cancellationToken)
     {
@@ -145,6 +147,8 @@ public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<Auth
             return 0;
         }
 
+        var markerAt = time.GetUtcNow();
+        var marker = await RevocationMarkerAsync(cancellationToken);
         var generation = Interlocked.Read(ref _generation);
         var readAt = time.GetUtcNow();
         var records = new List<ApiKeyRecord>();
@@ -182,8 +186,15 @@ public sealed class ApiKeyStore(IRowStore rows, TimeProvider time, IOptions<Auth
             return 0;
         }
 
+        LastFullRead = (marker, markerAt);
         return written.Count;
     }
+
+    /// <summary>
+    /// The revocation marker as read just before the last full read that cached its rows, and when it was read; null
+    /// before one. No key row changed since then while the marker still reads the same.
+    /// </summary>
+    public (string? Marker, DateTimeOffset At)? LastFullRead { get; private set; }
 
     /// <summary>True when a request looked a key up on this instance less than <paramref name="span"/> ago.</summary>
     public bool UsedWithin(TimeSpan span) => time.GetUtcNow().UtcTicks - Volatile.Read(ref _lastUsedTicks) < span.Ticks;

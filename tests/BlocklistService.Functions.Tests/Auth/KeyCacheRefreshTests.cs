@@ -155,6 +155,34 @@ public sealed class KeyCacheRefreshTests
         }
     }
 
+    [Fact]
+    public async Task After_the_warm_up_the_refresher_reads_only_the_marker()
+    {
+        var rows = new CountingReads(new MemoryRowStore());
+        var options = Options.Create(new AuthOptions { KeyCacheTtl = TimeSpan.FromSeconds(2) });
+        var keys = new ApiKeyStore(rows, TimeProvider.System, options);
+        var (key, _) = await keys.IssueAsync(Roles.Isp, "isp", ["eu"], default);
+        await new KeyCacheWarmUp(keys, TimeProvider.System, NullLogger<KeyCacheWarmUp>.Instance).RunAsync(default);
+        Assert.Equal(1, rows.Queries);
+
+        var startup = new StorageStartup(TimeProvider.System);
+        startup.MarkReady();
+        using var refresher = new KeyCacheRefresher(keys, startup, options, TimeProvider.System, NullLogger<KeyCacheRefresher>.Instance);
+        await refresher.StartAsync(default);
+        try
+        {
+            var markers = rows.MarkerReads;
+            await InUseUntilAsync(keys, () => false, TimeSpan.FromSeconds(3.5));
+            Assert.Equal(1, rows.Queries);
+            Assert.True(rows.MarkerReads >= markers + 2, $"{rows.MarkerReads - markers} marker reads");
+            Assert.True(keys.TryGetCached(key.KeyId, out _));
+        }
+        finally
+        {
+            await refresher.StopAsync(default);
+        }
+    }
+
     /// <summary>Looks keys up (the instance is in use) until <paramref name="done"/> or the time is up; whether it got done.</summary>
     private static async Task<bool> InUseUntilAsync(ApiKeyStore keys, Func<bool> done, TimeSpan? atMost = null)
     {
